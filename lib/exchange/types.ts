@@ -1,0 +1,159 @@
+/**
+ * The Exchange interface: what the nodes and the engine need from a mailbox, whichever
+ * protocol serves it (Microsoft Graph for Microsoft 365, EWS for on-premises Exchange).
+ * Records are canonical (lib/model); protocol objects stay inside the implementations,
+ * except `raw` for the nodes' "raw output" option.
+ */
+import type { Component, ComponentRecordMap } from '../model/types';
+
+export interface ExchangeItem<C extends Component = Component> {
+	id: string;
+	/** Graph @odata.etag / changeKey; EWS ChangeKey. */
+	etag: string;
+	/** Sync ident from the CrmSyncKey extended property (DESIGN.md §2), when set. */
+	ident?: string;
+	/** ISO instant */
+	modifiedAt?: string;
+	/** ISO instant */
+	createdAt?: string;
+	folderId?: string;
+	record: ComponentRecordMap[C];
+	raw?: unknown;
+}
+
+export interface ExchangeChangePage<C extends Component = Component> {
+	items: Array<ExchangeItem<C>>;
+	/** Ids deleted from the folder (or moved out of it, F3). Window exits are not included. */
+	deletedIds: string[];
+	/** Opaque cursor for the next call; commit it only after the changes were processed. */
+	cursor: string;
+	/** true: the old cursor was stale (Graph 410 / syncStateNotFound, EWS invalid SyncState):
+	 *  `items` is a full listing and absence means deletion. */
+	fullResync: boolean;
+	/** true: more pages of this run's changes; call again with `cursor`. */
+	hasMore: boolean;
+}
+
+export interface SyncWindow {
+	/** ISO instant: appointments/tasks ending before this are outside the window (A2). */
+	from: string;
+	/** ISO instant; calendar views need an end. */
+	to: string;
+}
+
+export type SyncFolderKind = Component | 'mail';
+
+export interface ExchangeFolder {
+	id: string;
+	displayName: string;
+	kind: SyncFolderKind;
+	parentId?: string;
+	/** Well-known name when it is one (inbox, sentitems, calendar, contacts, tasks, ...). */
+	wellKnownName?: string;
+	childFolderCount?: number;
+}
+
+export interface SyncFolders {
+	contact?: string;
+	event?: string;
+	task?: string;
+	mail?: { root: string; accounts: string; contacts: string; leads: string; partner: string };
+}
+
+export interface EnsureSyncFoldersOptions {
+	components: SyncFolderKind[];
+	/** F2: use the mailbox's default folder instead of a CRM-Sync folder. */
+	useDefaultFolder?: Partial<Record<SyncFolderKind, boolean>>;
+	/** Display name of the created folders; default "CRM-Sync". */
+	folderName?: string;
+}
+
+export interface MailMessageSummary {
+	id: string;
+	folderId: string;
+	internetMessageId?: string;
+	subject?: string;
+	from?: string;
+	receivedAt?: string;
+	/** When the protocol reports it (EWS MovedEvent OldParentFolderId, or a folder index). */
+	previousFolderId?: string;
+}
+
+export interface MailChangePage {
+	messages: MailMessageSummary[];
+	deletedIds: string[];
+	cursor: string;
+	fullResync: boolean;
+	hasMore: boolean;
+}
+
+export interface WriteOptions {
+	/** If-Match / ChangeKey: fail with ExchangeError 'conflict' when the item changed meanwhile. */
+	etag?: string;
+	/** S18: write attendees into the body text instead of inviting them. */
+	attendeesInBody?: boolean;
+}
+
+export interface ExchangeClient {
+	readonly protocol: 'graph' | 'ews';
+	/** Mailbox address (UPN / primary SMTP) this client acts on. */
+	readonly mailbox: string;
+
+	listFolders(kind: SyncFolderKind, parentId?: string): Promise<ExchangeFolder[]>;
+	ensureSyncFolders(options: EnsureSyncFoldersOptions): Promise<SyncFolders>;
+	removeSyncFolders(kinds: SyncFolderKind[], folderName?: string): Promise<void>;
+	/** F7: resolve a well-known folder (inbox, sentitems, deleteditems, contacts, calendar, tasks). */
+	getWellKnownFolder(name: string): Promise<ExchangeFolder>;
+
+	listChanges<C extends Component>(
+		component: C,
+		folderId: string,
+		cursor: string | undefined,
+		options?: { window?: SyncWindow; pageSize?: number },
+	): Promise<ExchangeChangePage<C>>;
+	get<C extends Component>(component: C, folderId: string, id: string): Promise<ExchangeItem<C> | undefined>;
+	create<C extends Component>(
+		component: C,
+		folderId: string,
+		record: ComponentRecordMap[C],
+		ident?: string,
+		options?: WriteOptions,
+	): Promise<ExchangeItem<C>>;
+	update<C extends Component>(
+		component: C,
+		folderId: string,
+		id: string,
+		record: ComponentRecordMap[C],
+		ident?: string,
+		options?: WriteOptions,
+	): Promise<ExchangeItem<C>>;
+	delete(component: Component, folderId: string, id: string, options?: WriteOptions): Promise<void>;
+
+	listMessageChanges(folderId: string, cursor: string | undefined, options?: { pageSize?: number }): Promise<MailChangePage>;
+	getMessageMime(id: string): Promise<Buffer>;
+	moveMessage(id: string, destinationFolderId: string): Promise<MailMessageSummary>;
+}
+
+export type ExchangeErrorCode =
+	| 'auth'
+	| 'forbidden'
+	| 'notFound'
+	| 'conflict'
+	| 'throttled'
+	| 'unavailable'
+	| 'syncStateInvalid'
+	| 'tls'
+	| 'badUrl'
+	| 'invalid';
+
+export class ExchangeError extends Error {
+	constructor(
+		readonly code: ExchangeErrorCode,
+		message: string,
+		readonly hint?: string,
+		readonly status?: number,
+	) {
+		super(message);
+		this.name = 'ExchangeError';
+	}
+}
