@@ -1,0 +1,33 @@
+import type { CrmConnectionConfig } from './config';
+import { EmbeddedCrmBackend } from './embedded/EmbeddedCrmBackend';
+import type { CrmBackend } from './types';
+import { CrmError } from './types';
+
+export * from './types';
+export * from './config';
+export { EmbeddedCrmBackend } from './embedded/EmbeddedCrmBackend';
+export { seedDemoCrm } from './embedded/seed';
+export { MODULES as EMBEDDED_MODULES } from './embedded/modules';
+
+/** Opens the CRM a connection config describes. The caller closes it. */
+export async function createCrmBackend(config: CrmConnectionConfig): Promise<CrmBackend> {
+	switch (config.kind) {
+		case 'embedded':
+			if (!config.databasePath || config.databasePath.trim() === '') {
+				throw new CrmError(
+					'invalid',
+					'The CRM credential has no database file path',
+					'Enter the path of the SQLite file the embedded CRM should use (it is created when missing).',
+				);
+			}
+			return EmbeddedCrmBackend.open(config.databasePath.trim());
+		case 'vtiger':
+			throw new CrmError(
+				'unavailable',
+				'The vtiger CRM backend is not available in this version',
+				'Choose "Embedded (SQLite file)" in the CRM credential.',
+			);
+		default:
+			throw new CrmError('invalid', 'Unknown CRM backend in the CRM credential', 'Choose a backend in the CRM credential.');
+	}
+}
