@@ -32,6 +32,8 @@ export interface ExchangeChangePage<C extends Component = Component> {
 	fullResync: boolean;
 	/** true: more pages of this run's changes; call again with `cursor`. */
 	hasMore: boolean;
+	/** Items that could not be mapped (S12: reported, not fatal). */
+	invalid?: Array<{ id: string; reason: string }>;
 }
 
 export interface SyncWindow {
@@ -131,6 +133,10 @@ export interface ExchangeClient {
 
 	listMessageChanges(folderId: string, cursor: string | undefined, options?: { pageSize?: number }): Promise<MailChangePage>;
 	getMessageMime(id: string): Promise<Buffer>;
+	/** Optional: one message's summary; undefined when it does not exist. */
+	getMessage?(id: string): Promise<MailMessageSummary | undefined>;
+	/** Optional: a cheap authenticated call to check the connection (A6). */
+	ping?(): Promise<void>;
 	moveMessage(id: string, destinationFolderId: string): Promise<MailMessageSummary>;
 }
 
