@@ -44,7 +44,7 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
 	} catch (error) {
 		throw new MalformedEmailError(`The message could not be parsed as MIME: ${(error as Error).message}`);
 	}
-	const headerLines = mail.headerLines ?? [];
+	const headerLines = (mail.headerLines ?? []).filter((header) => header.key !== '');
 	if (headerLines.length === 0) {
 		throw new MalformedEmailError('The message has no header section, so it is not an e-mail message.');
 	}
