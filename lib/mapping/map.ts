@@ -3,6 +3,7 @@ import { stableStringify } from '../model/hash';
 import type { CalendarEvent, Component, ComponentRecordMap, ZonedDateTime } from '../model/types';
 import { buildEnrichment, stripEnrichment } from './enrichment';
 import { MappingError } from './errors';
+import { toPlainText } from './html';
 import { getPath, setPath, topLevel } from './paths';
 import type { CrmFields, FieldPair, MappingConfig, ToCanonicalContext, ToCrmContext } from './types';
 import { parseBoolean, readCrmValue, writeCrmValues, type ValueContext } from './values';
@@ -90,7 +91,7 @@ function keptValues(pair: FieldPair, value: unknown, config: MappingConfig, exis
 function prepareEventForCrm(event: Record<string, unknown>, config: MappingConfig, context: ToCrmContext): Record<string, unknown> {
 	const prepared = { ...event };
 	if (typeof prepared.body === 'string' && config.event.enrichment.enabled) {
-		prepared.body = stripEnrichment(prepared.body, config.event.enrichment.marker) || undefined;
+		prepared.body = stripEnrichment(toPlainText(prepared.body), config.event.enrichment.marker) || undefined;
 	}
 	if (prepared.eventType === undefined) {
 		const currentType = context.existing?.[eventTypeField(config)];
@@ -131,6 +132,8 @@ export function canonicalToCrm<C extends Component>(
 		let value = getPath(source, pair.canonical);
 		if (pair.onCreateOnly && value === undefined && pair.canonical === 'reminderMinutes') value = config.event.defaultReminderMinutes;
 		if (busyBlock && !BUSY_BLOCK_FIELDS.includes(topLevel(pair.canonical)) && pair.canonical !== 'subject') value = undefined;
+		// normalisation drops false flags (isAllDay, isPrivate): absent means false
+		if (value === undefined && pair.kind === 'boolean') value = false;
 		if (value === undefined && context.creating) continue;
 		const kept = context.existing ? keptValues(pair, value, config, context.existing, component) : undefined;
 		if (kept) {
