@@ -149,3 +149,40 @@ export interface ComponentRecordMap {
 }
 
 export type CanonicalRecord = Contact | CalendarEvent | Task;
+
+/** Top-level canonical fields per component, in a fixed order (hashes, merge bases). */
+export const COMPONENT_FIELDS: { readonly [C in Component]: ReadonlyArray<keyof ComponentRecordMap[C] & string> } = {
+	contact: [
+		'firstName',
+		'lastName',
+		'jobTitle',
+		'department',
+		'description',
+		'accountName',
+		'email',
+		'otherEmail',
+		'phone',
+		'otherPhone',
+		'mobile',
+		'billingAddress',
+		'shippingAddress',
+		'birthday',
+		'website',
+		'categories',
+	],
+	event: [
+		'subject',
+		'start',
+		'end',
+		'isAllDay',
+		'location',
+		'body',
+		'categories',
+		'isPrivate',
+		'reminderMinutes',
+		'recurrence',
+		'attendees',
+		'eventType',
+	],
+	task: ['subject', 'body', 'startDate', 'dueDate', 'status', 'priority', 'completedAt', 'reminderAt', 'categories'],
+};

@@ -1,0 +1,41 @@
+import { hashRecord, shortHash, stableStringify } from '../model/hash';
+import { normalize } from '../model/normalize';
+import { COMPONENT_FIELDS, type Component, type ComponentRecordMap } from '../model/types';
+
+export function fieldsOf(component: Component, syncedFields?: readonly string[]): readonly string[] {
+	return syncedFields ?? COMPONENT_FIELDS[component];
+}
+
+/** Normalized copy of a record restricted to the synced fields. */
+export function prepareRecord<C extends Component>(
+	component: C,
+	record: ComponentRecordMap[C],
+	fields: readonly string[],
+): ComponentRecordMap[C] {
+	const normalized = normalize(component, record) as unknown as Record<string, unknown>;
+	const out: Record<string, unknown> = {};
+	for (const f of fields) if (normalized[f] !== undefined) out[f] = normalized[f];
+	return out as unknown as ComponentRecordMap[C];
+}
+
+/** Content hash of a prepared record. */
+export function contentHash(record: object, fields: readonly string[]): string {
+	return hashRecord(record, fields);
+}
+
+/** Two base64url characters per field: the merge base of a pair (which value each field had when in sync). */
+export function fieldVector(record: object, fields: readonly string[]): string {
+	const values = record as Record<string, unknown>;
+	return fields.map((f) => shortHash(stableStringify(values[f])).slice(0, 2)).join('');
+}
+
+export function fieldCode(value: unknown): string {
+	return shortHash(stableStringify(value)).slice(0, 2);
+}
+
+/** Canonical fields whose values differ between two prepared records. */
+export function changedFields(from: object | undefined, to: object, fields: readonly string[]): string[] {
+	const a = (from ?? {}) as Record<string, unknown>;
+	const b = to as Record<string, unknown>;
+	return fields.filter((f) => stableStringify(a[f]) !== stableStringify(b[f]));
+}

@@ -1,0 +1,73 @@
+import { fieldCode, fieldVector } from './content';
+import type { MergeFallback, Side } from './types';
+
+export interface MergeResult {
+	record: Record<string, unknown>;
+	/** Fields changed on both sides to different values. */
+	contested: string[];
+	/** Fields decided by the fallback policy, and for which side. */
+	decided: Array<{ field: string; winner: Side }>;
+}
+
+/**
+ * Field-level three-way merge against the base vector stored with the pair: a field changed on one side
+ * only is taken from that side; a field changed on both sides to different values goes to `pickWinner`
+ * (null = leave it contested, for policy "none").
+ */
+export function mergeRecords(
+	crm: Record<string, unknown>,
+	exchange: Record<string, unknown>,
+	base: string | undefined,
+	fields: readonly string[],
+	pickWinner: (field: string) => Side | null,
+): MergeResult {
+	const record: Record<string, unknown> = {};
+	const contested: string[] = [];
+	const decided: MergeResult['decided'] = [];
+	const baseValid = base !== undefined && base.length === fields.length * 2;
+	fields.forEach((field, i) => {
+		const c = crm[field];
+		const e = exchange[field];
+		const cCode = fieldCode(c);
+		const eCode = fieldCode(e);
+		let value: unknown;
+		if (cCode === eCode) {
+			value = c;
+		} else {
+			const baseCode = baseValid ? base.slice(i * 2, i * 2 + 2) : undefined;
+			const crmChanged = baseCode === undefined || cCode !== baseCode;
+			const exchangeChanged = baseCode === undefined || eCode !== baseCode;
+			if (crmChanged && !exchangeChanged) value = c;
+			else if (exchangeChanged && !crmChanged) value = e;
+			else {
+				const winner = pickWinner(field);
+				if (winner === null) {
+					contested.push(field);
+					value = c;
+				} else {
+					decided.push({ field, winner });
+					value = winner === 'crm' ? c : e;
+				}
+			}
+		}
+		if (value !== undefined) record[field] = value;
+	});
+	return { record, contested, decided };
+}
+
+export function winnerFor(policy: MergeFallback, crmModified?: string, exchangeModified?: string): Side | null {
+	switch (policy) {
+		case 'crmWins':
+			return 'crm';
+		case 'exchangeWins':
+			return 'exchange';
+		case 'none':
+			return null;
+		default:
+			// lastModifiedWins; ties and unknown times go to the CRM, the system of record.
+			if (crmModified && exchangeModified && exchangeModified > crmModified) return 'exchange';
+			return 'crm';
+	}
+}
+
+export { fieldVector };

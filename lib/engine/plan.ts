@@ -1,0 +1,431 @@
+import { toUtcInstant } from '../model/normalize';
+import type { Component, ComponentRecordMap } from '../model/types';
+import { changedFields, contentHash, fieldsOf, fieldVector, prepareRecord } from './content';
+import { crmIdent, exchangeBornIdent, isForeignIdent, parseCrmIdent, parseExchangeBornIdent } from './ident';
+import { mergeRecords, winnerFor } from './merge';
+import { inWindow, validationError } from './rules';
+import { etagHash, type StatusRow, type StatusTable } from './state';
+import {
+	EmptySideError,
+	type PlanOptions,
+	type PlannedAction,
+	type Side,
+	type SideChanges,
+	type SideItem,
+	type SideRef,
+	type SyncPlan,
+} from './types';
+
+interface Prepared<C extends Component> {
+	item: SideItem<C>;
+	record: ComponentRecordMap[C];
+	hash: string;
+	etagHash: string;
+	modifiedAt?: string;
+}
+
+/** State of one side of one ident in this run. */
+type SideState<C extends Component> =
+	| { kind: 'present'; p: Prepared<C>; changed: boolean }
+	| { kind: 'deleted' }
+	| { kind: 'unchanged' } // paired and not reported by a change feed
+	| { kind: 'absent' } // never paired, not reported
+	| { kind: 'linked'; id: string }; // not reported, but the other side's ident names it (lost state)
+
+function safeInstant(value: string | undefined): string | undefined {
+	if (!value) return undefined;
+	try {
+		return toUtcInstant(value);
+	} catch {
+		return undefined;
+	}
+}
+
+class Planner<C extends Component> {
+	readonly actions: Array<PlannedAction<C>> = [];
+	private readonly fields: readonly string[];
+	private readonly direction;
+	private readonly policy;
+	private readonly deleteToExchange: boolean;
+	private readonly deleteToCrm: boolean;
+
+	constructor(private readonly options: PlanOptions<C>) {
+		this.fields = fieldsOf(options.component, options.syncedFields);
+		this.direction = options.direction ?? 'both';
+		this.policy = options.policy ?? 'lastModifiedWins';
+		this.deleteToExchange = options.propagateDeletes?.toExchange ?? true;
+		// S6: the sync never deletes CRM contacts (or accounts).
+		this.deleteToCrm = options.component !== 'contact' && (options.propagateDeletes?.toCrm ?? true);
+	}
+
+	prepare(item: SideItem<C>): Prepared<C> {
+		const record = prepareRecord(this.options.component, item.record, this.fields);
+		return {
+			item,
+			record,
+			hash: contentHash(record, this.fields),
+			etagHash: etagHash(item.etag),
+			modifiedAt: safeInstant(item.modifiedAt),
+		};
+	}
+
+	canWrite(target: Side): boolean {
+		if (this.direction === 'both') return true;
+		return this.direction === (target === 'exchange' ? 'crmToExchange' : 'exchangeToCrm');
+	}
+
+	ident(crmId: string): string {
+		return crmIdent(this.options.crmInstance, this.options.crmModule, crmId);
+	}
+
+	ref(p: Prepared<C>): SideRef {
+		return { id: p.item.id, etag: p.item.etag, hash: p.hash };
+	}
+
+	push(action: Omit<PlannedAction<C>, 'seq' | 'crmId'>): void {
+		const crmId = parseCrmIdent(action.ident, this.options.crmInstance, this.options.crmModule);
+		this.actions.push({ seq: this.actions.length, ...(crmId !== undefined ? { crmId } : {}), ...action });
+	}
+
+	/** A write of `source` onto `target`, after validation (S12). */
+	write(
+		kind: 'create' | 'update',
+		target: Side,
+		ident: string,
+		source: Prepared<C>,
+		other: { p?: Prepared<C>; id?: string },
+		reason: string,
+		extra: Partial<PlannedAction<C>> = {},
+	): void {
+		const required = this.options.requiredFields?.[target] ?? [];
+		const invalid = validationError(this.options.component, source.record, required);
+		const sourceSide: Side = target === 'crm' ? 'exchange' : 'crm';
+		const refs = sourceSide === 'crm' ? { crm: this.ref(source), exchange: other.p && this.ref(other.p) } : { exchange: this.ref(source), crm: other.p && this.ref(other.p) };
+		if (invalid) {
+			this.push({
+				ident,
+				kind: 'conflict',
+				target: null,
+				reason: invalid,
+				rowEffect: 'keep',
+				...refs,
+				conflict: { kind: 'invalid', side: sourceSide, [sourceSide === 'crm' ? 'crmRecord' : 'exchangeRecord']: source.record },
+			});
+			return;
+		}
+		this.push({
+			ident,
+			kind,
+			target,
+			targetId: kind === 'update' ? (other.p?.item.id ?? other.id) : undefined,
+			targetEtag: kind === 'update' ? other.p?.item.etag : undefined,
+			record: source.record,
+			changedFields: kind === 'update' ? changedFields(other.p?.record, source.record, this.fields) : undefined,
+			reason,
+			rowEffect: 'pair',
+			...refs,
+			...extra,
+		});
+	}
+
+	noop(ident: string, rowEffect: PlannedAction<C>['rowEffect'], reason: string, c?: Prepared<C>, e?: Prepared<C>, extra: Partial<PlannedAction<C>> = {}): void {
+		this.push({
+			ident,
+			kind: 'noop',
+			target: null,
+			reason,
+			rowEffect,
+			crm: c && this.ref(c),
+			exchange: e && this.ref(e),
+			record: rowEffect === 'pair' ? (c ?? e)?.record : undefined,
+			...extra,
+		});
+	}
+
+	remove(target: Side, ident: string, id: string, etag: string | undefined, reason: string, survivor?: Prepared<C>): void {
+		this.push({
+			ident,
+			kind: 'delete',
+			target,
+			targetId: id,
+			targetEtag: etag,
+			reason,
+			rowEffect: 'drop',
+			...(survivor ? { [target === 'crm' ? 'exchange' : 'crm']: this.ref(survivor) } : {}),
+		});
+	}
+
+	/** Both sides changed (or are first seen together): equal content pairs silently, else the policy decides. */
+	bothChanged(crmId: string, row: StatusRow | undefined, c: Prepared<C>, e: Prepared<C>): void {
+		const ident = this.ident(crmId);
+		if (c.hash === e.hash) {
+			this.noop(ident, 'pair', row ? 'Both sides changed to the same content.' : 'Paired by ident; same content.', c, e);
+			return;
+		}
+		if (this.direction === 'crmToExchange') return this.write('update', 'exchange', ident, c, { p: e }, 'CRM → Exchange only: the CRM version is written.');
+		if (this.direction === 'exchangeToCrm') return this.write('update', 'crm', ident, e, { p: c }, 'Exchange → CRM only: the Exchange version is written.');
+
+		if (this.policy === 'merge') return this.merge(ident, row, c, e);
+		const winner = winnerFor(this.policy, c.modifiedAt, e.modifiedAt);
+		if (winner === null) {
+			this.push({
+				ident,
+				kind: 'conflict',
+				target: null,
+				reason: 'Changed in the CRM and in Exchange since the last sync; policy "none" leaves both as they are.',
+				rowEffect: 'keep',
+				crm: this.ref(c),
+				exchange: this.ref(e),
+				conflict: { kind: 'bothChanged', crmRecord: c.record, exchangeRecord: e.record },
+			});
+			return;
+		}
+		const why = `Changed on both sides; ${this.policy} → the ${winner === 'crm' ? 'CRM' : 'Exchange'} version wins.`;
+		if (winner === 'crm') this.write('update', 'exchange', ident, c, { p: e }, why);
+		else this.write('update', 'crm', ident, e, { p: c }, why);
+	}
+
+	merge(ident: string, row: StatusRow | undefined, c: Prepared<C>, e: Prepared<C>): void {
+		const fallback = this.options.mergeFallback ?? 'lastModifiedWins';
+		const result = mergeRecords(
+			c.record as Record<string, unknown>,
+			e.record as Record<string, unknown>,
+			row?.mergeBase,
+			this.fields,
+			() => winnerFor(fallback, c.modifiedAt, e.modifiedAt),
+		);
+		if (result.contested.length) {
+			this.push({
+				ident,
+				kind: 'conflict',
+				target: null,
+				reason: `Fields changed on both sides: ${result.contested.join(', ')}; the merge fallback "none" leaves both as they are.`,
+				rowEffect: 'keep',
+				crm: this.ref(c),
+				exchange: this.ref(e),
+				conflict: { kind: 'bothChanged', crmRecord: c.record, exchangeRecord: e.record },
+			});
+			return;
+		}
+		const merged = this.prepare({ ...c.item, record: result.record as unknown as ComponentRecordMap[C] });
+		const base = fieldVector(merged.record, this.fields);
+		const reason = 'Changed on both sides; merged field by field.';
+		if (merged.hash !== c.hash) this.write('update', 'crm', ident, merged, { p: c }, reason, { crm: this.ref(c), exchange: this.ref(e), mergeBase: base });
+		if (merged.hash !== e.hash) this.write('update', 'exchange', ident, merged, { p: e }, reason, { crm: this.ref(c), exchange: this.ref(e), mergeBase: base });
+	}
+
+	/** Decide one paired-or-pairable ident (keyed by CRM id). */
+	decide(crmId: string, cs: SideState<C>, es: SideState<C>, row: StatusRow | undefined): void {
+		const ident = this.ident(crmId);
+		const c = cs.kind === 'present' ? cs.p : undefined;
+		const e = es.kind === 'present' ? es.p : undefined;
+		const cChanged = cs.kind === 'present' && cs.changed;
+		const eChanged = es.kind === 'present' && es.changed;
+
+		if (c && e) {
+			if (cChanged && eChanged) return this.bothChanged(crmId, row, c, e);
+			if (cChanged) {
+				if (this.canWrite('exchange')) return this.write('update', 'exchange', ident, c, { p: e }, 'Changed in the CRM.');
+				return this.noop(ident, 'keep', 'Changed in the CRM; direction is Exchange → CRM only.');
+			}
+			if (eChanged) {
+				if (this.canWrite('crm')) return this.write('update', 'crm', ident, e, { p: c }, 'Changed in Exchange.');
+				return this.noop(ident, 'keep', 'Changed in Exchange; direction is CRM → Exchange only.');
+			}
+			return this.noop(ident, 'pair', 'Unchanged.', c, e);
+		}
+
+		if (c) {
+			// Exchange side is deleted, unchanged, absent, or known only by the CRM record's ident.
+			if (es.kind === 'unchanged' || es.kind === 'linked') {
+				if (!cChanged) return this.noop(ident, 'pair', 'Unchanged (metadata only).', c, undefined, { exchange: this.rowRef('exchange', row) });
+				if (!this.canWrite('exchange')) return this.noop(ident, 'keep', 'Changed in the CRM; direction is Exchange → CRM only.');
+				const id = es.kind === 'linked' ? es.id : row?.exchangeId;
+				return this.write('update', 'exchange', ident, c, { id }, 'Changed in the CRM.', { exchange: this.rowRef('exchange', row, id) });
+			}
+			if (es.kind === 'deleted' && !cChanged) {
+				if (this.deleteToCrm && this.canWrite('crm')) return this.remove('crm', ident, crmId, c.item.etag, 'Deleted in Exchange.');
+				return this.noop(ident, 'unlinkExchange', 'Deleted in Exchange; the CRM record is kept.', c);
+			}
+			// New in the CRM, re-created after a deletion (a change beats a deletion), or paired-but-gone.
+			if (!row && !this.creatable(c)) return this.noop(ident, 'keep', 'Outside the sync window or modified-since filter.');
+			if (row && !cChanged) return this.noop(ident, 'keep', 'Exchange copy deleted; the CRM record is kept.');
+			if (!this.canWrite('exchange')) return this.noop(ident, 'keep', 'New in the CRM; direction is Exchange → CRM only.');
+			return this.write('create', 'exchange', ident, c, {}, row ? 'Changed in the CRM after its Exchange copy was deleted.' : 'New in the CRM.', {
+				writeIdent: ident,
+			});
+		}
+
+		if (e) {
+			if (cs.kind === 'unchanged' || cs.kind === 'linked') {
+				if (!eChanged) return this.noop(ident, 'pair', 'Unchanged (metadata only).', undefined, e, { crm: this.rowRef('crm', row, crmId) });
+				if (!this.canWrite('crm')) return this.noop(ident, 'keep', 'Changed in Exchange; direction is CRM → Exchange only.');
+				return this.write('update', 'crm', ident, e, { id: crmId }, 'Changed in Exchange.', { crm: this.rowRef('crm', row, crmId) });
+			}
+			if (cs.kind === 'deleted' && !eChanged) {
+				if (this.deleteToExchange && this.canWrite('exchange')) return this.remove('exchange', ident, e.item.id, e.item.etag, 'Deleted in the CRM.');
+				return this.noop(ident, 'drop', 'Deleted in the CRM; the Exchange item is kept.');
+			}
+			if (!row && !this.creatable(e)) return this.noop(ident, 'keep', 'Outside the sync window.');
+			if (!this.canWrite('crm')) return this.noop(ident, 'keep', 'Direction is CRM → Exchange only.');
+			// Deleted in the CRM but changed in Exchange, or an ident pointing at a CRM record we never saw:
+			// the change wins and becomes a new CRM record.
+			return this.write('create', 'crm', exchangeBornIdent(e.item.id), e, {}, 'Changed in Exchange after its CRM record was deleted.', {
+				writeIdent: exchangeBornIdent(e.item.id),
+			});
+		}
+
+		// Neither side present in this run.
+		if (!row) return;
+		if (cs.kind === 'deleted' && es.kind === 'deleted') return this.noop(ident, 'drop', 'Deleted on both sides.');
+		if (cs.kind === 'deleted' && row.exchangeId && es.kind !== 'absent') {
+			if (this.deleteToExchange && this.canWrite('exchange')) return this.remove('exchange', ident, row.exchangeId, undefined, 'Deleted in the CRM.');
+			return this.noop(ident, 'drop', 'Deleted in the CRM; the Exchange item is kept.');
+		}
+		if (cs.kind === 'deleted') return this.noop(ident, 'drop', 'Deleted in the CRM.');
+		if (es.kind === 'deleted') {
+			if (this.deleteToCrm && this.canWrite('crm')) return this.remove('crm', ident, crmId, undefined, 'Deleted in Exchange.');
+			return this.noop(ident, 'unlinkExchange', 'Deleted in Exchange; the CRM record is kept.', undefined, undefined, { crm: this.rowRef('crm', row, crmId) });
+		}
+	}
+
+	/** A status row's side as a ref (etag and hash are hashes already; commit copies them through). */
+	rowRef(side: Side, row: StatusRow | undefined, id?: string): SideRef | undefined {
+		if (!row) return undefined;
+		if (side === 'crm') return id ? { id, etag: `#${row.crmEtag}`, hash: row.crmHash } : undefined;
+		const exId = id ?? row.exchangeId;
+		return exId ? { id: exId, etag: `#${row.exchangeEtag}`, hash: row.exchangeHash } : undefined;
+	}
+
+	creatable(p: Prepared<C>): boolean {
+		if (!inWindow(this.options.component, p.record, this.options.windowFrom)) return false;
+		const since = this.options.modifiedSince && safeInstant(this.options.modifiedSince);
+		if (since && p.modifiedAt && p.modifiedAt < since) return false;
+		return true;
+	}
+
+	isChanged(p: Prepared<C>, side: Side, row: StatusRow | undefined): boolean {
+		if (!row) return true;
+		if (side === 'exchange' && !row.exchangeId) return true;
+		const [etag, hash] = side === 'crm' ? [row.crmEtag, row.crmHash] : [row.exchangeEtag, row.exchangeHash];
+		return p.etagHash !== etag && p.hash !== hash;
+	}
+}
+
+function guardEmptySide(side: Side, changes: SideChanges, known: number, deletedKnown: number, options: PlanOptions): void {
+	if (options.allowEmptySide) return;
+	// A complete listing that is empty is suspicious as soon as anything was synced; a change feed only when
+	// it deletes everything of at least two known items (deleting the single synced item is ordinary).
+	const lostAll = changes.complete
+		? changes.items.length === 0 && known >= 1
+		: changes.items.length === 0 && known >= 2 && deletedKnown >= known;
+	if (lostAll) throw new EmptySideError(side, known);
+}
+
+/**
+ * Plan one run (DESIGN.md §2). Pure: reads the status table and both sides' changes, returns the actions.
+ * Stages the sides' new cursors as pending on the table; `commit` promotes them.
+ */
+export function plan<C extends Component>(
+	table: StatusTable,
+	crm: SideChanges<C>,
+	exchange: SideChanges<C>,
+	options: PlanOptions<C>,
+): SyncPlan<C> {
+	const planner = new Planner(options);
+	const { crmInstance, crmModule } = options;
+
+	const crmItems = new Map<string, Prepared<C>>();
+	const exchangeBornLinks = new Map<string, string>(); // exchange id → crm id, from CRM records' idents
+	for (const item of crm.items) {
+		crmItems.set(item.id, planner.prepare(item));
+		const exId = parseExchangeBornIdent(item.ident);
+		if (exId) exchangeBornLinks.set(exId, item.id);
+	}
+	const crmDeleted = new Set((crm.deletedIds ?? []).filter((id) => !crmItems.has(id)));
+
+	const exchangeByCrm = new Map<string, Prepared<C>>();
+	const exchangeNew: Array<Prepared<C>> = [];
+	for (const item of exchange.items) {
+		if (isForeignIdent(item.ident, crmInstance, crmModule)) continue;
+		const crmId = parseCrmIdent(item.ident, crmInstance, crmModule) ?? table.crmIdForExchange(item.id) ?? exchangeBornLinks.get(item.id);
+		const p = planner.prepare(item);
+		if (crmId !== undefined && !exchangeByCrm.has(crmId)) exchangeByCrm.set(crmId, p);
+		else exchangeNew.push(p);
+	}
+	const exchangeDeleted = new Set<string>();
+	for (const exId of exchange.deletedIds ?? []) {
+		const crmId = table.crmIdForExchange(exId);
+		if (crmId !== undefined && !exchangeByCrm.has(crmId)) exchangeDeleted.add(crmId);
+	}
+
+	guardEmptySide('crm', crm, table.countWith('crm'), crmDeleted.size, options);
+	guardEmptySide('exchange', exchange, table.countWith('exchange'), exchangeDeleted.size, options);
+
+	const keys = new Set<string>([...crmItems.keys(), ...exchangeByCrm.keys(), ...crmDeleted, ...exchangeDeleted]);
+	if (crm.complete || exchange.complete) for (const [crmId] of table.entries()) keys.add(crmId);
+
+	const windowed = options.component !== 'contact' && options.windowFrom !== undefined;
+	for (const crmId of keys) {
+		const row = table.get(crmId);
+		const c = crmItems.get(crmId);
+		const e = exchangeByCrm.get(crmId);
+		let cs: SideState<C>;
+		if (c) cs = { kind: 'present', p: c, changed: planner.isChanged(c, 'crm', row) };
+		else if (crmDeleted.has(crmId)) cs = { kind: 'deleted' };
+		else if (crm.complete) cs = row ? { kind: 'deleted' } : { kind: 'absent' };
+		else if (row) cs = { kind: 'unchanged' };
+		else if (e && parseCrmIdent(e.item.ident, crmInstance, crmModule) === crmId) cs = { kind: 'linked', id: crmId };
+		else cs = { kind: 'absent' };
+
+		let es: SideState<C>;
+		if (e) es = { kind: 'present', p: e, changed: planner.isChanged(e, 'exchange', row) };
+		else if (exchangeDeleted.has(crmId)) es = { kind: 'deleted' };
+		else if (exchange.complete) es = row?.exchangeId ? { kind: 'deleted' } : { kind: 'absent' };
+		else if (row?.exchangeId) es = { kind: 'unchanged' };
+		else if (!row && c && parseExchangeBornIdent(c.item.ident)) es = { kind: 'linked', id: parseExchangeBornIdent(c.item.ident) as string };
+		else es = { kind: 'absent' };
+
+		// A complete listing of a windowed component omits items that merely left the window: absence
+		// there is a deletion only when the other side proves the pair is still inside the window.
+		if (windowed && row) {
+			const otherInWindow = (p: Prepared<C> | undefined) => p !== undefined && inWindow(options.component, p.record, options.windowFrom);
+			if (crm.complete && !c && !crmDeleted.has(crmId) && !otherInWindow(e)) cs = { kind: 'unchanged' };
+			if (exchange.complete && !e && !exchangeDeleted.has(crmId) && row.exchangeId && !otherInWindow(c)) es = { kind: 'unchanged' };
+			if (cs.kind === 'unchanged' && es.kind === 'unchanged' && !c && !e && (crm.complete || exchange.complete)) {
+				planner.noop(planner.ident(crmId), 'drop', 'Left the sync window.');
+				continue;
+			}
+		}
+		planner.decide(crmId, cs, es, row);
+	}
+
+	for (const e of exchangeNew) {
+		const ident = exchangeBornIdent(e.item.id);
+		if (!planner.creatable(e)) {
+			planner.noop(ident, 'keep', 'Outside the sync window.');
+			continue;
+		}
+		if (!planner.canWrite('crm')) {
+			planner.noop(ident, 'keep', 'New in Exchange; direction is CRM → Exchange only.');
+			continue;
+		}
+		planner.write('create', 'crm', ident, e, {}, 'New in Exchange.', { writeIdent: ident });
+	}
+
+	const runId = options.runId ?? new Date().toISOString();
+	table.pending = { run: runId, crm: crm.cursor, ex: exchange.cursor };
+
+	const actions = planner.actions;
+	return {
+		runId,
+		component: options.component,
+		actions,
+		counts: {
+			toCrm: actions.filter((a) => a.target === 'crm').length,
+			toExchange: actions.filter((a) => a.target === 'exchange').length,
+			conflicts: actions.filter((a) => a.kind === 'conflict').length,
+			noops: actions.filter((a) => a.kind === 'noop').length,
+		},
+	};
+}

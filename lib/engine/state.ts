@@ -1,0 +1,175 @@
+import { shortHash } from '../model/hash';
+
+/**
+ * Sync state as kept in n8n workflow static data (DESIGN.md §3). Compact by design, because n8n rewrites
+ * it after every production execution:
+ * - one table per mailbox × component × CRM instance;
+ * - one row per pair, keyed by CRM id, as a `|`-joined string:
+ *   `exchangeIdSuffix|crmEtagHash|crmContentHash|exchangeEtagHash|exchangeContentHash[|mergeBase]`;
+ * - etags are only compared for equality, so a 6-character hash of them is kept;
+ * - Exchange ids of one mailbox share a long prefix (Graph immutable ids start with the mailbox's
+ *   GUID), so the common prefix is stored once per table.
+ * An empty exchange id marks a pair whose Exchange copy was deleted while the CRM record stays (S6).
+ */
+
+export const STATE_VERSION = 1;
+
+export interface PendingRun {
+	/** Run id of the plan that staged these cursors. */
+	run: string;
+	crm?: string;
+	ex?: string;
+}
+
+export interface TableData {
+	/** Committed cursors. */
+	c: { crm?: string; ex?: string };
+	/** Cursors staged by the last plan, promoted by its commit. */
+	p?: PendingRun;
+	/** Common prefix of the Exchange ids. */
+	x?: string;
+	r: Record<string, string>;
+}
+
+export interface SyncStateRoot {
+	v: number;
+	tables: Record<string, TableData>;
+}
+
+export interface StatusRow {
+	exchangeId?: string;
+	crmEtag: string;
+	crmHash: string;
+	exchangeEtag: string;
+	exchangeHash: string;
+	mergeBase?: string;
+}
+
+export function etagHash(etag: string): string {
+	return shortHash(etag).slice(0, 6);
+}
+
+type Migration = (raw: Record<string, unknown>) => Record<string, unknown>;
+
+/** Ordered migrations: index i upgrades layout version i to i + 1. Version 0 = no or unknown layout. */
+const MIGRATIONS: Migration[] = [() => ({ v: 1, tables: {} })];
+
+/** Read the static-data object, upgrading older layouts in place. */
+export function migrateState(raw: unknown): SyncStateRoot {
+	let state = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+	let version = typeof state.v === 'number' ? state.v : 0;
+	if (version > STATE_VERSION) {
+		throw new Error(
+			`The sync state was written by a newer version of this package (layout ${version}); update the package.`,
+		);
+	}
+	while (version < STATE_VERSION) {
+		state = MIGRATIONS[version](state);
+		version += 1;
+	}
+	if (!state.tables || typeof state.tables !== 'object') state.tables = {};
+	return state as unknown as SyncStateRoot;
+}
+
+export function tableKey(parts: { mailbox: string; component: string; crmInstance: string; folderId?: string }): string {
+	return [parts.mailbox.toLowerCase(), parts.component, parts.crmInstance, parts.folderId ?? ''].join('|');
+}
+
+/** Longest common prefix, always shorter than the shortest id so that no suffix is empty. */
+function commonPrefix(ids: Iterable<string>): string {
+	let prefix: string | undefined;
+	let shortest = Infinity;
+	for (const id of ids) {
+		shortest = Math.min(shortest, id.length);
+		if (prefix === undefined) {
+			prefix = id;
+			continue;
+		}
+		let i = 0;
+		const max = Math.min(prefix.length, id.length);
+		while (i < max && prefix.charCodeAt(i) === id.charCodeAt(i)) i++;
+		if (i < prefix.length) prefix = prefix.slice(0, i);
+		if (prefix === '') break;
+	}
+	return (prefix ?? '').slice(0, Math.max(0, shortest - 1));
+}
+
+/** The in-memory view of one table: rows decoded, with a reverse index from Exchange id to CRM id. */
+export class StatusTable {
+	private readonly rows = new Map<string, StatusRow>();
+	private readonly byExchange = new Map<string, string>();
+	cursors: { crm?: string; ex?: string };
+	pending?: PendingRun;
+
+	private constructor(data: TableData | undefined) {
+		this.cursors = { ...(data?.c ?? {}) };
+		this.pending = data?.p ? { ...data.p } : undefined;
+		const prefix = data?.x ?? '';
+		for (const [crmId, encoded] of Object.entries(data?.r ?? {})) {
+			const [suffix, crmEtag, crmHash, exchangeEtag, exchangeHash, mergeBase] = encoded.split('|');
+			const row: StatusRow = { crmEtag, crmHash, exchangeEtag, exchangeHash };
+			if (suffix !== '') row.exchangeId = prefix + suffix;
+			if (mergeBase) row.mergeBase = mergeBase;
+			this.set(crmId, row);
+		}
+	}
+
+	static load(data?: TableData): StatusTable {
+		return new StatusTable(data);
+	}
+
+	get size(): number {
+		return this.rows.size;
+	}
+
+	get(crmId: string): StatusRow | undefined {
+		return this.rows.get(crmId);
+	}
+
+	crmIdForExchange(exchangeId: string): string | undefined {
+		return this.byExchange.get(exchangeId);
+	}
+
+	set(crmId: string, row: StatusRow): void {
+		const old = this.rows.get(crmId);
+		if (old?.exchangeId) this.byExchange.delete(old.exchangeId);
+		this.rows.set(crmId, row);
+		if (row.exchangeId) this.byExchange.set(row.exchangeId, crmId);
+	}
+
+	delete(crmId: string): void {
+		const old = this.rows.get(crmId);
+		if (old?.exchangeId) this.byExchange.delete(old.exchangeId);
+		this.rows.delete(crmId);
+	}
+
+	entries(): IterableIterator<[string, StatusRow]> {
+		return this.rows.entries();
+	}
+
+	/** Number of rows that have a live record on the given side. */
+	countWith(side: 'crm' | 'exchange'): number {
+		if (side === 'crm') return this.rows.size;
+		return this.byExchange.size;
+	}
+
+	save(): TableData {
+		const prefix = commonPrefix(this.byExchange.keys());
+		const r: Record<string, string> = {};
+		for (const [crmId, row] of this.rows) {
+			const parts = [
+				row.exchangeId ? row.exchangeId.slice(prefix.length) : '',
+				row.crmEtag,
+				row.crmHash,
+				row.exchangeEtag,
+				row.exchangeHash,
+			];
+			if (row.mergeBase) parts.push(row.mergeBase);
+			r[crmId] = parts.join('|');
+		}
+		const data: TableData = { c: { ...this.cursors }, r };
+		if (prefix) data.x = prefix;
+		if (this.pending) data.p = { ...this.pending };
+		return data;
+	}
+}

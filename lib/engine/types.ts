@@ -1,0 +1,156 @@
+import type { Component, ComponentRecordMap } from '../model/types';
+
+export type Side = 'crm' | 'exchange';
+
+/** S2 */
+export type Direction = 'both' | 'crmToExchange' | 'exchangeToCrm';
+
+/** S3; `merge` decides field by field and falls back to `mergeFallback` for fields changed on both sides. */
+export type ConflictPolicy = 'none' | 'crmWins' | 'exchangeWins' | 'lastModifiedWins' | 'merge';
+export type MergeFallback = Exclude<ConflictPolicy, 'merge'>;
+
+/** One record as a side reports it, already mapped to the canonical model. */
+export interface SideItem<C extends Component = Component> {
+	id: string;
+	/** CRM: version/modified stamp; Exchange: @odata.etag / ChangeKey. */
+	etag: string;
+	/**
+	 * Pairing hint stored on the record itself (DESIGN.md §2), so the pairing survives lost state:
+	 * Exchange items carry the CRM ident (`<instance>:<module>:<crmId>`), CRM records born in Exchange
+	 * carry `x:<exchangeId>`.
+	 */
+	ident?: string;
+	/** ISO instant, for lastModifiedWins and S13. */
+	modifiedAt?: string;
+	record: ComponentRecordMap[C];
+}
+
+/**
+ * What one side reports for a run. `complete: true` means `items` is the full listing (initial sync,
+ * resync, Graph 410 fallback): an item missing from it is deleted. Otherwise `items` are the changes since
+ * the last cursor, and deletions are explicit in `deletedIds`.
+ */
+export interface SideChanges<C extends Component = Component> {
+	complete: boolean;
+	items: Array<SideItem<C>>;
+	deletedIds?: string[];
+	/** The side's cursor after these changes; committed only when every action succeeded. */
+	cursor?: string;
+}
+
+export interface PlanOptions<C extends Component = Component> {
+	component: C;
+	/** S25: identifies the CRM instance; part of every ident. */
+	crmInstance: string;
+	/** CRM module name used in idents (contacts, events, tasks). */
+	crmModule: string;
+	direction?: Direction;
+	policy?: ConflictPolicy;
+	/** For `merge`: decides fields changed on both sides. Default lastModifiedWins. */
+	mergeFallback?: MergeFallback;
+	/**
+	 * Whether deletions propagate (S6). Defaults: both true, except that deletions never reach CRM contacts
+	 * or accounts, whatever this says.
+	 */
+	propagateDeletes?: { toExchange?: boolean; toCrm?: boolean };
+	/** A2: appointments/tasks ending before this instant are outside the window. */
+	windowFrom?: string;
+	/** S13: unpaired records not modified since this instant are not synced. */
+	modifiedSince?: string;
+	/** Canonical fields the mapping syncs; only these count for the hash. Default: all. */
+	syncedFields?: readonly string[];
+	/** Canonical fields that must be present before a record is written to a side (S12, e.g. CRM mandatory fields). */
+	requiredFields?: Partial<Record<Side, readonly string[]>>;
+	/** The empty-side guard stops a run in which a side suddenly lost everything; set to proceed anyway. */
+	allowEmptySide?: boolean;
+	/** Run id for pending cursors; default a timestamp. */
+	runId?: string;
+}
+
+export type ActionKind = 'create' | 'update' | 'delete' | 'conflict' | 'noop';
+
+/** What committing a successful action does to the status row of its ident. */
+export type RowEffect = 'pair' | 'unlinkExchange' | 'drop' | 'keep';
+
+export interface SideRef {
+	id: string;
+	etag: string;
+	hash: string;
+}
+
+export interface PlannedAction<C extends Component = Component> {
+	seq: number;
+	ident: string;
+	/** CRM id of the pair, when known before the writes (not for records new in Exchange). */
+	crmId?: string;
+	kind: ActionKind;
+	/** Side to write; null for conflicts and no-ops. */
+	target: Side | null;
+	/** Id of the record on the target side (update, delete). */
+	targetId?: string;
+	/** If-Match / ChangeKey for the target write. */
+	targetEtag?: string;
+	/** Canonical record to write (create, update). */
+	record?: ComponentRecordMap[C];
+	/** For updates: canonical fields whose value changes on the target. */
+	changedFields?: string[];
+	/** Pairing hint to store with a created record: CRM ident on Exchange, `x:<exchangeId>` on the CRM. */
+	writeIdent?: string;
+	reason: string;
+	rowEffect: RowEffect;
+	/** The sides as read in this run (for the commit). */
+	crm?: SideRef;
+	exchange?: SideRef;
+	/** Conflicts: the two versions, for the notification (S3) or the conflict entry (S12). */
+	conflict?: {
+		kind: 'bothChanged' | 'invalid';
+		side?: Side;
+		crmRecord?: ComponentRecordMap[C];
+		exchangeRecord?: ComponentRecordMap[C];
+	};
+	/** Merge: field hashes of the result, stored as the base for the next merge. */
+	mergeBase?: string;
+}
+
+export interface ActionOutcome<C extends Component = Component> {
+	seq: number;
+	ok: boolean;
+	/** Id of the written record (create: the new id). */
+	id?: string;
+	etag?: string;
+	/** The record as the target stored it (read back), if known; its hash becomes the status hash. */
+	record?: ComponentRecordMap[C];
+	error?: string;
+	/** 'conflict': the target changed meanwhile (412 / stale ChangeKey); 'notFound': it is gone. */
+	code?: 'conflict' | 'notFound' | 'invalid' | 'transient' | 'permission' | 'other';
+}
+
+export interface RunCounts {
+	created: number;
+	updated: number;
+	deleted: number;
+	conflicts: number;
+	skipped: number;
+	errors: number;
+	unchanged: number;
+}
+
+export interface SyncPlan<C extends Component = Component> {
+	runId: string;
+	component: C;
+	actions: Array<PlannedAction<C>>;
+	counts: { toCrm: number; toExchange: number; conflicts: number; noops: number };
+}
+
+export class EmptySideError extends Error {
+	constructor(
+		readonly side: Side,
+		readonly knownItems: number,
+	) {
+		super(
+			`The ${side === 'crm' ? 'CRM' : 'Exchange'} side reported no items although ${knownItems} were synced before; ` +
+				'the run was stopped so that nothing is deleted on the other side.',
+		);
+		this.name = 'EmptySideError';
+	}
+}
