@@ -20,7 +20,7 @@ export function modulesToSearch(role: MailFolderRole, override?: readonly CrmPer
 
 /** Only messages that were moved into a CRM-Sync folder go back; Inbox-mode mail stays put (F4). */
 export function isSyncFolder(role: MailFolderRole): boolean {
-	return role === 'syncRoot' || role in SUBFOLDER_MODULE;
+	return role === 'syncRoot' || SUBFOLDER_MODULE[role] !== undefined;
 }
 
 /** E9: the exact origin when known, else Sent Items for the owner's own mail, else Inbox. */
