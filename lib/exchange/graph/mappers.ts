@@ -344,8 +344,9 @@ export function eventFromGraph(g: GraphEvent, instances?: GraphEvent[]): Calenda
 	if (!g.start || !g.end) throw new Error(`Graph event ${g.id} has no start or end`);
 	return normalizeEvent({
 		subject: text(g.subject),
-		start: zonedFromGraph(g.start, allDay, g.originalStartTimeZone),
-		end: zonedFromGraph(g.end, allDay, g.originalEndTimeZone ?? g.originalStartTimeZone),
+		// Without originalStartTimeZone, the zone Graph answered in is the best guess.
+		start: zonedFromGraph(g.start, allDay, g.originalStartTimeZone ?? g.start.timeZone),
+		end: zonedFromGraph(g.end, allDay, g.originalEndTimeZone ?? g.originalStartTimeZone ?? g.end.timeZone),
 		isAllDay: allDay || undefined,
 		location: text(g.location?.displayName),
 		body,
