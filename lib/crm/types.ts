@@ -169,6 +169,8 @@ export interface CrmBackend {
 	/** E6 */
 	findEmailByMessageId(messageId: string): Promise<CrmEmailRecord | undefined>;
 	createEmail(input: CrmEmailInput): Promise<CrmEmailRecord>;
+	/** The stored bytes of one attachment; optional for backends that cannot serve them. */
+	getEmailAttachmentContent?(emailId: string, attachmentId: string): Promise<Buffer | undefined>;
 
 	/** S12/E11 */
 	recordConflict(input: CrmConflictInput): Promise<CrmConflictRecord>;

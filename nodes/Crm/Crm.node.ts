@@ -1,0 +1,35 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import * as conflict from './actions/conflict';
+import * as email from './actions/email';
+import * as record from './actions/record';
+import { router } from './actions/router';
+import { resourceParameter } from './descriptions/resource';
+import { crmApiTest } from './methods/credentialTest';
+import * as loadOptions from './methods/loadOptions';
+
+export class Crm implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'CRM',
+		name: 'crm',
+		icon: 'file:crm.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Read and write the CRM side of the Exchange sync: accounts, contacts, leads, partners, events, tasks, e-mails, sync conflicts',
+		defaults: { name: 'CRM' },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [{ name: 'crmApi', required: true, testedBy: 'crmApiTest' }],
+		properties: [resourceParameter, ...record.description, ...email.description, ...conflict.description],
+	};
+
+	methods = {
+		loadOptions,
+		credentialTest: { crmApiTest },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}
