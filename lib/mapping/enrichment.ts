@@ -51,7 +51,7 @@ export function buildEnrichment(
 	if (event.related?.contact) add('Contact', contactLine(event.related.contact));
 	add('Remark', text(event.fields[options.remarkField]));
 	if (options.deepLinkTemplate && event.recordId) {
-		add('Open in CRM', options.deepLinkTemplate.split('{id}').join(encodeURIComponent(event.recordId)));
+		add('Open in CRM', options.deepLinkTemplate.replace(/\{id\}/gi, encodeURIComponent(event.recordId)));
 	}
 	return lines.length ? [options.marker, ...lines].join('\n') : undefined;
 }

@@ -8,3 +8,4 @@ export * from './config';
 export * from './enrichment';
 export * from './map';
 export * from './account';
+export * from './paths';

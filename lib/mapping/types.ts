@@ -59,7 +59,7 @@ export interface EnrichmentOptions {
 	enabled: boolean;
 	/** First line of the enrichment block; towards the CRM the body is cut at this line. */
 	marker: string;
-	/** Deep link to the CRM record; `{id}` is replaced by the record id. Absent: no link line. */
+	/** Deep link to the CRM record; `{id}` (or `{ID}`) is replaced by the record id. Absent: no link line. */
 	deepLinkTemplate?: string;
 	/** CRM event field holding the remark line. */
 	remarkField: string;

@@ -1,0 +1,105 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { crmToCanonical, isSyncedEventType, setPath, syncedFields } from '../../../../lib/mapping';
+import type { RelatedRecords } from '../../../../lib/mapping';
+import { crmFieldsFieldProperty, recordFieldProperty } from '../../descriptions/common.description';
+import { objectAt, readMappingConfig, readSetFields } from '../../helpers/config';
+import { handleItemError, type MappedItems } from '../../helpers/errors';
+
+const show = { operation: ['toCanonical'] };
+
+export const description: INodeProperties[] = [
+	{ ...crmFieldsFieldProperty, displayOptions: { show } },
+	{ ...recordFieldProperty, description: 'Item field to write the canonical record to (leave empty to output only the record)', displayOptions: { show } },
+	{
+		displayName: 'Options',
+		name: 'toCanonicalOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Include Synced Fields',
+				name: 'includeSyncedFields',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to add the list of canonical fields the mapping syncs (the engine hashes only these)',
+			},
+			{
+				displayName: 'Keep CRM Fields',
+				name: 'keepCrmFields',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to keep the CRM fields on the item next to the canonical record',
+			},
+			{
+				displayName: 'Only Synced Event Types',
+				name: 'onlySyncedEventTypes',
+				type: 'boolean',
+				default: true,
+				description: 'Whether appointments of other event types are left out (appointments only)',
+			},
+			{
+				displayName: 'Record ID Field',
+				name: 'recordIdField',
+				type: 'string',
+				default: 'id',
+				description: 'Item field holding the CRM record ID, used for the deep link',
+			},
+			{
+				displayName: 'Related Records Field',
+				name: 'relatedField',
+				type: 'string',
+				default: 'related',
+				description: 'Item field holding the linked account and contact ({ account, contact }) for appointment enrichment',
+			},
+		],
+	},
+];
+
+interface Options {
+	includeSyncedFields?: boolean;
+	keepCrmFields?: boolean;
+	onlySyncedEventTypes?: boolean;
+	recordIdField?: string;
+	relatedField?: string;
+}
+
+/** CRM records (vtiger field names) → canonical records. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<MappedItems> {
+	const result: MappedItems = { mapped: [], invalid: [] };
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const config = readMappingConfig.call(this, i);
+			const crmFieldsField = this.getNodeParameter('crmFieldsField', i, 'fields') as string;
+			const recordField = (this.getNodeParameter('recordField', i, 'record') as string).trim();
+			const options = this.getNodeParameter('toCanonicalOptions', i, {}) as Options;
+			const json = items[i].json;
+			const fromField = objectAt(json, crmFieldsField);
+			const fields = fromField ?? json;
+			if (config.component === 'event' && options.onlySyncedEventTypes !== false && !isSyncedEventType(fields, config)) continue;
+
+			const recordId = json[options.recordIdField ?? 'id'];
+			const related = objectAt(json, options.relatedField ?? 'related') as RelatedRecords | undefined;
+			const record = crmToCanonical(config.component, fields, config, {
+				recordId: typeof recordId === 'string' || typeof recordId === 'number' ? String(recordId) : undefined,
+				related: (options.relatedField ?? 'related').trim() === '' ? undefined : related,
+			}) as unknown as IDataObject;
+			for (const { name, value } of readSetFields.call(this, i)) setPath(record, name, value);
+
+			let out: IDataObject;
+			if (recordField === '') {
+				out = record;
+			} else {
+				out = { ...json, [recordField]: record };
+				if (fromField && !options.keepCrmFields) delete out[crmFieldsField.trim()];
+				if (options.includeSyncedFields !== false) out.syncedFields = syncedFields(config.component, config);
+			}
+			result.mapped.push({ json: out, pairedItem: { item: i } });
+		} catch (error) {
+			handleItemError.call(this, error, items[i], i, result);
+		}
+	}
+	return result;
+}
