@@ -1,0 +1,43 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import * as importMessage from './actions/message/import.operation';
+import { router } from './actions/router';
+
+export class EmailToLead implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'E-mail to Lead',
+		name: 'emailToLead',
+		icon: 'file:emailToLead.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["source"] === "inbox" ? "Inbox" : "CRM-Sync folders"}}',
+		description:
+			'Import e-mails into the CRM: link them to the leads, contacts, accounts and partners they involve, create leads for unknown senders, move them back',
+		defaults: { name: 'E-mail to Lead' },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [{ name: 'crmApi', required: true }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'import',
+				options: [
+					{
+						name: 'Import',
+						value: 'import',
+						description: 'Import each input message into the CRM',
+						action: 'Import an email',
+					},
+				],
+			},
+			...importMessage.description,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}

@@ -1,0 +1,91 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { CrmBackend } from '../../../lib/crm';
+import { CrmError } from '../../../lib/crm';
+import type { EmailImportResult, MailFolderRole } from '../../../lib/email';
+import { EmailImporter } from '../../../lib/email';
+import type { ExchangeClient, SyncFolders } from '../../../lib/exchange';
+import { splitList } from '../helpers/input';
+import { errorItem, resultError, resultItem } from '../helpers/output';
+import { getCrmBackend, getMailbox } from '../transport';
+import { readImportOptions, readMessageInput } from './message/import.operation';
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const node = this.getNode();
+
+	let crm: CrmBackend;
+	try {
+		crm = await getCrmBackend(this);
+	} catch (error) {
+		throw new NodeOperationError(node, `The CRM cannot be opened: ${(error as Error).message}`, {
+			description: error instanceof CrmError ? error.hint : 'Check the CRM credential.',
+		});
+	}
+	const mailbox = await getMailbox(this);
+	const options = readImportOptions.call(this);
+	const rawOptions = this.getNodeParameter('options', 0, {}) as { ownerAddresses?: string; crmUserId?: string };
+	const ownerAddresses = [...(mailbox ? [mailbox.mailbox] : []), ...splitList(rawOptions.ownerAddresses)]
+		.map((address) => address.toLowerCase())
+		.filter((address) => address.includes('@'));
+	const ownerUserId = rawOptions.crmUserId?.trim() || (await crmUserOf(crm, ownerAddresses));
+
+	const importer = new EmailImporter({ crm, exchange: mailbox, ownerAddresses, ownerUserId, options });
+	const resolveFolder = folderResolver(this, mailbox);
+
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		let result: EmailImportResult | undefined;
+		try {
+			const input = await readMessageInput.call(this, i, resolveFolder);
+			result = await importer.importMessage(input);
+			if (result.status === 'error') throw resultError(node, result, i);
+			out.push(resultItem(result, i));
+		} catch (error) {
+			const nodeError =
+				error instanceof NodeOperationError
+					? error
+					: new NodeOperationError(node, (error as Error).message, { itemIndex: i });
+			if (!this.continueOnFail()) throw nodeError;
+			out.push(errorItem(nodeError, result, i));
+		}
+	}
+	return [out];
+}
+
+/** The CRM user whose e-mail is one of the owner's addresses (active users first). */
+async function crmUserOf(crm: CrmBackend, ownerAddresses: string[]): Promise<string | undefined> {
+	if (ownerAddresses.length === 0) return undefined;
+	const users = await crm.listUsers();
+	const match = users
+		.filter((user) => user.email && ownerAddresses.includes(user.email.toLowerCase()))
+		.sort((a, b) => Number(b.active) - Number(a.active))[0];
+	return match?.id;
+}
+
+/** Maps a folder id to its CRM-Sync role, reading the mailbox's CRM-Sync folders once per run. */
+function folderResolver(
+	ctx: IExecuteFunctions,
+	mailbox: ExchangeClient | undefined,
+): (folderId: string) => Promise<MailFolderRole> {
+	let folders: Promise<SyncFolders['mail']> | undefined;
+	return async (folderId) => {
+		if (!mailbox) {
+			throw new NodeOperationError(ctx.getNode(), 'The CRM-Sync folder of the message cannot be detected without an Exchange connection', {
+				description: 'Choose the folder in "Folder", or connect the Exchange credential.',
+			});
+		}
+		folders ??= mailbox.ensureSyncFolders({ components: ['mail'] }).then((result) => result.mail);
+		const mail = await folders;
+		if (!mail) return 'other';
+		const roles: Array<[string, MailFolderRole]> = [
+			[mail.root, 'syncRoot'],
+			[mail.accounts, 'accounts'],
+			[mail.contacts, 'contacts'],
+			[mail.leads, 'leads'],
+			[mail.partner, 'partner'],
+		];
+		return roles.find(([id]) => id === folderId)?.[1] ?? 'other';
+	};
+}
