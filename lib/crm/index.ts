@@ -6,7 +6,7 @@ import { CrmError } from './types';
 export * from './types';
 export * from './config';
 export { EmbeddedCrmBackend } from './embedded/EmbeddedCrmBackend';
-export { seedDemoCrm } from './embedded/seed';
+export { seedDemoCrm, type DemoSeed } from './embedded/seed';
 export { MODULES as EMBEDDED_MODULES } from './embedded/modules';
 
 /** Opens the CRM a connection config describes. The caller closes it. */
