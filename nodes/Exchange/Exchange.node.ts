@@ -1,0 +1,38 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import * as folder from './actions/folder';
+import * as item from './actions/item';
+import * as message from './actions/message';
+import { router } from './actions/router';
+import { mailboxParameter } from './descriptions/common';
+import { resourceParameter } from './descriptions/resource';
+import { microsoftGraphConnectionTest } from './methods/credentialTest';
+import * as listSearch from './methods/listSearch';
+import * as loadOptions from './methods/loadOptions';
+
+export class Exchange implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Exchange',
+		name: 'exchange',
+		icon: 'file:exchange.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Contacts, appointments, tasks, e-mails and sync folders of a Microsoft Exchange mailbox',
+		defaults: { name: 'Exchange' },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [{ name: 'microsoftGraphOAuth2Api', required: true, testedBy: 'microsoftGraphConnectionTest' }],
+		properties: [resourceParameter, mailboxParameter, ...item.description, ...message.description, ...folder.description],
+	};
+
+	methods = {
+		listSearch,
+		loadOptions,
+		credentialTest: { microsoftGraphConnectionTest },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}

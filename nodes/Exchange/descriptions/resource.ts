@@ -1,0 +1,16 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const resourceParameter: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'Contact', value: 'contact' },
+		{ name: 'Event', value: 'event', description: 'Calendar appointment' },
+		{ name: 'Folder', value: 'folder', description: 'Contact folders, calendars, To Do lists, mail folders' },
+		{ name: 'Message', value: 'message', description: 'E-mail' },
+		{ name: 'Task', value: 'task', description: 'Microsoft To Do task' },
+	],
+	default: 'contact',
+};
