@@ -54,6 +54,17 @@ export async function benchEmail(): Promise<Array<{ metric: string; value: numbe
 		const dupStarted = process.hrtime.bigint();
 		for (let i = 0; i < MESSAGES; i++) await importer.importMessage({ exchangeId: `msg-${i}`, folderRole: 'syncRoot' });
 		const dupSeconds = Number(process.hrtime.bigint() - dupStarted) / 1e9;
+		const duplicateCalls = calls.exchange;
+
+		// Third pass: the trigger passes the Message-ID along, so a duplicate is not downloaded.
+		calls.exchange = 0;
+		for (let i = 0; i < MESSAGES; i++) {
+			await importer.importMessage({
+				exchangeId: `msg-${i}`,
+				internetMessageId: `<bench-${i}@sender.example>`,
+				folderRole: 'syncRoot',
+			});
+		}
 
 		return [
 			{ metric: 'email import: messages/s (1,000 mails, 2 attachments each, new)', value: round(MESSAGES / seconds), unit: 'msg/s' },
@@ -62,7 +73,12 @@ export async function benchEmail(): Promise<Array<{ metric: string; value: numbe
 			{ metric: 'email import: Exchange requests per message (fetch MIME + move back)', value: round(firstRun.exchange / MESSAGES), unit: 'requests' },
 			{ metric: 'email import: CRM backend calls per message', value: round(firstRun.crm / MESSAGES), unit: 'calls' },
 			{ metric: 'email import: messages/s when all are duplicates (E6)', value: round(MESSAGES / dupSeconds), unit: 'msg/s' },
-			{ metric: 'email import: Exchange requests per duplicate message', value: round(calls.exchange / MESSAGES), unit: 'requests' },
+			{ metric: 'email import: Exchange requests per duplicate message (MIME read)', value: round(duplicateCalls / MESSAGES), unit: 'requests' },
+			{
+				metric: 'email import: Exchange requests per duplicate message (Message-ID from the trigger)',
+				value: round(calls.exchange / MESSAGES),
+				unit: 'requests',
+			},
 		];
 	} finally {
 		await crm.close();

@@ -50,6 +50,23 @@ export class EmailImporter {
 			attachmentCount: 0,
 		};
 
+		const owners = new Set(this.deps.ownerAddresses.map((address) => address.toLowerCase()));
+
+		// E6 before the download: a known Message-ID costs no MIME request.
+		if (!input.raw && input.internetMessageId) {
+			try {
+				const existing = await this.deps.crm.findEmailByMessageId(input.internetMessageId);
+				if (existing) {
+					markDuplicate(result, input.internetMessageId, existing.id);
+					result.from = input.from?.toLowerCase();
+					result.move = await this.moveBack(input, result.from !== undefined && owners.has(result.from));
+					return result;
+				}
+			} catch (error) {
+				return fail(result, 'crm', error);
+			}
+		}
+
 		if (!input.raw && !(input.exchangeId && this.deps.exchange)) {
 			return fail(
 				result,
@@ -83,7 +100,6 @@ export class EmailImporter {
 			return fail(result, error instanceof ExchangeError ? 'exchange' : 'crm', error);
 		}
 
-		const owners = new Set(this.deps.ownerAddresses.map((address) => address.toLowerCase()));
 		result.move = await this.moveBack(input, sender !== undefined && owners.has(sender.address));
 		return result;
 	}
@@ -99,9 +115,7 @@ export class EmailImporter {
 		// E6: once across all users.
 		const existing = await crm.findEmailByMessageId(email.messageId);
 		if (existing) {
-			result.status = 'duplicate';
-			result.crmEmailId = existing.id;
-			result.reason = `This e-mail (Message-ID ${email.messageId}) is already in the CRM.`;
+			markDuplicate(result, email.messageId, existing.id);
 			return;
 		}
 
@@ -140,9 +154,7 @@ export class EmailImporter {
 			if (error instanceof CrmError && error.code === 'duplicate') {
 				// Another mailbox imported the same message a moment ago (E6).
 				const winner = await crm.findEmailByMessageId(email.messageId);
-				result.status = 'duplicate';
-				result.crmEmailId = winner?.id;
-				result.reason = `This e-mail (Message-ID ${email.messageId}) is already in the CRM.`;
+				markDuplicate(result, email.messageId, winner?.id);
 				return;
 			}
 			if (error instanceof CrmError && error.code === 'mandatoryField') {
@@ -265,6 +277,13 @@ const HINTS: Record<EmailImportErrorCode, string> = {
 function describe(error: unknown): { message: string; hint?: string } {
 	if (error instanceof CrmError || error instanceof ExchangeError) return { message: error.message, hint: error.hint };
 	return { message: error instanceof Error ? error.message : String(error) };
+}
+
+function markDuplicate(result: EmailImportResult, messageId: string, crmEmailId: string | undefined): void {
+	result.status = 'duplicate';
+	result.messageId = messageId;
+	result.crmEmailId = crmEmailId;
+	result.reason = `This e-mail (Message-ID ${messageId}) is already in the CRM.`;
 }
 
 function fail(result: EmailImportResult, code: EmailImportErrorCode, error: unknown): EmailImportResult {

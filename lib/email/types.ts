@@ -61,6 +61,13 @@ export interface EmailMessageInput {
 	previousFolderId?: string;
 	/** Raw RFC 5322 message. */
 	raw?: Buffer;
+	/**
+	 * Message-ID as the trigger reported it (Graph internetMessageId). Lets a duplicate (E6) be
+	 * recognised without downloading the message.
+	 */
+	internetMessageId?: string;
+	/** Sender address as the trigger reported it; decides Sent Items when the MIME is not read. */
+	from?: string;
 }
 
 export type EmailImportStatus = 'imported' | 'duplicate' | 'refused-encrypted' | 'conflict' | 'error';

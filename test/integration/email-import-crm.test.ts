@@ -248,6 +248,16 @@ describe('e-mail import into the embedded CRM', () => {
 		expect(await crm.list('emails')).toHaveLength(1);
 	});
 
+	it('E6: a Message-ID reported by the trigger finds the duplicate without downloading the message', async () => {
+		await importer().importMessage({ raw: read('structure/mimekit__ukr.eml'), folderRole: 'syncRoot' });
+		const result = await importer().importMessage({
+			exchangeId: 'AAMk-not-fetchable',
+			internetMessageId: '<AM0PR0702MB3522C04E8C4950FA9976EC23E12B0@AM0PR0702MB3522.eurprd07.prod.outlook.com>',
+			folderRole: 'syncRoot',
+		});
+		expect(result).toMatchObject({ status: 'duplicate', crmEmailId: expect.any(String) });
+	});
+
 	it('without raw MIME or a mailbox to fetch from, the item gets a clear error', async () => {
 		const result = await importer().importMessage({ exchangeId: 'AAMk1', folderRole: 'syncRoot' as MailFolderRole });
 		expect(result).toMatchObject({ status: 'error', error: { code: 'noContent' } });

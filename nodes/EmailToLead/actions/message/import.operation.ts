@@ -34,6 +34,21 @@ export const properties: INodeProperties[] = [
 		description: 'Exchange ID of the message, used to fetch it when the item has no raw message and to move it back',
 	},
 	{
+		displayName: 'Internet Message-ID',
+		name: 'internetMessageId',
+		type: 'string',
+		default: '={{ $json.internetMessageId }}',
+		description:
+			'Optional. The Message-ID header as the trigger reports it; an e-mail already in the CRM is then recognised without downloading it.',
+	},
+	{
+		displayName: 'Sender Address',
+		name: 'senderAddress',
+		type: 'string',
+		default: '={{ $json.from }}',
+		description: 'Optional. Sender as the trigger reports it; used to move the mailbox owner\'s own mail back to Sent Items.',
+	},
+	{
 		displayName: 'Raw Message Binary Property',
 		name: 'binaryPropertyName',
 		type: 'string',
@@ -124,14 +139,20 @@ export async function readMessageInput(
 		? await this.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName)
 		: undefined;
 
-	if (source === 'inbox') return { exchangeId, raw, folderRole: 'inbox' };
+	const known = {
+		exchangeId,
+		raw,
+		internetMessageId: stringParameter.call(this, 'internetMessageId', itemIndex),
+		from: stringParameter.call(this, 'senderAddress', itemIndex),
+	};
+	if (source === 'inbox') return { ...known, folderRole: 'inbox' };
 
 	const folder = this.getNodeParameter('folder', itemIndex) as MailFolderRole | 'detect';
 	const previousFolderId = stringParameter.call(this, 'previousFolderId', itemIndex);
-	if (folder !== 'detect') return { exchangeId, raw, folderRole: folder, previousFolderId };
+	if (folder !== 'detect') return { ...known, folderRole: folder, previousFolderId };
 	const folderId = stringParameter.call(this, 'folderId', itemIndex);
 	const folderRole = folderId ? await resolveFolder(folderId) : 'other';
-	return { exchangeId, raw, folderId, folderRole, previousFolderId };
+	return { ...known, folderId, folderRole, previousFolderId };
 }
 
 function stringParameter(this: IExecuteFunctions, name: string, itemIndex: number): string | undefined {
