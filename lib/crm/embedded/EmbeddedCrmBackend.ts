@@ -186,9 +186,9 @@ export class EmbeddedCrmBackend implements CrmBackend {
 		}
 		params.push(filter.limit === undefined ? -1 : Math.max(0, Math.floor(filter.limit)));
 		params.push(Math.max(0, Math.floor(filter.offset ?? 0)));
-		const rows = this.db
-			.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE ${where.join(' AND ')} ORDER BY id LIMIT ? OFFSET ?`)
-			.all(...params) as unknown as RecordRow[];
+		const rows = this.stmt(
+			`SELECT ${RECORD_COLUMNS} FROM records WHERE ${where.join(' AND ')} ORDER BY id LIMIT ? OFFSET ?`,
+		).all(...params) as unknown as RecordRow[];
 		return rows.map(toRecord);
 	}
 
@@ -285,15 +285,13 @@ export class EmbeddedCrmBackend implements CrmBackend {
 	async findByEmail(email: string, modules: readonly CrmPersonModule[]): Promise<CrmRecord[]> {
 		if (modules.length === 0 || isBlank(email)) return [];
 		for (const m of modules) this.assertModule(m);
-		const rows = this.db
-			.prepare(
+		const rows = this.stmt(
 				`SELECT ${RECORD_COLUMNS.split(', ')
 					.map((c) => `r.${c}`)
 					.join(', ')} FROM record_emails e JOIN records r ON r.id = e.record_id
 				 WHERE e.email_lc = ? AND e.module IN (${modules.map(() => '?').join(', ')})
 				 ORDER BY r.created_at, r.id`,
-			)
-			.all(emailKey(email), ...modules) as unknown as RecordRow[];
+		).all(emailKey(email), ...modules) as unknown as RecordRow[];
 		return rows.map(toRecord);
 	}
 
@@ -301,7 +299,7 @@ export class EmbeddedCrmBackend implements CrmBackend {
 		if (isBlank(name)) return undefined;
 		const row = this.stmt(
 			`SELECT ${RECORD_COLUMNS} FROM records WHERE module = 'accounts' AND name_key = ? ORDER BY created_at, id LIMIT 1`,
-		).get(nameKey(name)) as RecordRow | undefined;
+		).get(nameKey(name)) as unknown as RecordRow | undefined;
 		return row ? toRecord(row) : undefined;
 	}
 
@@ -398,9 +396,7 @@ export class EmbeddedCrmBackend implements CrmBackend {
 	// ---- e-mails -------------------------------------------------------------------------
 
 	async findEmailByMessageId(messageId: string): Promise<CrmEmailRecord | undefined> {
-		const row = this.stmt(`SELECT ${RECORD_COLUMNS} FROM records WHERE message_id = ?`).get(messageIdKey(messageId)) as
-			| RecordRow
-			| undefined;
+		const row = this.stmt(`SELECT ${RECORD_COLUMNS} FROM records WHERE message_id = ?`).get(messageIdKey(messageId)) as unknown as RecordRow | undefined;
 		return row ? this.toEmailRecord(row) : undefined;
 	}
 
@@ -560,9 +556,7 @@ export class EmbeddedCrmBackend implements CrmBackend {
 
 	private getRow(module: CrmModule, id: string): RecordRow | undefined {
 		if (!/^\d+$/.test(String(id))) return undefined;
-		return this.stmt(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = ? AND module = ?`).get(Number(id), module) as
-			| RecordRow
-			| undefined;
+		return this.stmt(`SELECT ${RECORD_COLUMNS} FROM records WHERE id = ? AND module = ?`).get(Number(id), module) as unknown as RecordRow | undefined;
 	}
 
 	private insertRecord(module: CrmModule, input: CrmRecordInput): RecordRow {
