@@ -1,0 +1,185 @@
+/** The vtiger modules the sandbox serves, with the field names, types and mandatory flags of vtiger 8.3. */
+export interface VtField {
+	name: string;
+	type: string;
+	mandatory?: boolean;
+	refersTo?: string[];
+	picklist?: string[];
+}
+
+export interface VtModule {
+	name: string;
+	prefix: number;
+	fields: VtField[];
+	/** Empty dates are "" in retrieve but null in query/sync (recorded vtiger behaviour). */
+	labelFields: string;
+}
+
+const s = (name: string, extra: Partial<VtField> = {}): VtField => ({ name, type: 'string', ...extra });
+const META: VtField[] = [
+	{ name: 'assigned_user_id', type: 'owner', mandatory: true },
+	{ name: 'createdtime', type: 'datetime' },
+	{ name: 'modifiedtime', type: 'datetime' },
+	{ name: 'modifiedby', type: 'reference', refersTo: ['Users'] },
+	s('source'),
+	{ name: 'starred', type: 'boolean' },
+	s('tags'),
+	// The custom field a connector install adds to hold the sync ident.
+	s('cf_crmsync_ident'),
+	{ name: 'description', type: 'text' },
+];
+const address = (p: string): VtField[] =>
+	['street', 'city', 'state', 'zip', 'country', 'pobox'].map((f) => s(`${p}${f}`, { type: f === 'street' ? 'text' : 'string' }));
+
+export const VT_MODULES: VtModule[] = [
+	{
+		name: 'Contacts',
+		prefix: 12,
+		labelFields: 'firstname,lastname',
+		fields: [
+			s('salutationtype'),
+			s('firstname'),
+			s('contact_no'),
+			s('phone', { type: 'phone' }),
+			s('lastname', { mandatory: true }),
+			s('mobile', { type: 'phone' }),
+			{ name: 'account_id', type: 'reference', refersTo: ['Accounts'] },
+			s('homephone', { type: 'phone' }),
+			{ name: 'leadsource', type: 'picklist', picklist: ['Cold Call', 'Existing Customer', 'Partner', 'Web Site', 'Other'] },
+			s('otherphone', { type: 'phone' }),
+			s('title'),
+			s('fax', { type: 'phone' }),
+			s('department'),
+			{ name: 'birthday', type: 'date' },
+			s('email', { type: 'email' }),
+			{ name: 'contact_id', type: 'reference', refersTo: ['Contacts'] },
+			s('secondaryemail', { type: 'email' }),
+			{ name: 'donotcall', type: 'boolean' },
+			{ name: 'emailoptout', type: 'boolean' },
+			s('website', { type: 'url' }),
+			...META,
+			...address('mailing'),
+			...address('other'),
+		],
+	},
+	{
+		name: 'Accounts',
+		prefix: 11,
+		labelFields: 'accountname',
+		fields: [
+			s('accountname', { mandatory: true }),
+			s('account_no'),
+			s('phone', { type: 'phone' }),
+			s('website', { type: 'url' }),
+			s('email1', { type: 'email' }),
+			s('email2', { type: 'email' }),
+			{ name: 'accounttype', type: 'picklist', picklist: ['Analyst', 'Competitor', 'Customer', 'Partner', 'Prospect', 'Other'] },
+			...META,
+			...address('bill_').map((f) => ({ ...f, name: f.name.replace('bill_', 'bill_') })),
+			...address('ship_'),
+		],
+	},
+	{
+		name: 'Leads',
+		prefix: 10,
+		labelFields: 'firstname,lastname',
+		fields: [
+			s('firstname'),
+			s('lastname', { mandatory: true }),
+			s('company', { mandatory: true }),
+			s('lead_no'),
+			s('email', { type: 'email' }),
+			s('secondaryemail', { type: 'email' }),
+			s('phone', { type: 'phone' }),
+			s('mobile', { type: 'phone' }),
+			{ name: 'leadsource', type: 'picklist', picklist: ['Cold Call', 'Existing Customer', 'Partner', 'Web Site', 'Other'] },
+			...META,
+		],
+	},
+	{
+		name: 'Vendors',
+		prefix: 2,
+		labelFields: 'vendorname',
+		fields: [s('vendorname', { mandatory: true }), s('vendor_no'), s('email', { type: 'email' }), s('phone', { type: 'phone' }), ...META],
+	},
+	{
+		name: 'Events',
+		prefix: 18,
+		labelFields: 'subject',
+		fields: [
+			s('subject', { mandatory: true }),
+			{ name: 'date_start', type: 'date', mandatory: true },
+			{ name: 'time_start', type: 'time', mandatory: true },
+			{ name: 'due_date', type: 'date', mandatory: true },
+			{ name: 'time_end', type: 'time', mandatory: true },
+			{ name: 'duration_hours', type: 'integer', mandatory: true },
+			{ name: 'activitytype', type: 'picklist', mandatory: true, picklist: ['Call', 'Meeting', 'Mobile Call'] },
+			{ name: 'eventstatus', type: 'picklist', mandatory: true, picklist: ['Planned', 'Held', 'Not Held'] },
+			{ name: 'visibility', type: 'picklist', mandatory: true, picklist: ['Private', 'Public'] },
+			s('location'),
+			{ name: 'reminder_time', type: 'integer' },
+			{ name: 'recurringtype', type: 'picklist', picklist: ['--None--', 'Daily', 'Weekly', 'Monthly', 'Yearly'] },
+			{ name: 'parent_id', type: 'reference', refersTo: ['Accounts', 'Leads'] },
+			{ name: 'contact_id', type: 'reference', refersTo: ['Contacts'] },
+			...META,
+		],
+	},
+	{
+		name: 'Calendar',
+		prefix: 9,
+		labelFields: 'subject',
+		fields: [
+			s('subject', { mandatory: true }),
+			{ name: 'date_start', type: 'date', mandatory: true },
+			{ name: 'time_start', type: 'time' },
+			{ name: 'due_date', type: 'date' },
+			{
+				name: 'taskstatus',
+				type: 'picklist',
+				mandatory: true,
+				picklist: ['Not Started', 'In Progress', 'Completed', 'Pending Input', 'Deferred', 'Planned'],
+			},
+			{ name: 'taskpriority', type: 'picklist', picklist: ['High', 'Medium', 'Low'] },
+			{ name: 'parent_id', type: 'reference', refersTo: ['Accounts', 'Leads'] },
+			{ name: 'contact_id', type: 'reference', refersTo: ['Contacts'] },
+			...META,
+		],
+	},
+	{
+		name: 'Emails',
+		prefix: 16,
+		labelFields: 'subject',
+		fields: [
+			s('subject', { mandatory: true }),
+			s('from_email', { type: 'email', mandatory: true }),
+			s('saved_toid', { mandatory: true }),
+			s('ccmail'),
+			s('bccmail'),
+			{ name: 'date_start', type: 'date', mandatory: true },
+			{ name: 'parent_id', type: 'reference', refersTo: ['Accounts', 'Contacts', 'Leads', 'Vendors'] },
+			s('email_flag'),
+			s('cf_message_id'),
+			...META,
+		],
+	},
+	{
+		name: 'ModComments',
+		prefix: 31,
+		labelFields: 'commentcontent',
+		fields: [
+			{ name: 'commentcontent', type: 'text', mandatory: true },
+			{ name: 'related_to', type: 'reference', mandatory: true, refersTo: ['Accounts', 'Contacts', 'Leads', 'Calendar', 'Events', 'Vendors', 'Emails'] },
+			...META,
+		],
+	},
+];
+
+export const USERS_PREFIX = 19;
+export const GROUPS_PREFIX = 20;
+
+export const LIST_TYPES = [
+	'Campaigns', 'Vendors', 'Faq', 'Quotes', 'PurchaseOrder', 'SalesOrder', 'Invoice', 'PriceBooks', 'Calendar', 'Leads',
+	'Accounts', 'Contacts', 'Potentials', 'Products', 'Documents', 'Emails', 'HelpDesk', 'Events', 'Users', 'PBXManager',
+	'ServiceContracts', 'Services', 'ProjectMilestone', 'ProjectTask', 'Project', 'ModComments', 'SMSNotifier', 'Assets',
+	'Groups', 'Currency', 'DocumentFolders', 'CompanyDetails', 'LineItem', 'Tax', 'ProductTaxes',
+];
