@@ -18,16 +18,19 @@ export interface Participant {
 }
 
 const ROLE_HEADERS: Readonly<Record<string, AddressRole>> = { from: 'from', to: 'to', cc: 'cc', bcc: 'bcc' };
+const ROLE_ORDER: readonly AddressRole[] = ['from', 'to', 'cc', 'bcc'];
 
 /** A plain local@domain with a dotted domain (or an address literal); no URLs, no "mailto:". */
 const ADDR_SPEC = /^[^\s@<>()",;:]+@(?:[^\s@<>()",;:.]+(?:\.[^\s@<>()",;:.]+)+|\[[^\]\s]+\])$/;
 
-/** All participants in header order (From first), from every From/To/Cc/Bcc header line. */
+/** All participants, From first, then To, Cc, Bcc (each in header order), from every such header line. */
 export function collectParticipants(headerLines: HeaderLines): Participant[] {
 	const byAddress = new Map<string, Participant>();
-	for (const { key, line } of headerLines) {
+	const ordered = headerLines
+		.filter(({ key }) => ROLE_HEADERS[key] !== undefined)
+		.sort((a, b) => ROLE_ORDER.indexOf(ROLE_HEADERS[a.key]) - ROLE_ORDER.indexOf(ROLE_HEADERS[b.key]));
+	for (const { key, line } of ordered) {
 		const role = ROLE_HEADERS[key];
-		if (!role) continue;
 		for (const mailbox of parseAddressList(headerValue(line))) {
 			const existing = byAddress.get(mailbox.address);
 			if (!existing) {

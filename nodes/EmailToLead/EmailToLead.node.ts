@@ -16,8 +16,43 @@ export class EmailToLead implements INodeType {
 		defaults: { name: 'E-mail to Lead' },
 		inputs: ['main'],
 		outputs: ['main'],
-		credentials: [{ name: 'crmApi', required: true }],
+		credentials: [
+			{ name: 'crmApi', required: true },
+			{
+				name: 'microsoftGraphOAuth2Api',
+				required: true,
+				displayOptions: { show: { exchangeConnection: ['graph'] } },
+			},
+		],
 		properties: [
+			{
+				displayName: 'Exchange Connection',
+				name: 'exchangeConnection',
+				type: 'options',
+				noDataExpression: true,
+				default: 'graph',
+				options: [
+					{
+						name: 'Microsoft 365 (Graph)',
+						value: 'graph',
+						description: 'Fetch messages by ID and move them back after the import',
+					},
+					{
+						name: 'None (Raw Messages Only)',
+						value: 'none',
+						description: 'Import raw messages from binary data; nothing is fetched or moved',
+					},
+				],
+			},
+			{
+				displayName: 'Mailbox',
+				name: 'mailbox',
+				type: 'string',
+				default: '',
+				placeholder: 'jane.doe@contoso.com',
+				displayOptions: { show: { exchangeConnection: ['graph'] } },
+				description: 'Mailbox the messages are in; empty uses the mailbox of the credential',
+			},
 			{
 				displayName: 'Operation',
 				name: 'operation',

@@ -1,13 +1,25 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { ExchangeClient } from '../../../lib/exchange';
+import { ExchangeError } from '../../../lib/exchange';
+import { getExchangeClient } from '../../Exchange/transport';
 
 export { getCrmBackend } from '../../Crm/transport/backend';
 
 /**
- * The connected mailbox, when the node has an Exchange connection. Without one the node
- * works on raw messages from binary data and cannot fetch or move messages.
+ * The connected mailbox, or undefined for "no Exchange connection" (the node then works on
+ * raw messages from binary data and can neither fetch nor move messages).
  */
-export async function getMailbox(_ctx: IExecuteFunctions): Promise<ExchangeClient | undefined> {
-	return undefined;
+export async function getMailbox(ctx: IExecuteFunctions): Promise<ExchangeClient | undefined> {
+	const connection = ctx.getNodeParameter('exchangeConnection', 0, 'graph') as 'graph' | 'none';
+	if (connection === 'none') return undefined;
+	const mailbox = String(ctx.getNodeParameter('mailbox', 0, '') ?? '').trim();
+	try {
+		return await getExchangeClient(ctx, { mailbox: mailbox || undefined });
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `The mailbox cannot be opened: ${(error as Error).message}`, {
+			description: error instanceof ExchangeError ? error.hint : 'Check the Microsoft credential.',
+		});
+	}
 }
