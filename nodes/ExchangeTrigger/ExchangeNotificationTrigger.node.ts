@@ -1,0 +1,217 @@
+/* eslint-disable n8n-nodes-base/node-dirname-against-convention -- second trigger of the Exchange Trigger family, kept beside it */
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import type { GraphExchangeClient, SyncFolderKind } from '../../lib/exchange';
+import {
+	ensureSubscription,
+	newClientState,
+	parseNotifications,
+	validationToken,
+	type SubscriptionState,
+} from '../../lib/exchange/graph/notifications';
+import { migrateTriggerState, pollItemChanges, pollMailMoves, type ItemChangeType, type TriggerState } from '../../lib/exchange/poller';
+import type { Component } from '../../lib/model/types';
+import { toNodeError } from '../Exchange/helpers/errors';
+import { microsoftGraphConnectionTest } from '../Exchange/methods/credentialTest';
+import { getExchangeClient } from '../Exchange/transport';
+import { itemEventJson, mailEventJson, resolveFolders, triggerProperties, windowForTrigger, type TriggerOptions } from './shared';
+
+const STATE_KEY = 'exchange';
+
+interface NotificationState extends TriggerState {
+	clientState?: string;
+	subscriptions?: SubscriptionState[];
+}
+
+type Ctx = IHookFunctions | IWebhookFunctions;
+
+function loadState(ctx: Ctx): NotificationState {
+	const data = ctx.getWorkflowStaticData('node');
+	const base = migrateTriggerState(data[STATE_KEY]);
+	const raw = (data[STATE_KEY] ?? {}) as NotificationState;
+	return { ...base, clientState: raw.clientState, subscriptions: raw.subscriptions };
+}
+
+function saveState(ctx: Ctx, state: NotificationState): void {
+	ctx.getWorkflowStaticData('node')[STATE_KEY] = state as unknown as IDataObject;
+}
+
+async function clientFor(ctx: Ctx): Promise<GraphExchangeClient> {
+	const mailbox = String(ctx.getNodeParameter('mailbox', '') ?? '').trim() || undefined;
+	const options = ctx.getNodeParameter('options', {}) as TriggerOptions;
+	return getExchangeClient(ctx, { mailbox, includeRaw: options.rawOutput === true });
+}
+
+/** The folders the subscriptions watch: sync folders of the chosen components, or the CRM-Sync mail folders. */
+async function watchedResources(ctx: Ctx, client: GraphExchangeClient, state: NotificationState): Promise<{ resources: string[]; state: NotificationState }> {
+	const event = ctx.getNodeParameter('event') as string;
+	const folderName = String(ctx.getNodeParameter('folderName', 'CRM-Sync')).trim() || 'CRM-Sync';
+	if (event === 'mailMoved') {
+		const folders = await resolveFolders(client, state, ['mail'], false, folderName);
+		const mail = folders.mail as NonNullable<typeof folders.mail>;
+		return {
+			resources: [mail.root, mail.accounts, mail.contacts, mail.leads, mail.partner].map((id) => client.resourceFor('mail', id)),
+			state: { ...state, folders },
+		};
+	}
+	const components = ctx.getNodeParameter('components', []) as Component[];
+	const useDefault = ctx.getNodeParameter('folderSource', 'crmSync') === 'default';
+	const folders = await resolveFolders(client, state, components, useDefault, folderName);
+	return {
+		resources: components.map((c) => client.resourceFor(c as SyncFolderKind, folders[c] as string)),
+		state: { ...state, folders },
+	};
+}
+
+async function subscribeAll(ctx: Ctx, client: GraphExchangeClient, state: NotificationState, renewOnly: boolean): Promise<NotificationState> {
+	const url = ctx.getNodeWebhookUrl('default') as string;
+	const { resources, state: withFolders } = await watchedResources(ctx, client, state);
+	const clientState = withFolders.clientState ?? newClientState();
+	const subscriptions: SubscriptionState[] = [];
+	for (const resource of resources) {
+		const existing = withFolders.subscriptions?.find((s) => s.resource === resource);
+		if (renewOnly && !existing) continue;
+		subscriptions.push(await ensureSubscription(client, { resource, notificationUrl: url, clientState }, existing));
+	}
+	return { ...withFolders, clientState, subscriptions };
+}
+
+/**
+ * Microsoft Graph change notifications: Graph calls the webhook when something changes; the
+ * node then reads the delta (cursor in static data), so a lost notification loses nothing.
+ */
+export class ExchangeNotificationTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Exchange Notification Trigger',
+		name: 'exchangeNotificationTrigger',
+		icon: 'file:exchange.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["event"]}}',
+		description: 'Starts the workflow within seconds of a change in an Exchange sync folder (Microsoft Graph change notifications)',
+		defaults: { name: 'Exchange Notification Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		credentials: [{ name: 'microsoftGraphOAuth2Api', required: true, testedBy: 'microsoftGraphConnectionTest' }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: triggerProperties.filter((p) => p.name !== 'options').concat([
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Raw Graph Output',
+						name: 'rawOutput',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to include the Microsoft Graph object of each item',
+					},
+				],
+			},
+		]),
+	};
+
+	methods = { credentialTest: { microsoftGraphConnectionTest } };
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const state = loadState(this);
+				return !!state.subscriptions?.length && state.subscriptions.every((s) => Date.parse(s.expirationDateTime) > Date.now());
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				const client = await clientFor(this);
+				try {
+					const state = await subscribeAll(this, client, loadState(this), false);
+					// Start the cursors now so the first notification reports only new changes.
+					saveState(this, await readChanges(this, client, state, true).then((r) => r.state));
+					return true;
+				} catch (error) {
+					throw toNodeError(this.getNode(), error);
+				} finally {
+					client.close();
+				}
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const state = loadState(this);
+				const client = await clientFor(this);
+				try {
+					for (const s of state.subscriptions ?? []) await client.deleteSubscription(s.id);
+					saveState(this, { ...state, subscriptions: [] });
+					return true;
+				} catch {
+					return false;
+				} finally {
+					client.close();
+				}
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const res = this.getResponseObject();
+		const token = validationToken(this.getQueryData() as Record<string, unknown>);
+		if (token !== undefined) {
+			// Validation handshake: echo the decoded token as text/plain within 10 s.
+			res.status(200).type('text/plain').send(token);
+			return { noWebhookResponse: true };
+		}
+		let state = loadState(this);
+		const { accepted } = parseNotifications(this.getBodyData(), state.clientState ?? '');
+		if (!accepted.length) {
+			// Not from our subscription (wrong or missing clientState): ignore it.
+			res.status(403).send();
+			return { noWebhookResponse: true };
+		}
+		const client = await clientFor(this);
+		try {
+			const lifecycle = accepted.filter((n) => n.lifecycleEvent);
+			if (lifecycle.some((n) => n.lifecycleEvent === 'reauthorizationRequired' || n.lifecycleEvent === 'subscriptionRemoved')) {
+				const removed = new Set(lifecycle.filter((n) => n.lifecycleEvent === 'subscriptionRemoved').map((n) => n.subscriptionId));
+				const renewed = await subscribeAll(this, client, { ...state, subscriptions: state.subscriptions?.filter((s) => !removed.has(s.id)) }, false);
+				state = renewed;
+			}
+			const { items, state: next } = await readChanges(this, client, state, false);
+			saveState(this, next);
+			res.status(202).send();
+			return { noWebhookResponse: true, workflowData: items.length ? [items.map((json) => ({ json }))] : undefined };
+		} catch (error) {
+			res.status(202).send();
+			throw toNodeError(this.getNode(), error);
+		} finally {
+			client.close();
+		}
+	}
+}
+
+async function readChanges(ctx: Ctx, client: GraphExchangeClient, state: NotificationState, startOnly: boolean): Promise<{ items: IDataObject[]; state: NotificationState }> {
+	const event = ctx.getNodeParameter('event') as string;
+	const raw = (ctx.getNodeParameter('options', {}) as TriggerOptions).rawOutput === true;
+	if (event === 'mailMoved') {
+		const origins = ctx.getNodeParameter('originFolders', []) as string[];
+		const originIds: string[] = [];
+		for (const name of origins) originIds.push((await client.getWellKnownFolder(name)).id);
+		const { events, state: next } = await pollMailMoves(client, state, {
+			syncFolders: state.folders?.mail as NonNullable<NonNullable<TriggerState['folders']>['mail']>,
+			originFolderIds: originIds,
+		});
+		return { items: startOnly ? [] : events.map((e) => mailEventJson(e, client.mailbox)), state: { ...state, ...next } };
+	}
+	const components = ctx.getNodeParameter('components', []) as Component[];
+	const { events, state: next } = await pollItemChanges(client, state, {
+		folders: components.map((component) => ({ component, folderId: state.folders?.[component] as string })),
+		changeTypes: ctx.getNodeParameter('changeTypes', []) as ItemChangeType[],
+		window: windowForTrigger(ctx.getNodeParameter('pastDays', 30) as number),
+	});
+	return { items: startOnly ? [] : events.map((e) => itemEventJson(e, client.mailbox, raw)), state: { ...state, ...next } };
+}
