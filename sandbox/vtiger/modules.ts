@@ -1,4 +1,6 @@
 /** The vtiger modules the sandbox serves, with the field names, types and mandatory flags of vtiger 8.3. */
+export type VtRecord = Record<string, string | null>;
+
 export interface VtField {
 	name: string;
 	type: string;
@@ -75,7 +77,7 @@ export const VT_MODULES: VtModule[] = [
 			s('email2', { type: 'email' }),
 			{ name: 'accounttype', type: 'picklist', picklist: ['Analyst', 'Competitor', 'Customer', 'Partner', 'Prospect', 'Other'] },
 			...META,
-			...address('bill_').map((f) => ({ ...f, name: f.name.replace('bill_', 'bill_') })),
+			...address('bill_'),
 			...address('ship_'),
 		],
 	},
@@ -183,3 +185,10 @@ export const LIST_TYPES = [
 	'ServiceContracts', 'Services', 'ProjectMilestone', 'ProjectTask', 'Project', 'ModComments', 'SMSNotifier', 'Assets',
 	'Groups', 'Currency', 'DocumentFolders', 'CompanyDetails', 'LineItem', 'Tax', 'ProductTaxes',
 ];
+
+/** query and sync answer null for empty dates where retrieve answers "". */
+export function nullEmptyDates(mod: VtModule, values: VtRecord): VtRecord {
+	for (const f of mod.fields) if ((f.type === 'date' || f.type === 'datetime') && values[f.name] === '') values[f.name] = null;
+	return values;
+}
+

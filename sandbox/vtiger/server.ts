@@ -1,0 +1,425 @@
+/**
+ * A vtiger CRM 8.3 webservice (webservice.php) stand-in on loopback, backed by an in-memory
+ * store. It answers with the shapes, codes and quirks of the real responses recorded in
+ * ../shared/fixtures/vtiger/: errors with HTTP 200, HTTP 500 with an empty body for unknown
+ * operations (and, in "stock" mode, for sync and logout), POST-only login and writes,
+ * ACCESS_DENIED for deleted and unknown ids, the trailing ";" of VTQL, count(*) → [].
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { GROUPS_PREFIX, LIST_TYPES, nullEmptyDates, USERS_PREFIX, VT_MODULES, type VtModule, type VtRecord } from './modules';
+
+export type { VtRecord } from './modules';
+import { runQuery, VtqlError } from './vtql';
+
+export interface VtigerSandboxUser {
+	userName: string;
+	accessKey: string;
+	firstName?: string;
+	lastName?: string;
+	email?: string;
+	isAdmin?: boolean;
+	/** Modules this (non-admin) user may not create/update/delete in. */
+	readOnlyModules?: string[];
+	groups?: string[];
+}
+
+export interface VtigerSandboxOptions {
+	users?: VtigerSandboxUser[];
+	groups?: string[];
+	/** 'stock': vtiger 8.3 on PHP 8 — sync and logout answer HTTP 500 with an empty body. */
+	flavour?: 'patched' | 'stock';
+	/** Seconds added to the clock (tests of modifiedtime windows). */
+	clock?: () => Date;
+}
+
+
+interface StoredRecord {
+	module: string;
+	crmid: number;
+	values: VtRecord;
+	deleted: boolean;
+}
+
+export interface VtigerSandbox {
+	url: string;
+	store: VtigerStore;
+	/** Requests seen, by operation. */
+	requestCounts: Record<string, number>;
+	close(): Promise<void>;
+}
+
+class VtError extends Error {
+	constructor(
+		readonly code: string,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+const DENIED = () => new VtError('ACCESS_DENIED', 'Permission to perform the operation is denied');
+
+function pad(n: number): string {
+	return String(n).padStart(2, '0');
+}
+
+export function vtDateTime(d: Date): string {
+	return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+export class VtigerStore {
+	readonly users: Array<VtigerSandboxUser & { id: number }> = [];
+	readonly groups: Array<{ id: number; name: string }> = [];
+	private readonly records = new Map<number, StoredRecord>();
+	private nextCrmId = 1;
+	private readonly modules = new Map(VT_MODULES.map((m) => [m.name, m]));
+
+	constructor(
+		options: VtigerSandboxOptions,
+		readonly now: () => Date,
+	) {
+		const users = options.users ?? [{ userName: 'admin', accessKey: 'adminkey', isAdmin: true }];
+		users.forEach((u, i) => this.users.push({ ...u, id: i + 1 }));
+		(options.groups ?? ['Team Selling', 'Marketing Group', 'Support Group']).forEach((name, i) =>
+			this.groups.push({ id: i + 2, name }),
+		);
+	}
+
+	module(name: string): VtModule | undefined {
+		return this.modules.get(name);
+	}
+
+	userById(id: string): (VtigerSandboxUser & { id: number }) | undefined {
+		const [prefix, num] = id.split('x');
+		return Number(prefix) === USERS_PREFIX ? this.users.find((u) => u.id === Number(num)) : undefined;
+	}
+
+	private emptyRecord(mod: VtModule): VtRecord {
+		const values: VtRecord = {};
+		for (const f of mod.fields) values[f.name] = f.type === 'reference' ? null : f.type === 'boolean' ? '0' : '';
+		return values;
+	}
+
+	create(moduleName: string, element: VtRecord, user: VtigerSandboxUser & { id: number }): VtRecord {
+		const mod = this.module(moduleName);
+		if (!mod || !this.mayWrite(user, moduleName)) throw DENIED();
+		const values = { ...this.emptyRecord(mod), ...this.known(mod, element) };
+		if (!values.assigned_user_id) values.assigned_user_id = `${USERS_PREFIX}x${user.id}`;
+		this.checkMandatory(mod, values);
+		this.checkReferences(mod, values);
+		const crmid = this.nextCrmId++;
+		const now = vtDateTime(this.now());
+		values.createdtime = now;
+		values.modifiedtime = now;
+		values.modifiedby = `${USERS_PREFIX}x${user.id}`;
+		values.source = 'WEBSERVICE';
+		values.id = `${mod.prefix}x${crmid}`;
+		this.records.set(crmid, { module: moduleName, crmid, values, deleted: false });
+		return { ...values };
+	}
+
+	retrieve(id: string, user: VtigerSandboxUser & { id: number }): VtRecord {
+		return { ...this.find(id, user).values };
+	}
+
+	revise(element: VtRecord, user: VtigerSandboxUser & { id: number }, full: boolean): VtRecord {
+		if (!element.id) throw new VtError('INVALID_ID_ATTRIBUTE', 'Id specified is incorrect');
+		const record = this.find(element.id, user);
+		const mod = this.module(record.module) as VtModule;
+		if (!this.mayWrite(user, record.module)) throw DENIED();
+		const base = full ? { ...this.emptyRecord(mod), id: record.values.id } : { ...record.values };
+		const values: VtRecord = { ...base, ...this.known(mod, element) };
+		for (const meta of ['createdtime', 'source']) values[meta] = record.values[meta];
+		this.checkMandatory(mod, values);
+		this.checkReferences(mod, values);
+		values.modifiedtime = vtDateTime(this.now());
+		values.modifiedby = `${USERS_PREFIX}x${user.id}`;
+		record.values = values;
+		return { ...values };
+	}
+
+	delete(id: string, user: VtigerSandboxUser & { id: number }): void {
+		const record = this.find(id, user);
+		if (!this.mayWrite(user, record.module)) throw new VtError('ACCESS_DENIED', 'Permission to read given object is denied');
+		record.deleted = true;
+		record.values.modifiedtime = vtDateTime(this.now());
+	}
+
+	/** Live records of a module, in creation order. */
+	live(moduleName: string): VtRecord[] {
+		return [...this.records.values()].filter((r) => r.module === moduleName && !r.deleted).map((r) => ({ ...r.values }));
+	}
+
+	/** sync: records of the module the user owns, modified after `since` (unix seconds). */
+	sync(moduleName: string, since: number, user: VtigerSandboxUser & { id: number }): { updated: VtRecord[]; deleted: string[]; last: number } {
+		const owner = `${USERS_PREFIX}x${user.id}`;
+		const updated: VtRecord[] = [];
+		const deleted: string[] = [];
+		let last = since;
+		for (const r of this.records.values()) {
+			if (r.module !== moduleName || r.values.assigned_user_id !== owner) continue;
+			const t = Date.parse(`${String(r.values.modifiedtime).replace(' ', 'T')}Z`) / 1000;
+			if (t <= since) continue;
+			last = Math.max(last, t);
+			if (r.deleted) deleted.push(String(r.values.id));
+			else updated.push(nullEmptyDates(this.module(moduleName) as VtModule, { ...r.values }));
+		}
+		return { updated, deleted, last };
+	}
+
+	private find(id: string, user: VtigerSandboxUser & { id: number }): StoredRecord {
+		const match = /^(\d+)x(\d+)$/.exec(id ?? '');
+		if (!match) throw new VtError('ACCESS_DENIED', 'Permission to perform the operation is denied for id');
+		const prefix = Number(match[1]);
+		if (prefix === USERS_PREFIX || prefix === GROUPS_PREFIX) throw DENIED();
+		const prefixModule = VT_MODULES.find((m) => m.prefix === prefix);
+		if (!prefixModule) throw new VtError('ACCESS_DENIED', 'Permission to perform the operation is denied for id');
+		const record = this.records.get(Number(match[2]));
+		if (!record || record.deleted) throw DENIED();
+		if (this.module(record.module)?.prefix !== prefix) throw new VtError('INVALID_ID_ATTRIBUTE', 'Id specified is incorrect');
+		if (!user.isAdmin && !this.visibleTo(record, user)) throw DENIED();
+		return record;
+	}
+
+	private visibleTo(record: StoredRecord, user: VtigerSandboxUser & { id: number }): boolean {
+		return record.values.assigned_user_id === `${USERS_PREFIX}x${user.id}` || String(record.values.assigned_user_id).startsWith(`${GROUPS_PREFIX}x`);
+	}
+
+	private mayWrite(user: VtigerSandboxUser, moduleName: string): boolean {
+		return user.isAdmin === true || !(user.readOnlyModules ?? []).includes(moduleName);
+	}
+
+	private known(mod: VtModule, element: VtRecord): VtRecord {
+		const out: VtRecord = {};
+		for (const f of mod.fields) if (f.name in element) out[f.name] = element[f.name] === null ? null : String(element[f.name]);
+		return out;
+	}
+
+	private checkMandatory(mod: VtModule, values: VtRecord): void {
+		for (const f of mod.fields) {
+			if (f.mandatory && (values[f.name] === null || values[f.name] === undefined || String(values[f.name]).trim() === '')) {
+				throw new VtError('MANDATORY_FIELDS_MISSING', `${f.name} does not have a value`);
+			}
+		}
+	}
+
+	private checkReferences(mod: VtModule, values: VtRecord): void {
+		for (const f of mod.fields) {
+			const value = values[f.name];
+			if (f.type === 'owner' && value) {
+				const [prefix, num] = value.split('x').map(Number);
+				const ok =
+					(prefix === USERS_PREFIX && this.users.some((u) => u.id === num)) ||
+					(prefix === GROUPS_PREFIX && this.groups.some((g) => g.id === num));
+				if (!ok) throw new VtError('ACCESS_DENIED', 'Permission to perform the operation is denied');
+			}
+			if (f.type === 'reference' && value && f.name !== 'modifiedby') {
+				const match = /^(\d+)x(\d+)$/.exec(value);
+				const target = match ? this.records.get(Number(match[2])) : undefined;
+				if (!target || target.deleted || !(f.refersTo ?? []).includes(target.module)) {
+					throw new VtError('INVALID_ID_ATTRIBUTE', 'Id specified is incorrect');
+				}
+			}
+		}
+	}
+}
+
+function describe(mod: VtModule): unknown {
+	return {
+		label: mod.name,
+		name: mod.name,
+		createable: true,
+		updateable: true,
+		deleteable: true,
+		retrieveable: true,
+		fields: [
+			...mod.fields.map((f) => ({
+				name: f.name,
+				label: f.name,
+				mandatory: f.mandatory === true,
+				type: {
+					...(f.refersTo ? { refersTo: f.refersTo } : {}),
+					...(f.picklist ? { picklistValues: f.picklist.map((v) => ({ label: v, value: v })), defaultValue: f.picklist[0] } : {}),
+					name: f.type,
+				},
+				isunique: false,
+				nullable: !f.mandatory,
+				editable: true,
+				default: '',
+			})),
+			{ name: 'id', label: 'id', mandatory: false, type: { name: 'autogenerated' }, isunique: false, nullable: false, editable: false },
+		],
+		idPrefix: String(mod.prefix),
+		isEntity: true,
+		allowDuplicates: true,
+		labelFields: mod.labelFields,
+	};
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startVtigerSandbox(options: VtigerSandboxOptions = {}): Promise<VtigerSandbox> {
+	const now = options.clock ?? (() => new Date());
+	const store = new VtigerStore(options, now);
+	const challenges = new Map<string, { token: string; expires: number }>();
+	const sessions = new Map<string, VtigerSandboxUser & { id: number }>();
+	const requestCounts: Record<string, number> = {};
+	const stock = options.flavour === 'stock';
+
+	function handle(method: string, params: URLSearchParams): { status: number; body: unknown } {
+		const operation = params.get('operation') ?? '';
+		requestCounts[operation] = (requestCounts[operation] ?? 0) + 1;
+		const ok = (result: unknown) => ({ status: 200, body: { success: true, result } });
+		const serverError = { status: 500, body: undefined };
+
+		if (operation === 'getchallenge') {
+			const user = store.users.find((u) => u.userName === params.get('username'));
+			if (!user) throw new VtError('ACCESS_DENIED', 'username does not exists');
+			const token = randomBytes(7).toString('hex').slice(0, 13);
+			const serverTime = Math.floor(now().getTime() / 1000);
+			challenges.set(user.userName, { token, expires: serverTime + 300 });
+			return ok({ token, serverTime, expireTime: serverTime + 300 });
+		}
+		if (operation === 'login') {
+			const user = store.users.find((u) => u.userName === params.get('username'));
+			const challenge = user ? challenges.get(user.userName) : undefined;
+			if (method !== 'POST' || !user || !challenge || challenge.expires < now().getTime() / 1000) {
+				throw new VtError('INVALID_AUTH_TOKEN', 'Specified token is invalid or expired');
+			}
+			const expected = createHash('md5').update(challenge.token + user.accessKey).digest('hex');
+			if (params.get('accessKey') !== expected) throw new VtError('INVALID_USER_CREDENTIALS', 'Invalid username or password');
+			const sessionName = randomBytes(10).toString('hex').slice(0, 21);
+			sessions.set(sessionName, user);
+			return ok({
+				username: user.userName,
+				first_name: user.firstName ?? '',
+				last_name: user.lastName ?? user.userName,
+				email: user.email ?? '',
+				time_zone: 'UTC',
+				hour_format: '24',
+				date_format: 'yyyy-mm-dd',
+				is_admin: user.isAdmin ? 'on' : 'off',
+				call_duration: '5',
+				other_event_duration: '5',
+				sessionName,
+				userId: `${USERS_PREFIX}x${user.id}`,
+				version: '0.22',
+				vtigerVersion: '8.3.0',
+			});
+		}
+		const known = ['listtypes', 'describe', 'create', 'retrieve', 'update', 'revise', 'delete', 'query', 'sync', 'logout'];
+		if (!known.includes(operation)) return serverError;
+		const sessionName = params.get('sessionName');
+		if (!sessionName) throw new VtError('AUTHENTICATION_REQUIRED', 'Authencation required');
+		const user = sessions.get(sessionName);
+		if (!user) throw new VtError('INVALID_SESSIONID', 'Session Identifier provided is Invalid');
+		const isWrite = ['create', 'update', 'revise', 'delete'].includes(operation);
+		if (isWrite && method !== 'POST') throw DENIED();
+
+		switch (operation) {
+			case 'listtypes':
+				return ok({
+					types: LIST_TYPES,
+					information: Object.fromEntries(LIST_TYPES.map((t) => [t, { isEntity: true, label: t, singular: t }])),
+				});
+			case 'describe': {
+				const name = params.get('elementType') ?? '';
+				const mod = store.module(name);
+				if (!mod) throw new VtError('ACCESS_DENIED', `Permission to perform the operation is denied for name : ${name}`);
+				return ok(describe(mod));
+			}
+			case 'create': {
+				const element = parseElement(params.get('element'));
+				return ok(store.create(params.get('elementType') ?? '', element, user));
+			}
+			case 'retrieve': {
+				const id = params.get('id') ?? '';
+				const [prefix, num] = id.split('x').map(Number);
+				if (prefix === USERS_PREFIX) {
+					const u = store.users.find((x) => x.id === num);
+					if (!u) throw DENIED();
+					return ok({ user_name: u.userName, first_name: u.firstName ?? '', last_name: u.lastName ?? '', email1: u.email ?? '', status: 'Active', is_admin: u.isAdmin ? 'on' : 'off', id });
+				}
+				return ok(store.retrieve(id, user));
+			}
+			case 'update':
+				return ok(store.revise(parseElement(params.get('element')), user, true));
+			case 'revise':
+				return ok(store.revise(parseElement(params.get('element')), user, false));
+			case 'delete':
+				store.delete(params.get('id') ?? '', user);
+				return ok({ status: 'successful' });
+			case 'query':
+				return ok(runQuery(params.get('query') ?? '', store, user));
+			case 'sync': {
+				if (stock) return serverError;
+				const elementType = params.get('elementType');
+				if (!elementType) return serverError;
+				const since = Number(params.get('modifiedTime'));
+				const mod = store.module(elementType);
+				if (!mod) throw DENIED();
+				const { updated, deleted, last } = store.sync(elementType, since, user);
+				return ok({ updated, deleted, more: false, lastModifiedTime: last });
+			}
+			case 'logout':
+				if (stock) return serverError;
+				sessions.delete(sessionName);
+				return ok({ message: 'successfull' });
+		}
+		return serverError;
+	}
+
+	const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+		void (async () => {
+			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+			if (url.pathname !== '/webservice.php') {
+				res.writeHead(404).end();
+				return;
+			}
+			const method = req.method ?? 'GET';
+			const params = method === 'POST' ? new URLSearchParams(await readBody(req)) : url.searchParams;
+			let result: { status: number; body: unknown };
+			try {
+				result = handle(method, params);
+			} catch (error) {
+				if (error instanceof VtError || error instanceof VtqlError) {
+					result = { status: 200, body: { success: false, error: { message: error.message, code: error.code } } };
+				} else {
+					result = { status: 500, body: undefined };
+				}
+			}
+			const text = result.body === undefined ? '' : JSON.stringify(result.body);
+			res.writeHead(result.status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+			res.end(text);
+		})();
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}`,
+		store,
+		requestCounts,
+		close: () =>
+			new Promise<void>((resolve, reject) => {
+				server.closeAllConnections();
+				server.close((e) => (e ? reject(e) : resolve()));
+			}),
+	};
+}
+
+function parseElement(raw: string | null): VtRecord {
+	try {
+		const parsed = JSON.parse(raw ?? '') as unknown;
+		if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as VtRecord;
+	} catch {
+		// fall through
+	}
+	throw new VtError('INTERNAL_SERVER_ERROR', 'Unknown Error while processing request');
+}
