@@ -162,9 +162,32 @@ describe('E-mail to Lead node', () => {
 		]);
 	});
 
+	it('takes the CRM-Sync folder from the Exchange Trigger output (E1: Accounts searches only accounts)', async () => {
+		const out = await run({ folder: 'detect', syncFolder: 'accounts', folderId: 'AAMkAccounts', options: {} }, [
+			emlItem('structure/mimekit__ukr.eml'),
+		]);
+		expect(out[0].json).toMatchObject({ status: 'imported', links: [], unmatched: ['rrtest1@xink.io', 'ems365sync@xink.io'] });
+	});
+
 	it('asks for the folder when it cannot be detected without an Exchange connection', async () => {
-		const out = await run({ folder: 'detect', folderId: 'AAMkSomeFolder', options: {} }, [emlItem('structure/mailparser__mixed.eml')], true);
+		const out = await run({ folder: 'detect', syncFolder: '', folderId: 'AAMkSomeFolder', options: {} }, [emlItem('structure/mailparser__mixed.eml')], true);
 		expect(out[0].json.error).toMatch(/cannot be detected without an Exchange connection/);
 		expect(out[0].json.description).toMatch(/Choose the folder/);
+	});
+});
+
+describe('workflows/email-import.json', () => {
+	const template = JSON.parse(readFileSync(path.resolve(__dirname, '../../workflows/email-import.json'), 'utf8')) as {
+		nodes: Array<{ name: string; type: string; parameters: Record<string, unknown>; credentials?: Record<string, { name: string }> }>;
+		connections: Record<string, { main: Array<Array<{ node: string }>> }>;
+	};
+
+	it('wires Exchange Trigger → E-mail to Lead with parameters the node knows and no secrets', () => {
+		const emailNode = template.nodes.find((n) => n.type === 'n8n-nodes-exchange-crm-sync.emailToLead')!;
+		expect(template.connections['Exchange Trigger'].main[0][0].node).toBe(emailNode.name);
+		const known = new Set(new EmailToLead().description.properties.map((p) => p.name));
+		for (const name of Object.keys(emailNode.parameters)) expect(known).toContain(name);
+		expect(Object.keys(emailNode.credentials ?? {}).sort()).toEqual(['crmApi', 'microsoftGraphOAuth2Api']);
+		expect(JSON.stringify(template)).not.toMatch(/secret|password|access_?token|refresh_?token/i);
 	});
 });

@@ -30,14 +30,14 @@ export const properties: INodeProperties[] = [
 		displayName: 'Message ID',
 		name: 'messageId',
 		type: 'string',
-		default: '={{ $json.id }}',
+		default: '={{ $json.message ? $json.message.id : $json.id }}',
 		description: 'Exchange ID of the message, used to fetch it when the item has no raw message and to move it back',
 	},
 	{
 		displayName: 'Internet Message-ID',
 		name: 'internetMessageId',
 		type: 'string',
-		default: '={{ $json.internetMessageId }}',
+		default: '={{ ($json.message || $json).internetMessageId }}',
 		description:
 			'Optional. The Message-ID header as the trigger reports it; an e-mail already in the CRM is then recognised without downloading it.',
 	},
@@ -45,7 +45,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Sender Address',
 		name: 'senderAddress',
 		type: 'string',
-		default: '={{ $json.from }}',
+		default: '={{ ($json.message || $json).from }}',
 		description: 'Optional. Sender as the trigger reports it; used to move the mailbox owner\'s own mail back to Sent Items.',
 	},
 	{
@@ -76,6 +76,15 @@ export const properties: INodeProperties[] = [
 		description: 'Which CRM-Sync folder the message was moved into; decides the modules searched',
 	},
 	{
+		displayName: 'CRM-Sync Folder From Input',
+		name: 'syncFolder',
+		type: 'string',
+		default: '={{ $json.folder }}',
+		displayOptions: { show: { source: ['syncFolders'], folder: ['detect'] } },
+		description:
+			'The CRM-Sync folder as the Exchange Trigger names it (root, accounts, contacts, leads, partner). Empty: detected from the folder ID.',
+	},
+	{
 		displayName: 'Folder ID',
 		name: 'folderId',
 		type: 'string',
@@ -87,7 +96,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Previous Folder ID',
 		name: 'previousFolderId',
 		type: 'string',
-		default: '={{ $json.previousFolderId }}',
+		default: '={{ $json.previousFolderId || ($json.message || {}).previousFolderId }}',
 		displayOptions: { show: { source: ['syncFolders'] } },
 		description:
 			'Folder the message was moved out of, when the trigger knows it. Empty: Inbox, or Sent Items for the mailbox owner\'s own mail.',
@@ -151,9 +160,20 @@ export async function readMessageInput(
 	const previousFolderId = stringParameter.call(this, 'previousFolderId', itemIndex);
 	if (folder !== 'detect') return { ...known, folderRole: folder, previousFolderId };
 	const folderId = stringParameter.call(this, 'folderId', itemIndex);
-	const folderRole = folderId ? await resolveFolder(folderId) : 'other';
+	const folderName = stringParameter.call(this, 'syncFolder', itemIndex)?.toLowerCase() ?? '';
+	const named = Object.hasOwn(TRIGGER_FOLDER_ROLES, folderName) ? TRIGGER_FOLDER_ROLES[folderName] : undefined;
+	const folderRole = named ?? (folderId ? await resolveFolder(folderId) : 'other');
 	return { ...known, folderId, folderRole, previousFolderId };
 }
+
+/** The Exchange Trigger's folder names → the importer's folder roles. */
+const TRIGGER_FOLDER_ROLES: Readonly<Record<string, MailFolderRole>> = {
+	root: 'syncRoot',
+	accounts: 'accounts',
+	contacts: 'contacts',
+	leads: 'leads',
+	partner: 'partner',
+};
 
 function stringParameter(this: IExecuteFunctions, name: string, itemIndex: number): string | undefined {
 	const value = this.getNodeParameter(name, itemIndex, '') as unknown;
