@@ -114,7 +114,7 @@ export const VT_MODULES: VtModule[] = [
 			{ name: 'time_start', type: 'time', mandatory: true },
 			{ name: 'due_date', type: 'date', mandatory: true },
 			{ name: 'time_end', type: 'time', mandatory: true },
-			{ name: 'duration_hours', type: 'integer', mandatory: true },
+			{ name: 'duration_hours', type: 'integer' },
 			{ name: 'activitytype', type: 'picklist', mandatory: true, picklist: ['Call', 'Meeting', 'Mobile Call'] },
 			{ name: 'eventstatus', type: 'picklist', mandatory: true, picklist: ['Planned', 'Held', 'Not Held'] },
 			{ name: 'visibility', type: 'picklist', mandatory: true, picklist: ['Private', 'Public'] },

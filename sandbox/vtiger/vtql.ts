@@ -44,11 +44,12 @@ function matches(record: VtRecord, c: Condition): boolean {
 	const v = record[c.field] ?? '';
 	const target = c.values[0];
 	switch (c.op) {
+		// MySQL's default collation: comparisons ignore case (umlauts included).
 		case '=':
-			return v === target;
+			return v.toLowerCase() === target.toLowerCase();
 		case '!=':
 		case '<>':
-			return v !== target;
+			return v.toLowerCase() !== target.toLowerCase();
 		case '<':
 			return compare(v, target) < 0;
 		case '>':
