@@ -188,6 +188,49 @@ describe('events', () => {
 		]);
 	});
 
+	it('S20: an occurrence the pattern expects but Graph does not list is a cancelled one', () => {
+		const instances = graphExample<{ value: GraphEvent[] }>('event-list-instances__01_response.json').value.map((i) =>
+			i.type === 'exception' ? { ...i, originalStart: '2019-04-15T20:30:00Z' } : i,
+		);
+		const master: GraphEvent = {
+			id: 'AAMkAGUzYRgWAAA=',
+			type: 'seriesMaster',
+			subject: 'Review strategy for Q3',
+			start: { dateTime: '2019-04-08T20:30:00.0000000', timeZone: 'UTC' },
+			end: { dateTime: '2019-04-08T21:00:00.0000000', timeZone: 'UTC' },
+			originalStartTimeZone: 'Pacific Standard Time',
+			recurrence: {
+				pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], firstDayOfWeek: 'sunday' },
+				range: { type: 'noEnd', startDate: '2019-04-08', recurrenceTimeZone: 'Pacific Standard Time' },
+			},
+		};
+		const window = { from: '2019-04-01T00:00:00Z', to: '2019-05-05T00:00:00Z' };
+		expect(exceptionsFromGraph(master, instances, window).filter((e) => e.deleted)).toEqual([]);
+		const without22 = instances.filter((i) => !i.start?.dateTime.startsWith('2019-04-22'));
+		expect(exceptionsFromGraph(master, without22, window).filter((e) => e.deleted)).toEqual([{ originalStart: '2019-04-22T20:30:00.000Z', deleted: true }]);
+	});
+
+	it('expands the ical.js monthly series (first Tuesday, Los Angeles, across DST) like its RRULE', () => {
+		// recur_instances.ics: RRULE:FREQ=MONTHLY;INTERVAL=1;BYDAY=1TU, DTSTART;TZID=America/Los_Angeles:20121002T100000
+		const { expandRecurrence } = jest.requireActual('../../lib/exchange/recurrence');
+		const got: string[] = expandRecurrence(
+			{ pattern: { type: 'relativeMonthly', interval: 1, daysOfWeek: ['tuesday'], index: 'first' }, range: { type: 'noEnd', startDate: '2012-10-02', recurrenceTimeZone: 'America/Los_Angeles' } },
+			{ dateTime: '2012-10-02T17:00:00.000Z', timeZone: 'America/Los_Angeles' },
+			false,
+			'2012-10-01T00:00:00Z',
+			'2013-04-30T00:00:00Z',
+		);
+		expect(got.map((g) => DateTime.fromISO(g).setZone('America/Los_Angeles').toFormat("yyyyMMdd'T'HHmmss"))).toEqual([
+			'20121002T100000',
+			'20121106T100000',
+			'20121204T100000',
+			'20130101T100000',
+			'20130205T100000',
+			'20130305T100000',
+			'20130402T100000',
+		]);
+	});
+
 	it('S23: Windows TZIDs from Exchange calendars give exact instants both ways', () => {
 		const cases = [
 			...icsEvents('icalendar__issue_836_do_not_quote_tzid.ics'),

@@ -617,7 +617,7 @@ export class GraphExchangeClient implements ExchangeClient {
 				if (masterIds.has(id)) deletedIds.push(id);
 				continue;
 			}
-			const mapped = this.safeMap(m.event, invalid, () => this.eventItem(m.event, folderId, m.instances));
+			const mapped = this.safeMap(m.event, invalid, () => this.eventItem(m.event, folderId, m.instances, m.window));
 			if (at >= 0) items.splice(at, 1, ...mapped);
 			else items.push(...mapped);
 		}
@@ -629,8 +629,8 @@ export class GraphExchangeClient implements ExchangeClient {
 		folderId: string,
 		ids: string[],
 		window: SyncWindow,
-	): Promise<Map<string, { event: GraphEvent; instances?: GraphEvent[] } | undefined>> {
-		const out = new Map<string, { event: GraphEvent; instances?: GraphEvent[] } | undefined>();
+	): Promise<Map<string, { event: GraphEvent; instances?: GraphEvent[]; window?: SyncWindow } | undefined>> {
+		const out = new Map<string, { event: GraphEvent; instances?: GraphEvent[]; window?: SyncWindow } | undefined>();
 		if (!ids.length) return out;
 		const unique = [...new Set(ids)];
 		const base = `${this.calendarPath(folderId)}/events`;
@@ -661,7 +661,10 @@ export class GraphExchangeClient implements ExchangeClient {
 				const r = inst.get(`i${i}`);
 				if (!r || r.status >= 300) throw this.batchError(r, 'Reading occurrences of a series');
 				const entry = out.get(id);
-				if (entry) entry.instances = (r.body as GraphCollection<GraphEvent>).value;
+				if (entry) {
+					entry.instances = (r.body as GraphCollection<GraphEvent>).value;
+					entry.window = window;
+				}
 			}
 		}
 		return out;
@@ -700,8 +703,8 @@ export class GraphExchangeClient implements ExchangeClient {
 		return this.base<'contact'>(g, folderId, contactFromGraph(g), identFromExtendedProperties(g));
 	}
 
-	private eventItem(g: GraphEvent, folderId: string, instances?: GraphEvent[]): ExchangeItem<'event'> {
-		return this.base<'event'>(g, folderId, eventFromGraph(g, instances), identFromExtendedProperties(g));
+	private eventItem(g: GraphEvent, folderId: string, instances?: GraphEvent[], window?: SyncWindow): ExchangeItem<'event'> {
+		return this.base<'event'>(g, folderId, eventFromGraph(g, instances, window), identFromExtendedProperties(g));
 	}
 
 	private taskItem(g: GraphTodoTask, folderId: string): ExchangeItem<'task'> {
@@ -714,7 +717,7 @@ export class GraphExchangeClient implements ExchangeClient {
 		try {
 			if (component === 'event') {
 				const found = (await this.readEvents(folderId, [id], this.defaultWindow())).get(id);
-				return found ? (this.eventItem(found.event, folderId, found.instances) as ExchangeItem<C>) : undefined;
+				return found ? (this.eventItem(found.event, folderId, found.instances, found.window) as ExchangeItem<C>) : undefined;
 			}
 			if (component === 'task') {
 				const t = await this.request<GraphTodoTask>('GET', `${this.itemPath('task', folderId, id)}?$expand=linkedResources`, 'Reading a task');

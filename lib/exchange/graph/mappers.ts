@@ -23,6 +23,7 @@ import type {
 } from '../../model/types';
 import { normalizeContact, normalizeEvent, normalizeTask } from '../../model/normalize';
 import { GRAPH_IDENT_PROPERTY_ID, TODO_LINKED_RESOURCE_APP } from '../ident';
+import { expandRecurrence } from '../recurrence';
 import { ianaToWindows, windowsToIana } from '../timezones';
 import type {
 	GraphContact,
@@ -297,10 +298,11 @@ function originalStartKey(value: string, allDay: boolean, zone: string | null | 
  * Exceptions of a series from its instances (GET .../events/{id}/instances) and the
  * master's cancelled occurrences when Graph reports them.
  */
-export function exceptionsFromGraph(master: GraphEvent, instances: GraphEvent[]): RecurrenceException[] {
+export function exceptionsFromGraph(master: GraphEvent, instances: GraphEvent[], window?: { from: string; to: string }): RecurrenceException[] {
 	const allDay = master.isAllDay === true;
 	const zone = master.originalStartTimeZone;
 	const out: RecurrenceException[] = [];
+	const cancelled = window ? cancelledFromInstances(master, instances, window) : [];
 	const masterBody = plainBody(master.body);
 	for (const inst of instances) {
 		if (inst.type !== 'exception' || !inst.originalStart) continue;
@@ -314,6 +316,7 @@ export function exceptionsFromGraph(master: GraphEvent, instances: GraphEvent[])
 		if (inst.body && body !== masterBody) ex.body = body ?? '';
 		out.push(ex);
 	}
+	out.push(...cancelled);
 	for (const id of master.cancelledOccurrences ?? []) {
 		const date = /(\d{4}-\d{2}-\d{2})$/.exec(id)?.[1];
 		if (!date || !master.start) continue;
@@ -333,12 +336,36 @@ export function exceptionsFromGraph(master: GraphEvent, instances: GraphEvent[])
 	return out;
 }
 
-export function eventFromGraph(g: GraphEvent, instances?: GraphEvent[]): CalendarEvent {
+/**
+ * Occurrences the pattern expects in the window but Graph did not list: cancelled. The
+ * window's first and last day are left out (an exception moved across the edge would look
+ * cancelled).
+ */
+function cancelledFromInstances(master: GraphEvent, instances: GraphEvent[], window: { from: string; to: string }): RecurrenceException[] {
+	if (!master.recurrence || !master.start) return [];
+	const allDay = master.isAllDay === true;
+	const zone = master.originalStartTimeZone ?? master.start.timeZone;
+	const recurrence = recurrenceFromGraph(master.recurrence);
+	const start = zonedFromGraph(master.start, allDay, zone);
+	const from = new Date(Date.parse(window.from) + 86_400_000).toISOString();
+	const to = new Date(Date.parse(window.to) - 86_400_000).toISOString();
+	const listed = new Set(
+		instances.map((i) => {
+			const original = i.originalStart ?? (i.start ? `${i.start.dateTime.replace(/(\.\d{3})\d*/, '$1')}Z` : '');
+			return original ? originalStartKey(original, allDay, zone) : '';
+		}),
+	);
+	return expandRecurrence(recurrence, start, allDay, from, to)
+		.filter((key) => !listed.has(key))
+		.map((originalStart) => ({ originalStart, deleted: true }));
+}
+
+export function eventFromGraph(g: GraphEvent, instances?: GraphEvent[], window?: { from: string; to: string }): CalendarEvent {
 	const allDay = g.isAllDay === true;
 	const { body, attendees } = splitAttendeesFromBody(plainBody(g.body));
 	const recurrence = g.recurrence && g.type !== 'occurrence' && g.type !== 'exception' ? recurrenceFromGraph(g.recurrence) : undefined;
 	if (recurrence && instances) {
-		const exceptions = exceptionsFromGraph(g, instances);
+		const exceptions = exceptionsFromGraph(g, instances, window);
 		if (exceptions.length) recurrence.exceptions = exceptions;
 	}
 	if (!g.start || !g.end) throw new Error(`Graph event ${g.id} has no start or end`);
