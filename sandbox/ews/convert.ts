@@ -23,6 +23,7 @@ import {
 	type StoredItem,
 	type TaskData,
 } from '../store';
+import { timeZoneDefinitionXml } from './tzdef';
 import { all, attr, child, el, esc, tel, text, type XNode } from './xml';
 
 // ---------------------------------------------------------------- element order (types.xsd)
@@ -271,8 +272,8 @@ function eventParts(item: StoredItem<'event'>, occurrence?: { originalStart: str
 			p.DeletedOccurrences = el('t:DeletedOccurrences', deleted.map((e) => el('t:DeletedOccurrence', tel('t:Start', boundInstant(e.originalStart, d.times, zone)))).join(''));
 		}
 	}
-	p.StartTimeZone = el('t:StartTimeZone', undefined, { Id: toWindows(times.startTimeZone), Name: toWindows(times.startTimeZone) });
-	p.EndTimeZone = el('t:EndTimeZone', undefined, { Id: toWindows(times.endTimeZone), Name: toWindows(times.endTimeZone) });
+	p.StartTimeZone = timeZoneDefinitionXml('t:StartTimeZone', times.startTimeZone);
+	p.EndTimeZone = timeZoneDefinitionXml('t:EndTimeZone', times.endTimeZone);
 	return p;
 }
 

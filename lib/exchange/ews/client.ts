@@ -476,12 +476,14 @@ export class EwsExchangeClient implements ExchangeClient {
 		options?: WriteOptions,
 	): Promise<ExchangeItem<C>> {
 		const itemId = new ItemId(id);
+		// Loaded properties let ews-javascript-api turn a cleared field into DeleteItemField.
+		const props = this.propertySet(component);
 		const item =
 			component === 'contact'
-				? await this.call(() => EwsContact.Bind(this.service, itemId, PropertySet.IdOnly))
+				? await this.call(() => EwsContact.Bind(this.service, itemId, props))
 				: component === 'event'
-					? await this.call(() => Appointment.Bind(this.service, itemId, PropertySet.IdOnly))
-					: await this.call(() => EwsTask.Bind(this.service, itemId, PropertySet.IdOnly));
+					? await this.call(() => Appointment.Bind(this.service, itemId, props))
+					: await this.call(() => EwsTask.Bind(this.service, itemId, props));
 		// With the engine's ChangeKey, a change made meanwhile fails the update instead of being overwritten.
 		if (options?.etag) item.Id.ChangeKey = options.etag;
 		this.apply(component, item, record, false, options);
