@@ -1,11 +1,14 @@
 import type { CrmConnectionConfig } from './config';
 import { EmbeddedCrmBackend } from './embedded/EmbeddedCrmBackend';
+import { VtigerCrmBackend } from './vtiger/VtigerCrmBackend';
 import type { CrmBackend } from './types';
 import { CrmError } from './types';
 
 export * from './types';
 export * from './config';
 export { EmbeddedCrmBackend } from './embedded/EmbeddedCrmBackend';
+export { VtigerCrmBackend } from './vtiger/VtigerCrmBackend';
+export { VtigerApiError, VtigerClient } from './vtiger/client';
 export { seedDemoCrm, type DemoSeed } from './embedded/seed';
 export { MODULES as EMBEDDED_MODULES } from './embedded/modules';
 
@@ -22,11 +25,14 @@ export async function createCrmBackend(config: CrmConnectionConfig): Promise<Crm
 			}
 			return EmbeddedCrmBackend.open(config.databasePath.trim());
 		case 'vtiger':
-			throw new CrmError(
-				'unavailable',
-				'The vtiger CRM backend is not available in this version',
-				'Choose "Embedded (SQLite file)" in the CRM credential.',
-			);
+			if (!config.url || !config.userName || !config.accessKey) {
+				throw new CrmError(
+					'invalid',
+					'The CRM credential lacks the vtiger URL, user name or access key',
+					'Fill in all three in the CRM credential.',
+				);
+			}
+			return new VtigerCrmBackend(config);
 		default:
 			throw new CrmError('invalid', 'Unknown CRM backend in the CRM credential', 'Choose a backend in the CRM credential.');
 	}

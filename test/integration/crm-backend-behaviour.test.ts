@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { CrmBackend } from '../../lib/crm';
-import { CrmError, EmbeddedCrmBackend } from '../../lib/crm';
+import { CrmError, EmbeddedCrmBackend, VtigerCrmBackend } from '../../lib/crm';
+import { startVtigerSandbox } from '../../sandbox/vtiger/server';
 
 interface BackendUnderTest {
 	name: string;
@@ -31,6 +32,51 @@ const backends: BackendUnderTest[] = [
 			};
 		},
 	},
+	...(['patched', 'stock'] as const).map(
+		(flavour): BackendUnderTest => ({
+			name: `vtiger webservice (sandbox, ${flavour} 8.3)`,
+			async open() {
+				const sandbox = await startVtigerSandbox({ flavour, users: [{ userName: 'admin', accessKey: 'k3y', isAdmin: true }] });
+				const warnings: string[] = [];
+				const crm = new VtigerCrmBackend(
+					{ kind: 'vtiger', url: sandbox.url, userName: 'admin', accessKey: 'k3y' },
+					{ warn: (m) => warnings.push(m) },
+				);
+				return {
+					crm,
+					userId: await (async () => (await crm.listUsers())[0].id)(),
+					async cleanup() {
+						await crm.close();
+						await sandbox.close();
+					},
+				};
+			},
+		}),
+	),
+	...(process.env.VTIGER_URL && process.env.VTIGER_USERNAME && process.env.VTIGER_ACCESS_KEY
+		? [
+				{
+					name: `vtiger live (${process.env.VTIGER_URL})`,
+					async open() {
+						const crm = new VtigerCrmBackend({
+							kind: 'vtiger',
+							url: process.env.VTIGER_URL as string,
+							userName: process.env.VTIGER_USERNAME as string,
+							accessKey: process.env.VTIGER_ACCESS_KEY as string,
+						});
+						const me = await crm.listUsers();
+						const userName = process.env.VTIGER_USERNAME;
+						return {
+							crm,
+							userId: me.find((u) => u.userName === userName)?.id ?? me[0].id,
+							async cleanup() {
+								await crm.close();
+							},
+						};
+					},
+				},
+			]
+		: []),
 ];
 
 async function expectCrmError(promise: Promise<unknown>, code: CrmError['code']): Promise<CrmError> {

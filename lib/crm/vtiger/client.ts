@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+import type { VtigerCrmConfig } from '../config';
+import { CrmError } from '../types';
+
+/** An error vtiger answered (`success: false`), or an HTTP failure (code HTTP_<status>). */
+export class VtigerApiError extends Error {
+	constructor(
+		readonly code: string,
+		message: string,
+		readonly httpStatus = 200,
+	) {
+		super(message);
+		this.name = 'VtigerApiError';
+	}
+}
+
+interface Envelope {
+	success: boolean;
+	result?: unknown;
+	error?: { code?: string; message?: string };
+}
+
+const TIMEOUT_MS = 30_000;
+
+/**
+ * vtiger's webservice.php: getchallenge → login with md5(token + accessKey) (form POST),
+ * one session reused for all calls, and a transparent re-login when the session expires.
+ */
+export class VtigerClient {
+	private session?: Promise<{ sessionName: string; userId: string }>;
+	private readonly endpoint: URL;
+
+	constructor(private readonly config: VtigerCrmConfig) {
+		const base = config.url.trim().replace(/\/+$/, '');
+		this.endpoint = new URL(base.endsWith('webservice.php') ? base : `${base}/webservice.php`);
+	}
+
+	async userId(): Promise<string> {
+		return (await this.login()).userId;
+	}
+
+	async get(operation: string, params: Record<string, string> = {}): Promise<unknown> {
+		return this.withSession((sessionName) => this.send('GET', { operation, sessionName, ...params }));
+	}
+
+	async post(operation: string, params: Record<string, string> = {}): Promise<unknown> {
+		return this.withSession((sessionName) => this.send('POST', { operation, sessionName, ...params }));
+	}
+
+	/** VTQL; the trailing ";" is added when missing. */
+	async query(vtql: string): Promise<Array<Record<string, string | null>>> {
+		const text = vtql.trim().endsWith(';') ? vtql.trim() : `${vtql.trim()};`;
+		return (await this.get('query', { query: text })) as Array<Record<string, string | null>>;
+	}
+
+	private async withSession<T>(call: (sessionName: string) => Promise<T>): Promise<T> {
+		const { sessionName } = await this.login();
+		try {
+			return await call(sessionName);
+		} catch (error) {
+			if (error instanceof VtigerApiError && error.code === 'INVALID_SESSIONID') {
+				this.session = undefined;
+				const fresh = await this.login();
+				return call(fresh.sessionName);
+			}
+			throw error;
+		}
+	}
+
+	private login(): Promise<{ sessionName: string; userId: string }> {
+		if (!this.session) {
+			this.session = this.doLogin();
+			this.session.catch(() => (this.session = undefined));
+		}
+		return this.session;
+	}
+
+	private async doLogin(): Promise<{ sessionName: string; userId: string }> {
+		try {
+			const challenge = (await this.send('GET', { operation: 'getchallenge', username: this.config.userName })) as { token: string };
+			const accessKey = createHash('md5').update(challenge.token + this.config.accessKey).digest('hex');
+			const result = (await this.send('POST', { operation: 'login', username: this.config.userName, accessKey })) as {
+				sessionName: string;
+				userId: string;
+			};
+			return { sessionName: result.sessionName, userId: result.userId };
+		} catch (error) {
+			if (error instanceof VtigerApiError && ['INVALID_USER_CREDENTIALS', 'ACCESS_DENIED', 'INVALID_AUTH_TOKEN'].includes(error.code)) {
+				throw new CrmError(
+					'auth',
+					`vtiger refused the login of "${this.config.userName}": ${error.message}`,
+					'Check the user name and the access key (vtiger: My Preferences → User Advanced Options → Access Key; not the password).',
+				);
+			}
+			throw error;
+		}
+	}
+
+	private send(method: 'GET' | 'POST', params: Record<string, string>): Promise<unknown> {
+		const form = new URLSearchParams(params).toString();
+		const url = new URL(this.endpoint);
+		if (method === 'GET') url.search = form;
+		const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+		return new Promise((resolve, reject) => {
+			const req = request(
+				url,
+				{
+					method,
+					timeout: TIMEOUT_MS,
+					rejectUnauthorized: this.config.allowUnauthorizedCerts !== true,
+					headers:
+						method === 'POST'
+							? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) }
+							: {},
+				},
+				(res) => {
+					const chunks: Buffer[] = [];
+					res.on('data', (c: Buffer) => chunks.push(c));
+					res.on('end', () => {
+						const text = Buffer.concat(chunks).toString('utf8');
+						const status = res.statusCode ?? 0;
+						if (status !== 200) {
+							reject(new VtigerApiError(`HTTP_${status}`, `vtiger answered HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ' with an empty body'}`, status));
+							return;
+						}
+						let envelope: Envelope;
+						try {
+							envelope = JSON.parse(text) as Envelope;
+						} catch {
+							reject(new VtigerApiError('BAD_RESPONSE', `vtiger answered something that is not JSON: ${text.slice(0, 200)}`));
+							return;
+						}
+						if (envelope.success) resolve(envelope.result);
+						else reject(new VtigerApiError(envelope.error?.code ?? 'UNKNOWN', envelope.error?.message ?? 'Unknown vtiger error'));
+					});
+				},
+			);
+			req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
+			req.on('error', (error) =>
+				reject(
+					new CrmError(
+						'unavailable',
+						`vtiger at ${this.endpoint.origin} cannot be reached: ${error.message}`,
+						'Check the URL in the CRM credential and that the server is running; for a self-signed certificate enable "Ignore SSL Issues".',
+					),
+				),
+			);
+			if (method === 'POST') req.write(form);
+			req.end();
+		});
+	}
+}
