@@ -434,6 +434,13 @@ export class GraphExchangeClient implements ExchangeClient {
 			if (e instanceof ExchangeError && (e.code === 'conflict' || e.status === 409)) {
 				const again = (await this.listFolders(kind, parentId)).find((f) => f.displayName.toLowerCase() === name.toLowerCase());
 				if (again) return again.id;
+				// A folder of another type holds the name at the same level (Exchange names are unique per parent).
+				throw new ExchangeError(
+					'conflict',
+					`Cannot create the ${kind === 'event' ? 'calendar' : kind === 'task' ? 'task list' : `${kind} folder`} "${name}": another folder with this name exists at the same level`,
+					'Rename or remove that folder in Outlook, or choose another sync folder name.',
+					e.status,
+				);
 			}
 			throw e;
 		}

@@ -1,5 +1,5 @@
 /** Graph failures → ExchangeError with a hint a non-developer can act on (A7). */
-import { GraphError } from '@microsoft/microsoft-graph-client';
+import { GraphClientError, GraphError } from '@microsoft/microsoft-graph-client';
 
 import { ExchangeError } from '../types';
 
@@ -73,6 +73,7 @@ export function exchangeErrorFrom(f: GraphFailure, what: string, mailbox: string
 
 export function toExchangeError(err: unknown, what: string, mailbox: string): ExchangeError {
 	if (err instanceof ExchangeError) return err;
+	if (err instanceof GraphClientError && err.customError instanceof Error) return toExchangeError(err.customError, what, mailbox);
 	if (err instanceof GraphError) {
 		return exchangeErrorFrom({ status: err.statusCode, code: err.code, message: err.message }, what, mailbox);
 	}

@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { rootCertificates } from 'node:tls';
 
-import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { GraphClientError, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 
 import type { TokenProvider } from './token';
 
@@ -254,10 +254,18 @@ export class ResilientGraphMiddleware implements Middleware {
 		else if (body instanceof ArrayBuffer) payload = Buffer.from(body);
 		else if (Buffer.isBuffer(body)) payload = body;
 		else if (body !== undefined && body !== null) payload = String(body);
-		const res = await sendResilient(
-			{ method: (init.method ?? 'GET').toUpperCase(), url, headers: headersToRecord(init.headers as HeaderBag | undefined), body: payload },
-			this.options,
-		);
+		let res: RawResponse;
+		try {
+			res = await sendResilient(
+				{ method: (init.method ?? 'GET').toUpperCase(), url, headers: headersToRecord(init.headers as HeaderBag | undefined), body: payload },
+				this.options,
+			);
+		} catch (e) {
+			// The SDK passes GraphClientError through untouched; the caller unwraps `customError`.
+			const wrapped = new GraphClientError((e as Error).message);
+			wrapped.customError = e;
+			throw wrapped;
+		}
 		const noBody = res.status === 204 || res.status === 304 || res.body.length === 0;
 		context.response = new Response(noBody ? null : new Uint8Array(res.body), {
 			status: res.status,
