@@ -1,0 +1,3 @@
+export * from './n8n';
+export * from './output';
+export * from './process';
