@@ -224,7 +224,7 @@ export function recurrenceXml(r: PatternedRecurrence): string {
 function eventParts(item: StoredItem<'event'>, occurrence?: { originalStart: string }): Record<string, string> {
 	const d = item.data;
 	const ex = occurrence ? d.exceptions?.find((e) => e.originalStart === occurrence.originalStart) : undefined;
-	const times = ex?.times ?? d.times;
+	const times = ex?.times ?? (occurrence ? shiftTimes(d.times, occurrence.originalStart) : d.times);
 	const zone = toIana(times.startTimeZone) ?? 'UTC';
 	const p: Record<string, string> = {};
 	p.UID = tel('t:UID', d.iCalUId);
@@ -388,7 +388,8 @@ export function renderFolder(f: StoredFolder, childCount: number, totalCount: nu
 	if (full) {
 		if (f.parentId) inner += el('t:ParentFolderId', undefined, { Id: f.parentId });
 		inner += tel('t:FolderClass', cls) + tel('t:DisplayName', f.displayName) + tel('t:TotalCount', totalCount) + tel('t:ChildFolderCount', childCount);
-		if (f.wellKnownName) inner += tel('t:DistinguishedFolderId', f.wellKnownName);
+		// 'archive' is a Graph well-known name without an EWS DistinguishedFolderId counterpart
+		if (f.wellKnownName && f.wellKnownName !== 'archive') inner += tel('t:DistinguishedFolderId', f.wellKnownName);
 		// UnreadCount belongs to FolderType (mail and tasks folders) only
 		if (name === 'Folder' || name === 'TasksFolder') inner += tel('t:UnreadCount', 0);
 	}

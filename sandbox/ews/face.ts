@@ -77,6 +77,8 @@ const JOURNAL_EVENT: Record<string, string> = {
 	newMail: 'NewMailEvent',
 };
 const MAX_EVENTS_PER_CALL = 50;
+const ITEM_INFO_OPERATIONS = new Set(['GetItem', 'CreateItem', 'UpdateItem', 'MoveItem']);
+const FOLDER_INFO_OPERATIONS = new Set(['GetFolder', 'CreateFolder']);
 
 function encodeState(value: object): string {
 	return Buffer.from(JSON.stringify(value)).toString('base64');
@@ -191,7 +193,9 @@ export class EwsFace {
 	}
 
 	private error(operation: string, code: string, message: string): string {
-		return el(`m:${operation}ResponseMessage`, tel('m:MessageText', message) + tel('m:ResponseCode', code) + tel('m:DescriptiveLinkKey', 0), { ResponseClass: 'Error' });
+		// ItemInfo and FolderInfo response messages require their (empty) collection even on error.
+		const tail = ITEM_INFO_OPERATIONS.has(operation) ? '<m:Items/>' : FOLDER_INFO_OPERATIONS.has(operation) ? '<m:Folders/>' : '';
+		return el(`m:${operation}ResponseMessage`, tel('m:MessageText', message) + tel('m:ResponseCode', code) + tel('m:DescriptiveLinkKey', 0) + tail, { ResponseClass: 'Error' });
 	}
 
 	/** Run one response message; store errors become EWS response codes. */
@@ -613,7 +617,7 @@ export class EwsFace {
 				const entries = mb
 					.journalSince(wm.s)
 					.filter((e: JournalEntry) => e.targetKind !== 'folder' && (sub.folderIds.has(e.folderId) || (e.oldFolderId !== undefined && sub.folderIds.has(e.oldFolderId))))
-					.filter((e) => sub.eventTypes.has(JOURNAL_EVENT[e.type]?.replace('Event', '') ?? ''));
+					.filter((e) => sub.eventTypes.has(JOURNAL_EVENT[e.type] ?? ''));
 				const page = entries.slice(0, MAX_EVENTS_PER_CALL);
 				const more = entries.length > page.length;
 				const latest = page.length ? page[page.length - 1].seq : mb.currentSeq;

@@ -270,7 +270,7 @@ describe('EWS client ⇄ sandbox EWS (shared store)', () => {
 	});
 
 	test('fidelity: every EWS response of this suite validates against Microsoft\'s schema (xmllint)', () => {
-		expect(responses.length).toBeGreaterThan(20);
+		expect(responses.length).toBeGreaterThan(10);
 		const dir = mkdtempSync(path.join(tmpdir(), 'ews-responses-'));
 		try {
 			const files = responses.map((r, i) => {
