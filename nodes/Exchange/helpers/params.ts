@@ -5,8 +5,14 @@ import type { ExchangeItem } from '../../../lib/exchange';
 import type { Component } from '../../../lib/model/types';
 import { folderParameterName } from '../descriptions/common';
 
+/** A resource locator's value, whether n8n extracted it or not. */
+export function locatorValue(raw: unknown): string {
+	if (raw && typeof raw === 'object' && 'value' in raw) return String((raw as { value: unknown }).value ?? '').trim();
+	return String(raw ?? '').trim();
+}
+
 export function folderIdParam(ctx: IExecuteFunctions, component: Component, i: number): string {
-	const value = String(ctx.getNodeParameter(folderParameterName(component), i, '', { extractValue: true }) ?? '').trim();
+	const value = locatorValue(ctx.getNodeParameter(folderParameterName(component), i, '', { extractValue: true }));
 	if (!value) throw new NodeOperationError(ctx.getNode(), 'No folder selected', { itemIndex: i, description: 'Choose the folder in the node.' });
 	return value;
 }
