@@ -21,6 +21,7 @@ export function graphErrorBody(code: string, message: string, requestId: string,
 			innerError: {
 				date: new Date().toISOString().replace(/\.\d{3}Z$/, ''),
 				'request-id': requestId,
+				requestId,
 				'client-request-id': clientRequestId ?? requestId,
 			},
 		},

@@ -73,6 +73,11 @@ function webLink(options: RenderOptions, id: string, kind: string): string {
 	return `${options.origin}/owa/?ItemID=${encodeURIComponent(id)}&exvsurl=1&viewmodel=${kind}`;
 }
 
+/** Exchange gives a named location a uniqueId (its display name) and uniqueIdType "private". */
+function namedLocation(location: NonNullable<EventData['location']>): GraphEntity {
+	return { locationType: 'default', uniqueId: location.displayName ?? '', uniqueIdType: 'private', address: {}, coordinates: {}, ...location };
+}
+
 const EMPTY_LOCATION = { displayName: '', locationType: 'default', uniqueIdType: 'unknown', address: {}, coordinates: {} };
 
 // ---- folders --------------------------------------------------------------------------------
@@ -268,8 +273,8 @@ function renderEventView(view: EventView, options: RenderOptions): GraphEntity {
 		body: renderBody(d.body, options.prefer),
 		start,
 		end,
-		location: d.location ? { ...EMPTY_LOCATION, ...d.location } : { ...EMPTY_LOCATION },
-		locations: (d.locations ?? (d.location?.displayName ? [d.location] : [])).map((l) => ({ locationType: 'default', uniqueIdType: 'unknown', ...l })),
+		location: d.location?.displayName ? namedLocation(d.location) : { ...EMPTY_LOCATION, ...(d.location ?? {}) },
+		locations: (d.locations ?? (d.location?.displayName ? [d.location] : [])).map(namedLocation),
 		recurrence: view.type === 'seriesMaster' && d.recurrence ? d.recurrence : null,
 		attendees: d.attendees ?? [],
 		organizer,

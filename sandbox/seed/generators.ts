@@ -78,7 +78,7 @@ export function generateContacts(mailbox: Mailbox, folderId: string, count: numb
 			emailAddresses: [{ name: `${givenName} ${surname}`, address: `${slug(givenName)}.${slug(surname)}${i}@${domain}` }],
 			businessPhones: [locale === 'de' ? `+49 89 ${1000 + i}` : `+44 20 ${7000 + i}`],
 			mobilePhone: dice.chance(0.5) ? (locale === 'de' ? `+49 171 ${200000 + i}` : `+44 7700 ${900000 + i}`) : undefined,
-			businessAddress: { street: locale === 'de' ? `Hauptstraße ${i + 1}` : `${i + 1} High Street`, city: dice.pick(CITIES[locale]), postalCode: String(10000 + i * 7), countryOrRegion: locale === 'de' ? 'Deutschland' : 'United Kingdom' },
+			businessAddress: { street: locale === 'de' ? `Hauptstraße ${i + 1}` : `${i + 1} High Street`, city: dice.pick(CITIES[locale]), state: locale === 'de' ? 'Bayern' : 'Greater London', postalCode: String(10000 + i * 7), countryOrRegion: locale === 'de' ? 'Deutschland' : 'United Kingdom' },
 			birthday: dice.chance(0.3) ? `19${60 + dice.int(40)}-0${1 + dice.int(9)}-1${dice.int(9)}` : undefined,
 			businessHomePage: `https://www.${domain}`,
 			personalNotes: locale === 'de' ? 'Kunde seit 2019 – „wichtig“' : 'Customer since 2019',
