@@ -118,11 +118,12 @@ export class VtigerStore {
 		values.source = 'WEBSERVICE';
 		values.id = `${mod.prefix}x${crmid}`;
 		this.records.set(crmid, { module: moduleName, crmid, values, deleted: false });
-		return { ...values };
+		return withLabel(mod, values);
 	}
 
 	retrieve(id: string, user: VtigerSandboxUser & { id: number }): VtRecord {
-		return { ...this.find(id, user).values };
+		const record = this.find(id, user);
+		return withLabel(this.module(record.module) as VtModule, record.values);
 	}
 
 	revise(element: VtRecord, user: VtigerSandboxUser & { id: number }, full: boolean): VtRecord {
@@ -138,7 +139,7 @@ export class VtigerStore {
 		values.modifiedtime = vtDateTime(this.now());
 		values.modifiedby = `${USERS_PREFIX}x${user.id}`;
 		record.values = values;
-		return { ...values };
+		return withLabel(mod, values);
 	}
 
 	delete(id: string, user: VtigerSandboxUser & { id: number }): void {
@@ -225,6 +226,16 @@ export class VtigerStore {
 			}
 		}
 	}
+}
+
+/** create, retrieve and revise also answer the record's label (its label fields joined). */
+function withLabel(mod: VtModule, values: VtRecord): VtRecord {
+	const label = mod.labelFields
+		.split(',')
+		.map((f) => values[f] ?? '')
+		.filter((v) => v !== '')
+		.join(' ');
+	return { ...values, label };
 }
 
 function describe(mod: VtModule): unknown {

@@ -30,7 +30,7 @@ const IDENT_FIELD = 'cf_crmsync_ident';
 const MESSAGE_ID_FIELD = 'cf_message_id';
 const CONFLICT_MARK = 'CRM-Sync conflict';
 /** vtiger bookkeeping fields that are not record content. */
-const META_FIELDS = new Set(['id', 'createdtime', 'modifiedtime', 'modifiedby', 'assigned_user_id', 'tags', 'source', 'starred', IDENT_FIELD]);
+const META_FIELDS = new Set(['id', 'label', 'createdtime', 'modifiedtime', 'modifiedby', 'assigned_user_id', 'tags', 'source', 'starred', IDENT_FIELD]);
 const EMAIL_FIELDS: Record<CrmPersonModule, string[]> = {
 	contacts: ['email', 'secondaryemail'],
 	leads: ['email', 'secondaryemail'],
