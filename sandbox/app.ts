@@ -41,7 +41,6 @@ type EwsFactory = (sandbox: Sandbox) => ProtocolFace;
 
 function loadEwsFactory(): EwsFactory | undefined {
 	try {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const mod = require('./ews') as { createEwsFace?: EwsFactory };
 		return mod.createEwsFace;
 	} catch (e) {
