@@ -10,7 +10,10 @@ const RUN_TIMEOUT = 5 * 60_000;
 
 const WORKFLOW_ID = 'e2eFieldMapSmoke';
 
-/** Manual Trigger → Code (counts runs in static data, emits CRM contacts) → Field Mapping (CRM → canonical). */
+/**
+ * Manual Trigger → Code (counts runs in static data, emits CRM contacts) → Field Mapping
+ * (CRM → canonical) → Field Mapping (canonical → CRM, with an expression in "Set Fields").
+ */
 const workflow: N8nWorkflow = {
 	id: WORKFLOW_ID,
 	name: 'E2E smoke: field mapping',
@@ -41,10 +44,24 @@ const workflow: N8nWorkflow = {
 			position: [440, 0],
 			parameters: { component: 'contact', operation: 'toCanonical' },
 		},
+		{
+			id: 'a4',
+			name: 'To CRM',
+			type: 'n8n-nodes-exchange-crm-sync.fieldMapping',
+			typeVersion: 1,
+			position: [660, 0],
+			parameters: {
+				component: 'contact',
+				operation: 'toCrm',
+				creating: true,
+				setFields: { field: [{ name: 'cf_source', value: "={{ 'run ' + $json.run }}" }] },
+			},
+		},
 	],
 	connections: {
 		Start: { main: [[{ node: 'CRM contacts', type: 'main', index: 0 }]] },
 		'CRM contacts': { main: [[{ node: 'Field Mapping', type: 'main', index: 0 }]] },
+		'Field Mapping': { main: [[{ node: 'To CRM', type: 'main', index: 0 }], []] },
 	},
 	settings: { executionOrder: 'v1' },
 };
@@ -56,6 +73,17 @@ describe('real n8n end-to-end harness (smoke)', () => {
 		n8n = await N8nInstance.create();
 		await n8n.importWorkflows([workflow]);
 	}, SETUP_TIMEOUT);
+
+	it(
+		'imports credentials encrypted and keeps their values',
+		async () => {
+			const data = { backend: 'embedded', databasePath: '/tmp/crm-e2e.sqlite' };
+			await n8n!.importCredentials([{ id: 'e2eCrmCredential', name: 'CRM (e2e)', type: 'crmApi', data }]);
+			const stored = await n8n!.exportCredential('e2eCrmCredential');
+			expect(stored).toMatchObject({ name: 'CRM (e2e)', type: 'crmApi', data });
+		},
+		RUN_TIMEOUT,
+	);
 
 	afterAll(async () => {
 		await n8n?.cleanup();
@@ -84,6 +112,19 @@ describe('real n8n end-to-end harness (smoke)', () => {
 			});
 			expect(mapped[0].fields).toBeUndefined();
 			expect(mapped[0].syncedFields).toEqual(expect.arrayContaining(['firstName', 'email', 'billingAddress']));
+
+			const toCrm = nodeOutput(run, 'To CRM');
+			expect(toCrm).toHaveLength(1);
+			expect(toCrm[0].record).toBeUndefined();
+			expect(toCrm[0].fields).toEqual({
+				firstname: 'Anna Maria',
+				lastname: 'Schmidt',
+				email: 'anna.schmidt@mueller.example',
+				mailingcity: 'Köln',
+				birthday: '1980-02-29',
+				description: 'Met at the fair',
+				cf_source: 'run 1',
+			});
 
 			const invalid = nodeOutput(run, 'Field Mapping', 1);
 			expect(invalid).toHaveLength(1);

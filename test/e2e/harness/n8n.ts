@@ -264,6 +264,20 @@ export class N8nInstance {
 		}
 	}
 
+	/** A stored credential with its data decrypted (proves the import encrypted and kept it). */
+	async exportCredential(credentialId: string): Promise<N8nCredential> {
+		const file = path.join(this.workDir, `export-credential-${credentialId}-${Date.now()}.json`);
+		try {
+			await this.cliOrThrow(['export:credentials', `--id=${credentialId}`, '--decrypted', `--output=${file}`]);
+			const exported = JSON.parse(await readFile(file, 'utf8')) as N8nCredential | N8nCredential[];
+			const credential = Array.isArray(exported) ? exported[0] : exported;
+			if (!credential) throw new Error(`n8n exported no credential ${credentialId}`);
+			return credential;
+		} finally {
+			await rm(file, { force: true });
+		}
+	}
+
 	async cleanup(): Promise<void> {
 		if (this.keep) return;
 		await rm(this.workDir, { recursive: true, force: true });
