@@ -70,15 +70,14 @@ async function watchedResources(ctx: Ctx, client: GraphExchangeClient, state: No
 	};
 }
 
-async function subscribeAll(ctx: Ctx, client: GraphExchangeClient, state: NotificationState, renewOnly: boolean): Promise<NotificationState> {
+async function subscribeAll(ctx: Ctx, client: GraphExchangeClient, state: NotificationState, forceRenew: boolean): Promise<NotificationState> {
 	const url = ctx.getNodeWebhookUrl('default') as string;
 	const { resources, state: withFolders } = await watchedResources(ctx, client, state);
 	const clientState = withFolders.clientState ?? newClientState();
 	const subscriptions: SubscriptionState[] = [];
 	for (const resource of resources) {
 		const existing = withFolders.subscriptions?.find((s) => s.resource === resource);
-		if (renewOnly && !existing) continue;
-		subscriptions.push(await ensureSubscription(client, { resource, notificationUrl: url, clientState }, existing));
+		subscriptions.push(await ensureSubscription(client, { resource, notificationUrl: url, clientState }, existing, Date.now(), forceRenew));
 	}
 	return { ...withFolders, clientState, subscriptions };
 }
@@ -177,9 +176,13 @@ export class ExchangeNotificationTrigger implements INodeType {
 		try {
 			const lifecycle = accepted.filter((n) => n.lifecycleEvent);
 			if (lifecycle.some((n) => n.lifecycleEvent === 'reauthorizationRequired' || n.lifecycleEvent === 'subscriptionRemoved')) {
+				// Removed subscriptions are created anew; reauthorization renews the others.
 				const removed = new Set(lifecycle.filter((n) => n.lifecycleEvent === 'subscriptionRemoved').map((n) => n.subscriptionId));
-				const renewed = await subscribeAll(this, client, { ...state, subscriptions: state.subscriptions?.filter((s) => !removed.has(s.id)) }, false);
-				state = renewed;
+				const reauthorize = lifecycle.some((n) => n.lifecycleEvent === 'reauthorizationRequired');
+				state = await subscribeAll(this, client, { ...state, subscriptions: state.subscriptions?.filter((s) => !removed.has(s.id)) }, reauthorize);
+			} else {
+				// Every notification is a chance to renew before expiry.
+				state = await subscribeAll(this, client, state, false);
 			}
 			const { items, state: next } = await readChanges(this, client, state, false);
 			saveState(this, next);

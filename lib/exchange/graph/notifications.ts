@@ -81,10 +81,12 @@ export async function ensureSubscription(
 	request: SubscriptionRequest,
 	existing: SubscriptionState | undefined,
 	now = Date.now(),
+	/** Renew even when far from expiry (lifecycle event reauthorizationRequired). */
+	force = false,
 ): Promise<SubscriptionState> {
 	const expiration = new Date(now + (MAX_SUBSCRIPTION_MINUTES - 5) * 60_000).toISOString();
 	if (existing && existing.resource === request.resource) {
-		if (Date.parse(existing.expirationDateTime) - now > RENEW_MARGIN_MINUTES * 60_000) return existing;
+		if (!force && Date.parse(existing.expirationDateTime) - now > RENEW_MARGIN_MINUTES * 60_000) return existing;
 		try {
 			const renewed = await client.renewSubscription(existing.id, expiration);
 			return { id: renewed.id ?? existing.id, resource: existing.resource, expirationDateTime: renewed.expirationDateTime ?? expiration };
