@@ -51,12 +51,13 @@ export function buildMappingConfig(component: Component, overrides: MappingOverr
 
 /**
  * Top-level canonical fields this mapping keeps in sync; the engine hashes only these.
- * Fields written only on creation (S19 reminder) are not kept in sync, so they are left out.
+ * Fields written only on creation (S19 reminder) are not kept in sync, and CRM-only fields (event
+ * type) have no Exchange value to compare with, so both are left out.
  */
 export function syncedFields(component: Component, config: MappingConfig = buildMappingConfig(component)): string[] {
 	const fields = new Set<string>();
 	for (const pair of config.pairs) {
-		if (!pair.onCreateOnly) fields.add(topLevel(pair.canonical));
+		if (!pair.onCreateOnly && !pair.crmOnly) fields.add(topLevel(pair.canonical));
 	}
 	if (component === 'event' && config.event.enrichment.enabled && config.event.enrichment.setCategory) fields.add('categories');
 	return [...fields].sort();

@@ -39,7 +39,7 @@ export const EVENT_PAIRS: readonly FieldPair[] = [
 	{ canonical: 'body', crm: 'description', kind: 'plainText' },
 	{ canonical: 'isPrivate', crm: 'visibility', kind: 'boolean', trueValue: 'Private', falseValue: 'Public' },
 	{ canonical: 'reminderMinutes', crm: 'reminder_time', kind: 'number', onCreateOnly: true },
-	{ canonical: 'eventType', crm: 'activitytype', kind: 'text' },
+	{ canonical: 'eventType', crm: 'activitytype', kind: 'text', crmOnly: true },
 ];
 
 /** vtiger Calendar tasks. */

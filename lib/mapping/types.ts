@@ -25,6 +25,11 @@ export interface FieldPair {
 	direction?: PairDirection;
 	/** S19: written only when the record is created on the target side, never kept in sync. */
 	onCreateOnly?: boolean;
+	/**
+	 * The canonical field has no Exchange counterpart (the CRM event type): it is carried along but
+	 * left out of syncedFields, so records equal on both sides also hash equal.
+	 */
+	crmOnly?: boolean;
 	/** kind picklist: name of the table in `MappingConfig.picklists`. */
 	picklist?: string;
 	/** kind boolean: CRM values; defaults '1' / '0'. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { CalendarEvent } from '../../lib/model';
+import { hashRecord, type CalendarEvent } from '../../lib/model';
 import { buildMappingConfig, canonicalToCrm, crmToCanonical, isSyncedEventType, syncedFields } from '../../lib/mapping';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures');
@@ -70,6 +70,13 @@ describe('appointment preset (S8, S17, S19, S21, S23)', () => {
 		expect('reminder_time' in canonicalToCrm('event', { ...fromExchange, reminderMinutes: 5 }, config, { existing: meeting })).toBe(false);
 		expect(crmToCanonical('event', { ...meeting, reminder_time: '' }, config).reminderMinutes).toBe(15);
 		expect(syncedFields('event', config)).not.toContain('reminderMinutes');
+	});
+
+	it('hashes only fields both sides have: the CRM event type is carried but not compared', () => {
+		expect(syncedFields('event', config)).toEqual(['body', 'end', 'isAllDay', 'isPrivate', 'location', 'start', 'subject']);
+		const fromCrm = crmToCanonical('event', meeting, config);
+		const { eventType: _type, reminderMinutes: _reminder, ...asExchangeHasIt } = fromCrm;
+		expect(hashRecord(asExchangeHasIt, syncedFields('event', config))).toBe(hashRecord(fromCrm, syncedFields('event', config)));
 	});
 
 	it('S17: a private Exchange appointment reaches the CRM as a busy block without details', () => {
