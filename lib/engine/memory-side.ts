@@ -65,10 +65,16 @@ export class MemorySide<C extends Component> {
 		return this.getItem(id);
 	}
 
-	/** Bump the etag without changing content (what Exchange does when it touches an item). */
+	/**
+	 * Bump the etag without changing content or modification time, as a server does when it re-stamps an
+	 * item (the engine must not see this as a change).
+	 */
 	touch(id: string): void {
 		const item = this.items.get(id);
-		if (item) this.update(id, item.record);
+		if (!item) return;
+		const modifiedAt = item.modifiedAt;
+		this.update(id, item.record);
+		item.modifiedAt = modifiedAt;
 	}
 
 	remove(id: string): boolean {

@@ -314,11 +314,10 @@ class Planner<C extends Component> {
 
 function guardEmptySide(side: Side, changes: SideChanges, known: number, deletedKnown: number, options: PlanOptions): void {
 	if (options.allowEmptySide) return;
-	// A complete listing that is empty is suspicious as soon as anything was synced; a change feed only when
-	// it deletes everything of at least two known items (deleting the single synced item is ordinary).
-	const lostAll = changes.complete
-		? changes.items.length === 0 && known >= 1
-		: changes.items.length === 0 && known >= 2 && deletedKnown >= known;
+	// Losing the single synced item is ordinary; losing all of two or more at once is what a wrong folder,
+	// a revoked permission or a wiped mailbox looks like.
+	if (known < 2 || changes.items.length > 0) return;
+	const lostAll = changes.complete || deletedKnown >= known;
 	if (lostAll) throw new EmptySideError(side, known);
 }
 
@@ -348,18 +347,30 @@ export function plan<C extends Component>(
 	const exchangeNew: Array<Prepared<C>> = [];
 	for (const item of exchange.items) {
 		if (isForeignIdent(item.ident, crmInstance, crmModule)) continue;
-		const crmId = parseCrmIdent(item.ident, crmInstance, crmModule) ?? table.crmIdForExchange(item.id) ?? exchangeBornLinks.get(item.id);
+		// A live CRM record created from this item claims it first (its pair may not be committed yet, e.g.
+		// after a crash); then the committed pairing; then the item's own ident, which may point at a CRM
+		// record that no longer exists.
+		const crmId = exchangeBornLinks.get(item.id) ?? table.crmIdForExchange(item.id) ?? parseCrmIdent(item.ident, crmInstance, crmModule);
 		const p = planner.prepare(item);
 		if (crmId !== undefined && !exchangeByCrm.has(crmId)) exchangeByCrm.set(crmId, p);
 		else exchangeNew.push(p);
 	}
+	// Which key owns each Exchange item in this run; a status row whose item now belongs to another key
+	// has lost it (its Exchange side is absent, not unchanged).
+	const exchangeOwner = new Map<string, string>();
+	for (const [exId, crmId] of exchangeBornLinks) exchangeOwner.set(exId, crmId);
+	for (const [crmId, p] of exchangeByCrm) exchangeOwner.set(p.item.id, crmId);
+	const ownedElsewhere = (crmId: string, exId: string | undefined) =>
+		exId !== undefined && exchangeOwner.has(exId) && exchangeOwner.get(exId) !== crmId;
+
 	const exchangeDeleted = new Set<string>();
 	for (const exId of exchange.deletedIds ?? []) {
-		const crmId = table.crmIdForExchange(exId);
+		const crmId = exchangeBornLinks.get(exId) ?? table.crmIdForExchange(exId);
 		if (crmId !== undefined && !exchangeByCrm.has(crmId)) exchangeDeleted.add(crmId);
 	}
 
-	guardEmptySide('crm', crm, table.countWith('crm'), crmDeleted.size, options);
+	const knownCrmDeleted = [...crmDeleted].filter((id) => table.get(id) !== undefined).length;
+	guardEmptySide('crm', crm, table.countWith('crm'), knownCrmDeleted, options);
 	guardEmptySide('exchange', exchange, table.countWith('exchange'), exchangeDeleted.size, options);
 
 	const keys = new Set<string>([...crmItems.keys(), ...exchangeByCrm.keys(), ...crmDeleted, ...exchangeDeleted]);
@@ -380,6 +391,7 @@ export function plan<C extends Component>(
 
 		let es: SideState<C>;
 		if (e) es = { kind: 'present', p: e, changed: planner.isChanged(e, 'exchange', row) };
+		else if (ownedElsewhere(crmId, row?.exchangeId)) es = { kind: 'absent' };
 		else if (exchangeDeleted.has(crmId)) es = { kind: 'deleted' };
 		else if (exchange.complete) es = row?.exchangeId ? { kind: 'deleted' } : { kind: 'absent' };
 		else if (row?.exchangeId) es = { kind: 'unchanged' };

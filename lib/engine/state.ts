@@ -130,16 +130,21 @@ export class StatusTable {
 		return this.byExchange.get(exchangeId);
 	}
 
+	/** An Exchange item belongs to one pair only: pairing it anew drops the row of its previous pair. */
 	set(crmId: string, row: StatusRow): void {
 		const old = this.rows.get(crmId);
-		if (old?.exchangeId) this.byExchange.delete(old.exchangeId);
+		if (old?.exchangeId && this.byExchange.get(old.exchangeId) === crmId) this.byExchange.delete(old.exchangeId);
+		if (row.exchangeId) {
+			const previous = this.byExchange.get(row.exchangeId);
+			if (previous !== undefined && previous !== crmId) this.rows.delete(previous);
+			this.byExchange.set(row.exchangeId, crmId);
+		}
 		this.rows.set(crmId, row);
-		if (row.exchangeId) this.byExchange.set(row.exchangeId, crmId);
 	}
 
 	delete(crmId: string): void {
 		const old = this.rows.get(crmId);
-		if (old?.exchangeId) this.byExchange.delete(old.exchangeId);
+		if (old?.exchangeId && this.byExchange.get(old.exchangeId) === crmId) this.byExchange.delete(old.exchangeId);
 		this.rows.delete(crmId);
 	}
 
