@@ -135,6 +135,13 @@ export interface ExchangeClient {
 	getMessageMime(id: string): Promise<Buffer>;
 	/** Optional: one message's summary; undefined when it does not exist. */
 	getMessage?(id: string): Promise<MailMessageSummary | undefined>;
+	/** Optional: many creates in few requests (Graph: $batch). Failed items yield their error. */
+	createMany?<C extends Component>(
+		component: C,
+		folderId: string,
+		entries: Array<{ record: ComponentRecordMap[C]; ident?: string }>,
+		options?: WriteOptions,
+	): Promise<Array<ExchangeItem<C> | ExchangeError>>;
 	/** Optional: a cheap authenticated call to check the connection (A6). */
 	ping?(): Promise<void>;
 	moveMessage(id: string, destinationFolderId: string): Promise<MailMessageSummary>;

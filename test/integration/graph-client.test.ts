@@ -277,6 +277,23 @@ describe('messages', () => {
 	});
 });
 
+describe('$batch writes', () => {
+	it('creates 45 contacts and 3 tasks in 3 + 1 requests; results keep their order and idents', async () => {
+		const client = graphClient();
+		const { contact: folder, task: list } = await client.ensureSyncFolders({ components: ['contact', 'task'] });
+		const before = client.stats.requests;
+		const entries = Array.from({ length: 45 }, (_, i) => ({ record: { lastName: `Batch ${i}` } as Contact, ident: `crm1:contacts:b${i}` }));
+		const results = await client.createMany('contact', folder as string, entries);
+		expect(client.stats.requests - before).toBe(3);
+		expect(results.map((r) => (r as { ident?: string }).ident)).toEqual(entries.map((e) => e.ident));
+		const tasks = await client.createMany('task', list as string, [{ record: { subject: 'a' }, ident: 't1' }, { record: { subject: 'b' } }, { record: { subject: 'c' }, ident: 't3' }]);
+		expect(tasks.map((t) => (t as { ident?: string }).ident)).toEqual(['t1', undefined, 't3']);
+		const listed = await drain(client, 'contact', folder as string, undefined, undefined, 100);
+		expect(listed.items.size).toBe(45);
+		expect((listed.items.get((results[44] as { id: string }).id) as { ident: string }).ident).toBe('crm1:contacts:b44');
+	});
+});
+
 describe('resilience (O4)', () => {
 	async function scenario(client: GraphExchangeClient) {
 		const { contact: folder } = await client.ensureSyncFolders({ components: ['contact'] });

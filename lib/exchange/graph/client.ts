@@ -819,6 +819,59 @@ export class GraphExchangeClient implements ExchangeClient {
 		return this.eventItem({ ...updated, ...(ident ? identBody : {}) }, folderId) as ExchangeItem<C>;
 	}
 
+	/**
+	 * Creates many items through $batch (20 per call, calls limited per mailbox like every
+	 * request). Series with exceptions are written one by one. Results keep the input order;
+	 * a failed item yields its ExchangeError instead of throwing.
+	 */
+	async createMany<C extends Component>(
+		component: C,
+		folderId: string,
+		entries: Array<{ record: ComponentRecordMap[C]; ident?: string }>,
+		options: WriteOptions = {},
+	): Promise<Array<ExchangeItem<C> | ExchangeError>> {
+		const results: Array<ExchangeItem<C> | ExchangeError> = new Array(entries.length);
+		const batched: number[] = [];
+		for (let i = 0; i < entries.length; i++) {
+			const e = entries[i];
+			if (component === 'event' && (e.record as CalendarEvent).recurrence?.exceptions?.length) {
+				try {
+					results[i] = await this.create(component, folderId, e.record, e.ident, options);
+				} catch (error) {
+					results[i] = toExchangeError(error, 'Creating an appointment', this.mailbox);
+				}
+			} else batched.push(i);
+		}
+		const url = component === 'event' ? `${this.calendarPath(folderId)}/events` : this.itemPath(component, folderId);
+		const bodyFor = (i: number): Record<string, unknown> => {
+			const { record, ident } = entries[i];
+			const identBody = ident ? identProperty(ident) : {};
+			if (component === 'contact') return { ...contactToGraph(record as Contact), ...identBody };
+			if (component === 'task') return { ...taskToGraph(record as Task, { create: true }), ...(ident ? { linkedResources: [linkedResourceFor(ident)] } : {}) };
+			const event = record as CalendarEvent;
+			return {
+				...eventToGraph(event, { create: true, attendeesInBody: options.attendeesInBody, defaultReminderMinutes: this.config.defaultReminderMinutes ?? 15 }),
+				...identBody,
+				transactionId: this.transactionId(ident, event),
+			};
+		};
+		const res = await this.batch(batched.map((i) => [{ id: String(i), method: 'POST' as const, url, body: bodyFor(i) }]));
+		for (const i of batched) {
+			const r = res.get(String(i));
+			if (!r || r.status >= 300) {
+				results[i] = this.batchError(r, `Creating a ${component}`);
+				continue;
+			}
+			const body = { ...(r.body as GraphItemBase), ...(entries[i].ident && component !== 'task' ? identProperty(entries[i].ident as string) : {}) };
+			if (component === 'contact') results[i] = this.contactItem(body as GraphContact, folderId) as ExchangeItem<C>;
+			else if (component === 'task') {
+				const t = body as GraphTodoTask;
+				results[i] = this.taskItem({ ...t, linkedResources: t.linkedResources ?? (entries[i].ident ? [linkedResourceFor(entries[i].ident as string)] : []) }, folderId) as ExchangeItem<C>;
+			} else results[i] = this.eventItem(body as GraphEvent, folderId) as ExchangeItem<C>;
+		}
+		return results;
+	}
+
 	/** S20: modified and cancelled occurrences are written on the series' instances. */
 	private async applyExceptions(folderId: string, masterId: string, event: CalendarEvent): Promise<void> {
 		const exceptions = event.recurrence?.exceptions ?? [];
