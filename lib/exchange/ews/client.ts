@@ -71,8 +71,8 @@ export const IDENT_PROPERTY = new ExtendedPropertyDefinition(new Guid(CRM_SYNC_P
 
 /** EWS allows at most 512 changes per SyncFolderItems call. */
 export const MAX_SYNC_CHANGES = 512;
-/** Items per GetItem call. */
-export const GET_ITEM_BATCH = 100;
+/** Items per GetItem call; divides a full SyncFolderItems page (512) into 4 calls. */
+export const GET_ITEM_BATCH = 128;
 
 const WELL_KNOWN: Record<string, WellKnownFolderName> = {
 	inbox: WellKnownFolderName.Inbox,
