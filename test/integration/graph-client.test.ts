@@ -324,6 +324,37 @@ describe('resilience (O4)', () => {
 		await sb.control.clearFaults();
 	});
 
+	it('keeps at most 4 requests in flight per mailbox, also across clients of the same mailbox', async () => {
+		// Counted at the transport: the sandbox adds its latency outside its concurrency check.
+		class CountingTransport extends HttpTransport {
+			active = 0;
+			max = 0;
+			override async send(request: Parameters<HttpTransport['send']>[0]) {
+				this.max = Math.max(this.max, ++this.active);
+				try {
+					return await super.send(request);
+				} finally {
+					this.active--;
+				}
+			}
+		}
+		await sb.control.configure({ latencyMs: 30 });
+		const transport = new CountingTransport({ ca: sb.ca });
+		const a = graphClient({ transport, mailbox: 'ben@contoso.example' });
+		const b = graphClient({ transport, mailbox: 'ben@contoso.example' });
+		await Promise.all([...Array.from({ length: 12 }, () => a.getWellKnownFolder('inbox')), ...Array.from({ length: 12 }, () => b.getWellKnownFolder('sentitems'))]);
+		expect(transport.max).toBe(4);
+		await sb.control.configure({ latencyMs: 0 });
+		transport.close();
+	});
+
+	it('403 (missing permission) names the scopes to grant', async () => {
+		await sb.control.addFault({ match: { protocol: 'graph', path: 'contactFolders' }, action: { type: 'status', status: 403, code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.' }, times: 1 });
+		const client = graphClient();
+		await expect(client.listFolders('contact')).rejects.toMatchObject({ code: 'forbidden', hint: expect.stringContaining('Contacts.ReadWrite') });
+		await sb.control.clearFaults();
+	});
+
 	it('gives up after the retry bound with a throttling error', async () => {
 		await sb.control.addFault({ match: { protocol: 'graph', path: 'mailFolders' }, action: { type: 'status', status: 429, retryAfterSeconds: 1 } });
 		const client = graphClient({ retry: { maxAttempts: 3 } });
