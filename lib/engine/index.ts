@@ -7,3 +7,4 @@ export { plan } from './plan';
 export { commit, type CommitOptions, type CommitReport, type CommitResult } from './commit';
 export { MemorySide, type MemoryRunHooks, type MemoryRunResult } from './memory-side';
 export { runMemorySync } from './memory-run';
+export * from './workflow-items';

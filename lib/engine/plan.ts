@@ -266,7 +266,7 @@ class Planner<C extends Component> {
 				if (this.deleteToExchange && this.canWrite('exchange')) return this.remove('exchange', ident, e.item.id, e.item.etag, 'Deleted in the CRM.');
 				return this.noop(ident, 'drop', 'Deleted in the CRM; the Exchange item is kept.');
 			}
-			if (!row && !this.creatable(e)) return this.noop(ident, 'keep', 'Outside the sync window.');
+			if (!row && !this.creatable(e, 'exchange')) return this.noop(ident, 'keep', 'Outside the sync window or without the required category.');
 			if (!this.canWrite('crm')) return this.noop(ident, 'keep', 'Direction is CRM → Exchange only.');
 			// Deleted in the CRM but changed in Exchange, or an ident pointing at a CRM record we never saw:
 			// the change wins and becomes a new CRM record.
@@ -297,8 +297,13 @@ class Planner<C extends Component> {
 		return exId ? { id: exId, etag: `#${row.exchangeEtag}`, hash: row.exchangeHash } : undefined;
 	}
 
-	creatable(p: Prepared<C>): boolean {
+	creatable(p: Prepared<C>, from: Side = 'crm'): boolean {
 		if (!inWindow(this.options.component, p.record, this.options.windowFrom)) return false;
+		const category = this.options.requiredCategoryForCrm;
+		if (from === 'exchange' && category) {
+			const categories = (p.record as { categories?: string[] }).categories ?? [];
+			if (!categories.some((c) => c.toLowerCase() === category.toLowerCase())) return false;
+		}
 		const since = this.options.modifiedSince && safeInstant(this.options.modifiedSince);
 		if (since && p.modifiedAt && p.modifiedAt < since) return false;
 		return true;
@@ -414,8 +419,8 @@ export function plan<C extends Component>(
 
 	for (const e of exchangeNew) {
 		const ident = exchangeBornIdent(e.item.id);
-		if (!planner.creatable(e)) {
-			planner.noop(ident, 'keep', 'Outside the sync window.');
+		if (!planner.creatable(e, 'exchange')) {
+			planner.noop(ident, 'keep', 'Outside the sync window or without the required category.');
 			continue;
 		}
 		if (!planner.canWrite('crm')) {

@@ -61,6 +61,8 @@ export interface PlanOptions<C extends Component = Component> {
 	syncedFields?: readonly string[];
 	/** Canonical fields that must be present before a record is written to a side (S12, e.g. CRM mandatory fields). */
 	requiredFields?: Partial<Record<Side, readonly string[]>>;
+	/** S15: an Exchange item becomes a new CRM record only when it carries this category. */
+	requiredCategoryForCrm?: string;
 	/** The empty-side guard stops a run in which a side suddenly lost everything; set to proceed anyway. */
 	allowEmptySide?: boolean;
 	/** Run id for pending cursors; default a timestamp. */

@@ -1,0 +1,29 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { operationDescriptions, router } from './actions/router';
+import { operationProperty, tableProperties } from './descriptions/common';
+
+/** Plan takes the CRM changes and the Exchange changes on two inputs; the other operations take one. */
+const inputsExpression = `={{ $parameter["operation"] === "plan" ? [{ "type": "main", "displayName": "CRM Changes" }, { "type": "main", "displayName": "Exchange Changes" }] : [{ "type": "main" }] }}`;
+const outputsExpression = `={{ $parameter["operation"] === "plan" ? [{ "type": "main", "displayName": "Actions" }, { "type": "main", "displayName": "Conflicts" }] : [{ "type": "main", "displayName": $parameter["operation"] === "commit" ? "Report" : "State" }, { "type": "main", "displayName": "Unused" }] }}`;
+
+export class ConflictResolution implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Exchange CRM Conflict Resolution',
+		name: 'conflictResolution',
+		icon: 'file:conflictResolution.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["component"] + ": " + $parameter["operation"]}}',
+		description:
+			'The two-way sync engine: plans create/update/delete actions between the CRM and Exchange from both sides’ changes and the sync state, and commits their results',
+		defaults: { name: 'Conflict Resolution' },
+		inputs: inputsExpression,
+		outputs: outputsExpression,
+		properties: [operationProperty, ...tableProperties, ...operationDescriptions],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}
