@@ -16,6 +16,8 @@ export interface TriggerState {
 	lastPollAt?: string;
 	/** Sync folder ids resolved earlier (saves requests on every poll). */
 	folders?: SyncFolders;
+	/** Well-known folder name → id, resolved earlier (origin folders of the mail trigger). */
+	wellKnown?: Record<string, string>;
 	/** message id → folder id it was last seen in (bounded, newest last). */
 	folderIndex?: Record<string, string>;
 	auth?: { failures: number; fingerprint?: string; pausedAt?: string; lastError?: string };

@@ -21,7 +21,7 @@ import type { Component } from '../../lib/model/types';
 import { toNodeError } from '../Exchange/helpers/errors';
 import { microsoftGraphConnectionTest } from '../Exchange/methods/credentialTest';
 import { getExchangeClient } from '../Exchange/transport';
-import { itemEventJson, mailEventJson, resolveFolders, triggerProperties, windowForTrigger, type TriggerOptions } from './shared';
+import { itemEventJson, mailEventJson, resolveFolders, resolveWellKnown, triggerProperties, windowForTrigger, type TriggerOptions } from './shared';
 
 const STATE_KEY = 'exchange';
 
@@ -201,14 +201,12 @@ async function readChanges(ctx: Ctx, client: GraphExchangeClient, state: Notific
 	const event = ctx.getNodeParameter('event') as string;
 	const raw = (ctx.getNodeParameter('options', {}) as TriggerOptions).rawOutput === true;
 	if (event === 'mailMoved') {
-		const origins = ctx.getNodeParameter('originFolders', []) as string[];
-		const originIds: string[] = [];
-		for (const name of origins) originIds.push((await client.getWellKnownFolder(name)).id);
+		const { ids: originIds, wellKnown } = await resolveWellKnown(client, state, ctx.getNodeParameter('originFolders', []) as string[]);
 		const { events, state: next } = await pollMailMoves(client, state, {
 			syncFolders: state.folders?.mail as NonNullable<NonNullable<TriggerState['folders']>['mail']>,
 			originFolderIds: originIds,
 		});
-		return { items: startOnly ? [] : events.map((e) => mailEventJson(e, client.mailbox)), state: { ...state, ...next } };
+		return { items: startOnly ? [] : events.map((e) => mailEventJson(e, client.mailbox)), state: { ...state, ...next, wellKnown } };
 	}
 	const components = ctx.getNodeParameter('components', []) as Component[];
 	const { events, state: next } = await pollItemChanges(client, state, {

@@ -14,7 +14,7 @@ import type { Component } from '../../lib/model/types';
 import { toNodeError } from '../Exchange/helpers/errors';
 import { microsoftGraphConnectionTest } from '../Exchange/methods/credentialTest';
 import { credentialFingerprint, getExchangeClient } from '../Exchange/transport';
-import { itemEventJson, mailEventJson, resolveFolders, triggerProperties, windowForTrigger, type TriggerOptions } from './shared';
+import { itemEventJson, mailEventJson, resolveFolders, resolveWellKnown, triggerProperties, windowForTrigger, type TriggerOptions } from './shared';
 
 const STATE_KEY = 'exchange';
 
@@ -80,9 +80,7 @@ async function runPoll(
 	const limit = manual ? 5 : undefined;
 	if (event === 'mailMoved') {
 		const folders = await resolveFolders(client, state, ['mail'], false, folderName);
-		const origins = ctx.getNodeParameter('originFolders', []) as string[];
-		const originIds: string[] = [];
-		for (const name of origins) originIds.push((await client.getWellKnownFolder(name)).id);
+		const { ids: originIds, wellKnown } = await resolveWellKnown(client, state, ctx.getNodeParameter('originFolders', []) as string[]);
 		const base = manual ? { ...state, cursors: {} } : { ...state, folders };
 		const { events, state: next } = await pollMailMoves(client, base, {
 			syncFolders: folders.mail as NonNullable<typeof folders.mail>,
@@ -90,7 +88,7 @@ async function runPoll(
 			emitExisting: manual || options.emitExisting,
 			limit,
 		});
-		return { items: events.map((e) => ({ json: mailEventJson(e, client.mailbox) })), state: { ...next, folders } };
+		return { items: events.map((e) => ({ json: mailEventJson(e, client.mailbox) })), state: { ...next, folders, wellKnown } };
 	}
 	const components = ctx.getNodeParameter('components', []) as Component[];
 	const useDefault = ctx.getNodeParameter('folderSource', 'crmSync') === 'default';

@@ -145,6 +145,13 @@ export async function resolveFolders(
 	return { ...cached, ...ensured };
 }
 
+/** Well-known folder ids (F7), cached in the state. */
+export async function resolveWellKnown(client: ExchangeClient, state: TriggerState, names: string[]): Promise<{ ids: string[]; wellKnown: Record<string, string> }> {
+	const wellKnown = { ...(state.wellKnown ?? {}) };
+	for (const name of names) wellKnown[name] ??= (await client.getWellKnownFolder(name)).id;
+	return { ids: names.map((n) => wellKnown[n]), wellKnown };
+}
+
 export function windowForTrigger(pastDays: number): { from: string; to: string } {
 	return syncWindow(pastDays, 365);
 }

@@ -124,8 +124,10 @@ describe('Exchange Trigger (polling)', () => {
 		const out = (await trigger.poll.call(pollContext(params, staticData))) ?? [[]];
 		expect(out[0]).toHaveLength(1);
 		expect(out[0][0].json).toMatchObject({ folder: 'leads', folderId: mail.leads, previousFolderId: inbox, message: { id: first.id } });
-		// a second poll does not report it again
+		// a second poll does not report it again; an idle poll costs one delta request per folder
+		const before = (await sb.control.counters())[ANNA].total;
 		expect(await trigger.poll.call(pollContext(params, staticData))).toBeNull();
+		expect((await sb.control.counters())[ANNA].total - before).toBe(6); // 5 CRM-Sync folders + Inbox
 	});
 
 	it('A5: after 2 failed sign-ins the account is paused and Exchange is not called; a changed credential resumes', async () => {

@@ -355,6 +355,18 @@ describe('resilience (O4)', () => {
 		await sb.control.clearFaults();
 	});
 
+	it('a throttled step inside a $batch is retried together with the step that depends on it', async () => {
+		const client = graphClient();
+		const { task: list } = await client.ensureSyncFolders({ components: ['task'] });
+		const t = await client.create('task', list as string, { subject: 'vorher' });
+		await sb.control.addFault({ match: { protocol: 'graph', method: 'PATCH', path: 'tasks' }, action: { type: 'status', status: 429, retryAfterSeconds: 1 }, times: 1 });
+		const updated = await client.update('task', list as string, t.id, { subject: 'nachher' }, 'crm1:tasks:9');
+		expect(updated.record.subject).toBe('nachher');
+		expect(updated.ident).toBe('crm1:tasks:9');
+		expect(client.stats.throttled).toBe(1);
+		await sb.control.clearFaults();
+	});
+
 	it('gives up after the retry bound with a throttling error', async () => {
 		await sb.control.addFault({ match: { protocol: 'graph', path: 'mailFolders' }, action: { type: 'status', status: 429, retryAfterSeconds: 1 } });
 		const client = graphClient({ retry: { maxAttempts: 3 } });

@@ -800,8 +800,19 @@ export class GraphExchangeClient implements ExchangeClient {
 			return this.contactItem({ ...c, ...(ident ? identBody : {}) }, folderId) as ExchangeItem<C>;
 		}
 		if (component === 'task') {
-			const t = await this.request<GraphTodoTask>('PATCH', path, 'Updating a task', { body: taskToGraph(record as Task, { create: false }), headers });
-			const links = (await this.request<GraphCollection<GraphLinkedResource>>('GET', `${path}/linkedResources`, 'Reading task links')).value;
+			// One $batch: the PATCH, then (dependsOn) its links, so the links are read after the write.
+			const res = await this.batch([
+				[
+					{ id: 'patch', method: 'PATCH', url: path, body: taskToGraph(record as Task, { create: false }), headers },
+					{ id: 'links', method: 'GET', url: `${path}/linkedResources`, dependsOn: ['patch'] },
+				],
+			]);
+			const patched = res.get('patch');
+			if (!patched || patched.status >= 300) throw this.batchError(patched, 'Updating a task');
+			const linksRes = res.get('links');
+			if (!linksRes || linksRes.status >= 300) throw this.batchError(linksRes, 'Reading task links');
+			const t = patched.body as GraphTodoTask;
+			const links = (linksRes.body as GraphCollection<GraphLinkedResource>).value;
 			if (ident && identFromLinkedResources(links) !== ident) {
 				const created = await this.request<GraphLinkedResource>('POST', `${path}/linkedResources`, 'Linking a task to the CRM', { body: linkedResourceFor(ident) });
 				links.push(created);
