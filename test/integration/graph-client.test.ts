@@ -308,7 +308,8 @@ describe('resilience (O4)', () => {
 		await sb.control.addFault({ match: { protocol: 'graph' }, action: { type: 'status', status: 429, retryAfterSeconds: 2 }, probability: 0.3 });
 		await sb.control.addFault({ match: { protocol: 'graph' }, action: { type: 'status', status: 503 }, probability: 0.05 });
 		const waits: number[] = [];
-		const client = graphClient({ sleep: async (ms) => void waits.push(ms) });
+		// A generous bound: with 30 % faults, 12 attempts fail together with p ≈ 5e-7 per request.
+		const client = graphClient({ sleep: async (ms) => void waits.push(ms), retry: { maxAttempts: 12 } });
 		const faulty = await scenario(client);
 		expect(faulty).toEqual(clean);
 		expect(client.stats.throttled).toBeGreaterThan(0);
