@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import * as conflict from './actions/conflict';
 import * as email from './actions/email';
 import * as record from './actions/record';
+import * as sync from './actions/sync';
 import { router } from './actions/router';
 import { resourceParameter } from './descriptions/resource';
 import { crmApiTest } from './methods/credentialTest';
@@ -21,7 +22,7 @@ export class Crm implements INodeType {
 		inputs: ['main'],
 		outputs: ['main'],
 		credentials: [{ name: 'crmApi', required: true, testedBy: 'crmApiTest' }],
-		properties: [resourceParameter, ...record.description, ...email.description, ...conflict.description],
+		properties: [resourceParameter, ...record.description, ...email.description, ...conflict.description, ...sync.description],
 	};
 
 	methods = {

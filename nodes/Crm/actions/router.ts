@@ -8,6 +8,7 @@ import { getCrmBackend } from '../transport/backend';
 import * as conflict from './conflict';
 import * as email from './email';
 import * as record from './record';
+import * as sync from './sync';
 
 type Operation = (this: IExecuteFunctions, itemIndex: number, crm: CrmBackend) => Promise<INodeExecutionData[]>;
 
@@ -18,7 +19,9 @@ function operationFor(resource: string, operation: string): Operation | undefine
 			? email
 			: resource === 'conflict'
 				? conflict
-				: {};
+				: resource === 'syncAction'
+					? sync
+					: {};
 	const entry = table[operation] as { execute?: Operation } | undefined;
 	return entry?.execute;
 }

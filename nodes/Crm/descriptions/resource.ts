@@ -12,6 +12,7 @@ export const resourceParameter: INodeProperties = {
 		{ name: 'Event', value: 'event' },
 		{ name: 'Lead', value: 'lead' },
 		{ name: 'Partner', value: 'partner' },
+		{ name: 'Sync Action', value: 'syncAction' },
 		{ name: 'Sync Conflict', value: 'conflict' },
 		{ name: 'Task', value: 'task' },
 	],

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { CrmBackend, CrmRecord } from '../../../../lib/crm';
+import { withAccountName } from '../../../../lib/mapping';
 import { RECORD_RESOURCES, RESOURCE_MODULE, type RecordResource } from '../../helpers/resources';
 
 /** Guards against a backend whose cursor never advances. */
@@ -22,6 +23,14 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description: 'Whether to read until no changes are left, or only one page',
+	},
+	{
+		displayName: 'Add Account Names',
+		name: 'addAccountNames',
+		type: 'boolean',
+		default: true,
+		displayOptions: { show: { resource: ['contact'] } },
+		description: 'Whether to add the linked account’s name as account_name, so the mapping can fill Exchange’s company field (S7)',
 	},
 	{
 		displayName: 'Page Size',
@@ -59,6 +68,9 @@ export async function execute(
 		cursor = page.cursor;
 		hasMore = page.hasMore;
 		if (!fetchAll || !hasMore) break;
+	}
+	if (resource === 'contact' && this.getNodeParameter('addAccountNames', itemIndex, true)) {
+		for (const record of changed) record.fields = await withAccountName(crm, record.fields);
 	}
 	const json = { module: RESOURCE_MODULE[resource], changed, deletedIds, cursor, hasMore };
 	return [{ json: json as unknown as IDataObject, pairedItem: { item: itemIndex } }];

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { crmToCanonical, isSyncedEventType, setPath, syncedFields } from '../../../../lib/mapping';
+import { crmToCanonical, isSyncedEventType, MappingError, setPath, syncedFields } from '../../../../lib/mapping';
 import type { RelatedRecords } from '../../../../lib/mapping';
 import { crmFieldsFieldProperty, recordFieldProperty } from '../../descriptions/common.description';
 import { objectAt, readMappingConfig, readSetFields } from '../../helpers/config';
@@ -66,10 +66,50 @@ interface Options {
 	relatedField?: string;
 }
 
+/**
+ * A CRM Get Changes item (`{ changed: CrmRecord[], deletedIds, cursor }`): each changed record is mapped in
+ * place to `{ id, etag, modifiedAt, exchangeIdent, assignedTo, tags, record }`, so the change set stays one
+ * item (with its cursor and deletions) on its way to Conflict Resolution. Records that cannot be mapped move
+ * to `invalid` with their reason (S12); appointments of other event types are left out (S8).
+ */
+function mapChangeSet(this: IExecuteFunctions, json: IDataObject, i: number): IDataObject {
+	const config = readMappingConfig.call(this, i);
+	const options = this.getNodeParameter('toCanonicalOptions', i, {}) as Options;
+	const changed: IDataObject[] = [];
+	const invalid: IDataObject[] = Array.isArray(json.invalid) ? [...(json.invalid as IDataObject[])] : [];
+	for (const crmRecord of json.changed as IDataObject[]) {
+		const fields = (crmRecord.fields ?? {}) as IDataObject;
+		if (config.component === 'event' && options.onlySyncedEventTypes !== false && !isSyncedEventType(fields, config)) continue;
+		try {
+			const record = crmToCanonical(config.component, fields, config, {
+				recordId: String(crmRecord.id),
+				related: crmRecord.related as RelatedRecords | undefined,
+			}) as unknown as IDataObject;
+			for (const { name, value } of readSetFields.call(this, i)) setPath(record, name, value);
+			const { fields: _fields, ...meta } = crmRecord;
+			changed.push({ ...meta, record });
+		} catch (error) {
+			if (!(error instanceof MappingError) || this.getNodeParameter('invalidRecords', i, 'output') !== 'output') throw error;
+			invalid.push({ id: crmRecord.id as string, reason: error.message, ...(error.field ? { field: error.field } : {}) });
+		}
+	}
+	const out: IDataObject = { ...json, changed, syncedFields: syncedFields(config.component, config) };
+	if (invalid.length) out.invalid = invalid;
+	return out;
+}
+
 /** CRM records (vtiger field names) → canonical records. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<MappedItems> {
 	const result: MappedItems = { mapped: [], invalid: [] };
 	for (let i = 0; i < items.length; i++) {
+		if (Array.isArray(items[i].json.changed)) {
+			try {
+				result.mapped.push({ json: mapChangeSet.call(this, items[i].json, i), pairedItem: { item: i } });
+			} catch (error) {
+				handleItemError.call(this, error, items[i], i, result);
+			}
+			continue;
+		}
 		try {
 			const config = readMappingConfig.call(this, i);
 			const crmFieldsField = this.getNodeParameter('crmFieldsField', i, 'fields') as string;

@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { isActionItem } from '../../../../lib/engine/workflow-items';
 import { canonicalToCrm, setPath } from '../../../../lib/mapping';
 import type { ComponentRecordMap } from '../../../../lib/model/types';
 import { crmFieldsFieldProperty, recordFieldProperty } from '../../descriptions/common.description';
@@ -51,13 +52,22 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<MappedItems> {
 	const result: MappedItems = { mapped: [], invalid: [] };
 	for (let i = 0; i < items.length; i++) {
+		const json = items[i].json;
+		// Sync actions from Conflict Resolution: only writes to the CRM are mapped; everything else passes
+		// through untouched, so the Commit step receives every action of the run.
+		const action = isActionItem(json) ? json : undefined;
+		if (action && !(action.target === 'crm' && (action.kind === 'create' || action.kind === 'update'))) {
+			result.mapped.push({ json, pairedItem: { item: i } });
+			continue;
+		}
 		try {
 			const config = readMappingConfig.call(this, i);
 			const recordField = (this.getNodeParameter('recordField', i, 'record') as string).trim();
 			const crmFieldsField = (this.getNodeParameter('crmFieldsField', i, 'fields') as string).trim();
-			const creating = this.getNodeParameter('creating', i, false) as boolean;
+			const creating = action ? action.kind === 'create' : (this.getNodeParameter('creating', i, false) as boolean);
 			const options = this.getNodeParameter('toCrmOptions', i, {}) as { existingField?: string; keepRecord?: boolean };
-			const json = items[i].json;
+			// The Commit step hashes the canonical record of an action, so it stays on the item.
+			if (action) options.keepRecord = true;
 			const record = objectAt(json, recordField);
 			if (!record) {
 				throw new NodeOperationError(this.getNode(), `Item ${i + 1} has no canonical record in the field “${recordField}”`, {

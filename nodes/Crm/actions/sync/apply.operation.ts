@@ -1,0 +1,99 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { CrmError, type CrmBackend, type CrmModule } from '../../../../lib/crm';
+import { isActionItem, isWriteFor, type ActionItem, type ActionOutcome } from '../../../../lib/engine';
+import { linkAccount } from '../../../../lib/mapping';
+import type { Component } from '../../../../lib/model/types';
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'CRM User Name or ID',
+		name: 'crmUserId',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getUsers' },
+		default: '',
+		description:
+			'The mailbox owner’s CRM user: new records are assigned to them (S16) and writes are checked against their permissions (O5). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Record Conflicts in the CRM',
+		name: 'recordConflicts',
+		type: 'boolean',
+		default: true,
+		description: 'Whether sync conflicts (invalid records, both sides changed) are filed in the CRM’s sync conflicts (S12)',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['syncAction'], operation: ['apply'] } }, properties);
+
+const MODULE: Record<Component, CrmModule> = { contact: 'contacts', event: 'events', task: 'tasks' };
+
+function failure(action: ActionItem, error: unknown): ActionOutcome {
+	const message = error instanceof Error ? error.message : String(error);
+	if (error instanceof CrmError) {
+		const code =
+			error.code === 'notFound'
+				? 'notFound'
+				: error.code === 'mandatoryField' || error.code === 'invalid'
+					? 'invalid'
+					: error.code === 'permission'
+						? 'permission'
+						: error.code === 'conflict'
+							? 'conflict'
+							: 'transient';
+		return { seq: action.seq, ok: false, code, error: message };
+	}
+	return { seq: action.seq, ok: false, code: 'transient', error: message };
+}
+
+async function write(crm: CrmBackend, action: ActionItem, userId: string | undefined): Promise<ActionOutcome> {
+	const module = MODULE[action.component];
+	const acting = userId ? { actingUserId: userId } : {};
+	if (action.kind === 'delete') {
+		await crm.delete(module, action.targetId as string, acting);
+		return { seq: action.seq, ok: true, id: action.targetId };
+	}
+	let fields = action.fields;
+	if (!fields) throw new CrmError('invalid', 'The action has no CRM fields.', 'Put a Field Mapping node (Canonical → CRM) before this node.');
+	// S7: the account named on the contact is found by name or created, then linked.
+	if (action.component === 'contact') fields = await linkAccount(crm, fields, { actingUserId: userId });
+	const record =
+		action.kind === 'create'
+			? await crm.create(
+					module,
+					{ fields, exchangeIdent: action.writeIdent, ...(userId ? { assignedTo: { type: 'user' as const, id: userId } } : {}) },
+					acting,
+				)
+			: await crm.update(module, action.targetId as string, { fields }, { ifEtag: action.targetEtag, ...acting });
+	return { seq: action.seq, ok: true, id: record.id, etag: record.etag };
+}
+
+/**
+ * Applies the sync actions that target the CRM; every other item passes through unchanged. A failed write
+ * becomes the action's outcome (never an exception), so the rest of the run goes on and Commit knows what
+ * to retry.
+ */
+export async function execute(this: IExecuteFunctions, itemIndex: number, crm: CrmBackend): Promise<INodeExecutionData[]> {
+	const json = this.getInputData()[itemIndex].json;
+	const pairedItem = { item: itemIndex };
+	const userId = String(this.getNodeParameter('crmUserId', itemIndex, '') ?? '').trim() || undefined;
+	if (isActionItem(json) && json.kind === 'conflict' && !json.dryRun && this.getNodeParameter('recordConflicts', itemIndex, true)) {
+		const conflict = await crm.recordConflict({
+			module: MODULE[json.component],
+			recordId: json.crmId,
+			side: json.conflict?.side ?? 'exchange',
+			reason: json.reason,
+			payload: { ident: json.ident, crm: json.conflict?.crmRecord ?? null, exchange: json.conflict?.exchangeRecord ?? null },
+		});
+		return [{ json: { ...json, conflictId: conflict.id } as IDataObject, pairedItem }];
+	}
+	if (!isWriteFor(json, 'crm')) return [{ json, pairedItem }];
+	let outcome: ActionOutcome;
+	try {
+		outcome = await write(crm, json, userId);
+	} catch (error) {
+		outcome = failure(json, error);
+	}
+	return [{ json: { ...json, outcome } as unknown as IDataObject, pairedItem }];
+}
