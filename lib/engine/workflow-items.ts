@@ -26,6 +26,10 @@ export interface RunMarkerItem {
 	component: Component;
 	dryRun?: boolean;
 	counts: { toCrm: number; toExchange: number; conflicts: number; noops: number };
+	/** Canonical fields the mapping syncs; Commit hashes the written records over the same fields. */
+	syncedFields?: string[];
+	/** Conflict policy of the plan; merge keeps per-field bases in the state. */
+	policy?: string;
 }
 
 export function isActionItem(json: unknown): json is ActionItem {
@@ -79,12 +83,13 @@ export function readSideInput<C extends Component>(
 	items: Json[],
 	where: string,
 	readWithoutCursor: boolean,
-): SideChanges<C> & { invalid: Array<{ id?: string; reason: string }> } {
+): SideChanges<C> & { invalid: Array<{ id?: string; reason: string }>; syncedFields?: string[] } {
 	const changes: Array<SideItem<C>> = [];
 	const deletedIds: string[] = [];
 	const invalid: Array<{ id?: string; reason: string }> = [];
 	let cursor: string | undefined;
 	let fullResync = false;
+	let syncedFields: string[] | undefined;
 	for (const json of items) {
 		const list = (Array.isArray(json.changed) ? json.changed : Array.isArray(json.changes) ? json.changes : undefined) as Json[] | undefined;
 		if (list || Array.isArray(json.deletedIds) || 'cursor' in json) {
@@ -93,9 +98,10 @@ export function readSideInput<C extends Component>(
 			for (const bad of (json.invalid as Json[] | undefined) ?? []) invalid.push({ id: str(bad.id), reason: str(bad.reason) ?? 'invalid record' });
 			if (str(json.cursor)) cursor = str(json.cursor);
 			if (json.fullResync === true) fullResync = true;
+			if (Array.isArray(json.syncedFields)) syncedFields = json.syncedFields.filter((f): f is string => typeof f === 'string');
 		} else if (Object.keys(json).length > 0) {
 			changes.push(toSideItem<C>(json, where));
 		}
 	}
-	return { complete: readWithoutCursor || fullResync, items: changes, deletedIds, cursor, invalid };
+	return { complete: readWithoutCursor || fullResync, items: changes, deletedIds, cursor, invalid, syncedFields };
 }

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import * as folder from './actions/folder';
 import * as item from './actions/item';
 import * as message from './actions/message';
+import * as sync from './actions/sync';
 import { router } from './actions/router';
 import { mailboxParameter } from './descriptions/common';
 import { resourceParameter } from './descriptions/resource';
@@ -23,7 +24,7 @@ export class Exchange implements INodeType {
 		inputs: ['main'],
 		outputs: ['main'],
 		credentials: [{ name: 'microsoftGraphOAuth2Api', required: true, testedBy: 'microsoftGraphConnectionTest' }],
-		properties: [resourceParameter, mailboxParameter, ...item.description, ...message.description, ...folder.description],
+		properties: [resourceParameter, mailboxParameter, ...item.description, ...message.description, ...folder.description, ...sync.description],
 	};
 
 	methods = {

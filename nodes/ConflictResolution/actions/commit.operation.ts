@@ -45,7 +45,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const table = loadTable(this, first.table);
 		let report: ReturnType<typeof commit> | undefined;
 		if (!dryRun) {
-			report = commit(table, run.results, { component: first.component, runId: first.runId, keepMergeBase: true });
+			report = commit(table, run.results, {
+				component: first.component,
+				runId: first.runId,
+				syncedFields: run.marker?.syncedFields,
+				keepMergeBase: run.marker?.policy === 'merge',
+			});
 			saveTable(this, first.table, table);
 		}
 		const counts = report?.counts ?? { created: 0, updated: 0, deleted: 0, conflicts: 0, skipped: 0, errors: 0, unchanged: 0 };

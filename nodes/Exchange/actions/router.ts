@@ -7,12 +7,21 @@ import { getExchangeClient } from '../transport';
 import * as folder from './folder';
 import * as item from './item';
 import * as message from './message';
+import * as sync from './sync';
 
 type Operation = (this: IExecuteFunctions, itemIndex: number, client: ExchangeClient) => Promise<INodeExecutionData[]>;
 
 function operationFor(resource: string, operation: string): Operation | undefined {
 	const table: Record<string, unknown> =
-		resource === 'message' ? message : resource === 'folder' ? folder : ['contact', 'event', 'task'].includes(resource) ? item : {};
+		resource === 'message'
+			? message
+			: resource === 'folder'
+				? folder
+				: resource === 'syncAction'
+					? sync
+					: ['contact', 'event', 'task'].includes(resource)
+						? item
+						: {};
 	return (table[operation] as { execute?: Operation } | undefined)?.execute;
 }
 
@@ -29,7 +38,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		for (let i = 0; i < items.length; i++) {
 			try {
 				const mailbox = String(this.getNodeParameter('mailbox', i, '') ?? '').trim();
-				const raw = resource !== 'folder' && resource !== 'message' && this.getNodeParameter('rawOutput', i, false, {}) === true;
+				const raw = ['contact', 'event', 'task'].includes(resource) && this.getNodeParameter('rawOutput', i, false, {}) === true;
 				const rawOption = (this.getNodeParameter('options', i, {}) as { rawOutput?: boolean }).rawOutput === true;
 				const key = `${mailbox}|${raw || rawOption}`;
 				let client = clients.get(key);
