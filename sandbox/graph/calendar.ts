@@ -230,8 +230,10 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 		.post('/calendars', (ctx) => {
 			const body = ctx.body();
 			if (typeof body.name !== 'string' || !body.name.trim()) throw badRequest('The name property is required.', 'ErrorInvalidRequest');
-			const root = ctx.mailbox.wellKnownFolder('msgfolderroot') as StoredFolder;
-			const folder = ctx.mailbox.createFolder({ parentId: root.id, displayName: body.name, kind: 'calendar', extendedProperties: extendedPropertiesFrom(body) });
+			// Exchange files calendars created through Graph under the default Calendar folder, not at
+			// the mailbox root, so a calendar may share its name with a top-level mail folder.
+			const parent = calendar(ctx, undefined);
+			const folder = ctx.mailbox.createFolder({ parentId: parent.id, displayName: body.name, kind: 'calendar', extendedProperties: extendedPropertiesFrom(body) });
 			return created({ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/calendars/$entity`, ...shape(ctx, calendarEntry(ctx, folder)) });
 		})
 		.get('/calendar', (ctx) => ok(shape(ctx, calendarEntry(ctx, calendar(ctx, undefined)))))
