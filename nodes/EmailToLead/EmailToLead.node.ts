@@ -23,6 +23,11 @@ export class EmailToLead implements INodeType {
 				required: true,
 				displayOptions: { show: { exchangeConnection: ['graph'] } },
 			},
+			{
+				name: 'exchangeEwsApi',
+				required: true,
+				displayOptions: { show: { exchangeConnection: ['ews'] } },
+			},
 		],
 		properties: [
 			{
@@ -38,6 +43,11 @@ export class EmailToLead implements INodeType {
 						description: 'Fetch messages by ID and move them back after the import',
 					},
 					{
+						name: 'Exchange Server (EWS)',
+						value: 'ews',
+						description: 'On-premises Exchange: fetch messages by ID and move them back after the import',
+					},
+					{
 						name: 'None (Raw Messages Only)',
 						value: 'none',
 						description: 'Import raw messages from binary data; nothing is fetched or moved',
@@ -50,7 +60,7 @@ export class EmailToLead implements INodeType {
 				type: 'string',
 				default: '',
 				placeholder: 'jane.doe@contoso.com',
-				displayOptions: { show: { exchangeConnection: ['graph'] } },
+				displayOptions: { show: { exchangeConnection: ['graph', 'ews'] } },
 				description: 'Mailbox the messages are in; empty uses the mailbox of the credential',
 			},
 			{

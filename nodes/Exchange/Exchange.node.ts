@@ -7,9 +7,10 @@ import * as sync from './actions/sync';
 import { router } from './actions/router';
 import { mailboxParameter } from './descriptions/common';
 import { resourceParameter } from './descriptions/resource';
-import { microsoftGraphConnectionTest } from './methods/credentialTest';
+import { exchangeEwsConnectionTest, microsoftGraphConnectionTest } from './methods/credentialTest';
 import * as listSearch from './methods/listSearch';
 import * as loadOptions from './methods/loadOptions';
+import { authenticationParameter, exchangeCredentials } from './transport';
 
 export class Exchange implements INodeType {
 	description: INodeTypeDescription = {
@@ -23,14 +24,14 @@ export class Exchange implements INodeType {
 		defaults: { name: 'Exchange' },
 		inputs: ['main'],
 		outputs: ['main'],
-		credentials: [{ name: 'microsoftGraphOAuth2Api', required: true, testedBy: 'microsoftGraphConnectionTest' }],
-		properties: [resourceParameter, mailboxParameter, ...item.description, ...message.description, ...folder.description, ...sync.description],
+		credentials: exchangeCredentials,
+		properties: [authenticationParameter, resourceParameter, mailboxParameter, ...item.description, ...message.description, ...folder.description, ...sync.description],
 	};
 
 	methods = {
 		listSearch,
 		loadOptions,
-		credentialTest: { microsoftGraphConnectionTest },
+		credentialTest: { microsoftGraphConnectionTest, exchangeEwsConnectionTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -20,7 +20,7 @@ import { migrateTriggerState, pollItemChanges, pollMailMoves, type ItemChangeTyp
 import type { Component } from '../../lib/model/types';
 import { toNodeError } from '../Exchange/helpers/errors';
 import { microsoftGraphConnectionTest } from '../Exchange/methods/credentialTest';
-import { getExchangeClient } from '../Exchange/transport';
+import { getGraphClient } from '../Exchange/transport';
 import { itemEventJson, mailEventJson, resolveFolders, resolveWellKnown, triggerProperties, windowForTrigger, type TriggerOptions } from './shared';
 
 const STATE_KEY = 'exchange';
@@ -46,7 +46,7 @@ function saveState(ctx: Ctx, state: NotificationState): void {
 async function clientFor(ctx: Ctx): Promise<GraphExchangeClient> {
 	const mailbox = String(ctx.getNodeParameter('mailbox', '') ?? '').trim() || undefined;
 	const options = ctx.getNodeParameter('options', {}) as TriggerOptions;
-	return getExchangeClient(ctx, { mailbox, includeRaw: options.rawOutput === true });
+	return getGraphClient(ctx, { mailbox, includeRaw: options.rawOutput === true });
 }
 
 /** The folders the subscriptions watch: sync folders of the chosen components, or the CRM-Sync mail folders. */

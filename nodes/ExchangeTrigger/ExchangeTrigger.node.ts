@@ -12,8 +12,8 @@ import {
 } from '../../lib/exchange/poller';
 import type { Component } from '../../lib/model/types';
 import { toNodeError } from '../Exchange/helpers/errors';
-import { microsoftGraphConnectionTest } from '../Exchange/methods/credentialTest';
-import { credentialFingerprint, getExchangeClient } from '../Exchange/transport';
+import { exchangeEwsConnectionTest, microsoftGraphConnectionTest } from '../Exchange/methods/credentialTest';
+import { authenticationParameter, credentialFingerprint, exchangeCredentials, getExchangeClient } from '../Exchange/transport';
 import { itemEventJson, mailEventJson, resolveFolders, resolveWellKnown, triggerProperties, windowForTrigger, type TriggerOptions } from './shared';
 
 const STATE_KEY = 'exchange';
@@ -31,11 +31,11 @@ export class ExchangeTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: ['main'],
-		credentials: [{ name: 'microsoftGraphOAuth2Api', required: true, testedBy: 'microsoftGraphConnectionTest' }],
-		properties: triggerProperties,
+		credentials: exchangeCredentials,
+		properties: [authenticationParameter, ...triggerProperties],
 	};
 
-	methods = { credentialTest: { microsoftGraphConnectionTest } };
+	methods = { credentialTest: { microsoftGraphConnectionTest, exchangeEwsConnectionTest } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const staticData = this.getWorkflowStaticData('node');

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { ExchangeClient } from '../../../lib/exchange';
 import { ExchangeError } from '../../../lib/exchange';
-import { getExchangeClient } from '../../Exchange/transport';
+import { EWS_CREDENTIAL, GRAPH_CREDENTIAL, getExchangeClient } from '../../Exchange/transport';
 
 export { getCrmBackend } from '../../Crm/transport/backend';
 
@@ -12,14 +12,15 @@ export { getCrmBackend } from '../../Crm/transport/backend';
  * raw messages from binary data and can neither fetch nor move messages).
  */
 export async function getMailbox(ctx: IExecuteFunctions): Promise<ExchangeClient | undefined> {
-	const connection = ctx.getNodeParameter('exchangeConnection', 0, 'graph') as 'graph' | 'none';
+	const connection = ctx.getNodeParameter('exchangeConnection', 0, 'graph') as 'graph' | 'ews' | 'none';
 	if (connection === 'none') return undefined;
 	const mailbox = String(ctx.getNodeParameter('mailbox', 0, '') ?? '').trim();
+	const credentialType = connection === 'ews' ? EWS_CREDENTIAL : GRAPH_CREDENTIAL;
 	try {
-		return await getExchangeClient(ctx, { mailbox: mailbox || undefined });
+		return await getExchangeClient(ctx, { mailbox: mailbox || undefined, credentialType });
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), `The mailbox cannot be opened: ${(error as Error).message}`, {
-			description: error instanceof ExchangeError ? error.hint : 'Check the Microsoft credential.',
+			description: error instanceof ExchangeError ? error.hint : `Check the ${connection === 'ews' ? 'Exchange (EWS)' : 'Microsoft'} credential.`,
 		});
 	}
 }

@@ -1,6 +1,6 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
-import { ExchangeError, GraphExchangeClient } from '../../../lib/exchange';
+import { ExchangeError, GraphExchangeClient, testEwsConnection, type EwsCredentialData } from '../../../lib/exchange';
 import { graphConfigFromCredentials } from '../transport';
 
 /** Signs in and reads the mailbox's Inbox: proves tenant, app, secret, scopes and mailbox. */
@@ -19,4 +19,17 @@ export async function microsoftGraphConnectionTest(
 	} finally {
 		client?.close();
 	}
+}
+
+/**
+ * Binds the Inbox over EWS and says which of A7's cases failed: wrong password, wrong URL,
+ * untrusted certificate, unreachable server, missing permission.
+ */
+export async function exchangeEwsConnectionTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	const data = (credential.data ?? {}) as unknown as Partial<EwsCredentialData>;
+	const { status, message } = await testEwsConnection({ ...data, url: String(data.url ?? '').trim(), authentication: data.authentication ?? 'basic' });
+	return { status, message };
 }

@@ -1,6 +1,7 @@
 /**
- * Credential → ExchangeClient glue, shared by the Exchange and Exchange Trigger nodes (and
- * any other node that needs a mailbox): `getExchangeClient(ctx, { mailbox })`.
+ * Credential → ExchangeClient glue, shared by the Exchange, Exchange Trigger and E-mail to Lead
+ * nodes: `getExchangeClient(ctx, { mailbox })` reads the node's `authentication` parameter and
+ * connects through Microsoft Graph (Microsoft 365) or EWS (Exchange Server on-premises).
  */
 import { createHash } from 'node:crypto';
 
@@ -9,30 +10,65 @@ import type {
 	IExecuteFunctions,
 	IHookFunctions,
 	ILoadOptionsFunctions,
+	INodeCredentialDescription,
+	INodeProperties,
 	IPollFunctions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
 import {
 	ClientCredentialsTokenProvider,
+	createExchangeClient,
+	ewsOptionsFromCredential,
 	ExchangeError,
 	GraphExchangeClient,
 	HttpTransport,
 	RefreshTokenProvider,
 	StaticTokenProvider,
+	type ClosableExchangeClient,
+	type EwsClientConfig,
+	type EwsCredentialData,
 	type GraphClientConfig,
 	type TokenProvider,
 } from '../../../lib/exchange';
 
 export const GRAPH_CREDENTIAL = 'microsoftGraphOAuth2Api';
+export const EWS_CREDENTIAL = 'exchangeEwsApi';
+
+/** The credential types an Exchange connection can use; also the values of the `authentication` parameter. */
+export type ExchangeCredentialType = typeof GRAPH_CREDENTIAL | typeof EWS_CREDENTIAL;
+
+/**
+ * The "Authentication" parameter of the nodes that open a mailbox. The default keeps workflows
+ * saved before EWS existed on Graph.
+ */
+export const authenticationParameter: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'Microsoft 365 (Graph)', value: GRAPH_CREDENTIAL, description: 'Exchange Online through Microsoft Graph' },
+		{ name: 'Exchange Server (EWS)', value: EWS_CREDENTIAL, description: 'Exchange 2016, 2019 or Subscription Edition on-premises through Exchange Web Services' },
+	],
+	default: GRAPH_CREDENTIAL,
+};
+
+/** `credentials` entries of a node description: each credential type shown for its `authentication` value. */
+export const exchangeCredentials: INodeCredentialDescription[] = [
+	{ name: GRAPH_CREDENTIAL, required: true, testedBy: 'microsoftGraphConnectionTest', displayOptions: { show: { authentication: [GRAPH_CREDENTIAL] } } },
+	{ name: EWS_CREDENTIAL, required: true, testedBy: 'exchangeEwsConnectionTest', displayOptions: { show: { authentication: [EWS_CREDENTIAL] } } },
+];
 
 export type ExchangeContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions | IWebhookFunctions | IHookFunctions;
 
 export interface ClientOptions {
 	/** Overrides the credential's mailbox (one app-only credential, many mailboxes). */
 	mailbox?: string;
-	/** Attach the Graph object to items (the nodes' "raw output" option). */
+	/** Attach the Graph object to items (the nodes' "raw output" option; EWS items carry none). */
 	includeRaw?: boolean;
+	/** Use this credential type instead of reading the node's `authentication` parameter. */
+	credentialType?: ExchangeCredentialType;
 }
 
 interface OAuthTokenData {
@@ -82,17 +118,51 @@ export function graphConfigFromCredentials(credentials: ICredentialDataDecrypted
 	};
 }
 
-export async function getExchangeClient(ctx: ExchangeContext, options: ClientOptions = {}): Promise<GraphExchangeClient> {
+/** The "Exchange (EWS)" credential's values → an EWS client config. */
+export function ewsConfigFromCredentials(credentials: ICredentialDataDecryptedObject, options: ClientOptions = {}): EwsClientConfig {
+	const data = credentials as unknown as EwsCredentialData;
+	if (!str(data.url)) {
+		throw new ExchangeError('badUrl', 'The Exchange (EWS) credential has no EWS URL', 'Open the credential and enter the address, e.g. https://mail.example.com/EWS/Exchange.asmx.');
+	}
+	return { protocol: 'ews', ...ewsOptionsFromCredential(data, str(options.mailbox) || undefined) };
+}
+
+function isExecuteContext(ctx: ExchangeContext): ctx is IExecuteFunctions {
+	return typeof (ctx as Partial<IExecuteFunctions>).getInputData === 'function';
+}
+
+/** Graph or EWS, from the node's `authentication` parameter (absent in nodes saved before EWS: Graph). */
+export function credentialTypeOf(ctx: ExchangeContext, options: ClientOptions = {}): ExchangeCredentialType {
+	if (options.credentialType) return options.credentialType;
+	const value = isExecuteContext(ctx)
+		? ctx.getNodeParameter('authentication', 0, GRAPH_CREDENTIAL)
+		: (ctx as IPollFunctions).getNodeParameter('authentication', GRAPH_CREDENTIAL);
+	return value === EWS_CREDENTIAL ? EWS_CREDENTIAL : GRAPH_CREDENTIAL;
+}
+
+/** The mailbox through the credential the node is set to; the caller closes it. */
+export async function getExchangeClient(ctx: ExchangeContext, options: ClientOptions = {}): Promise<ClosableExchangeClient> {
+	const type = credentialTypeOf(ctx, options);
+	const credentials = await ctx.getCredentials(type);
+	return createExchangeClient(type === EWS_CREDENTIAL ? ewsConfigFromCredentials(credentials, options) : graphConfigFromCredentials(credentials, options));
+}
+
+/** Graph only (webhook subscriptions exist only there). */
+export async function getGraphClient(ctx: ExchangeContext, options: ClientOptions = {}): Promise<GraphExchangeClient> {
 	const credentials = await ctx.getCredentials(GRAPH_CREDENTIAL);
 	return new GraphExchangeClient(graphConfigFromCredentials(credentials, options));
 }
 
 /** Identifies the credential's secrets without storing them (A5: reset the pause when they change). */
 export async function credentialFingerprint(ctx: ExchangeContext): Promise<string> {
-	const c = await ctx.getCredentials(GRAPH_CREDENTIAL);
-	const token = (c.oauthTokenData ?? {}) as OAuthTokenData;
+	const type = credentialTypeOf(ctx);
+	const c = await ctx.getCredentials(type);
+	const parts =
+		type === EWS_CREDENTIAL
+			? [type, c.url, c.authentication, c.username, c.password, c.domain, c.token, c.mailbox, c.impersonate]
+			: [c.tenantId, c.clientId, c.clientSecret, c.mailbox, c.graphBaseUrl, ((c.oauthTokenData ?? {}) as OAuthTokenData).refresh_token];
 	return createHash('sha256')
-		.update([c.tenantId, c.clientId, c.clientSecret, c.mailbox, c.graphBaseUrl, token.refresh_token].map((v) => String(v ?? '')).join('\n'))
+		.update(parts.map((v) => String(v ?? '')).join('\n'))
 		.digest('base64url')
 		.slice(0, 16);
 }
