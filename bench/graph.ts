@@ -59,8 +59,8 @@ export async function benchGraph(): Promise<BenchResult[]> {
 				}
 			});
 			if (read.result !== 10_000) throw new Error(`read ${read.result} contacts, expected 10000`);
-			out.push({ metric: `graph.read10kContacts.page${pageSize}.requests`, value: read.requests, unit: 'requests' });
-			out.push({ metric: `graph.read10kContacts.page${pageSize}.ms`, value: Math.round(read.ms), unit: 'ms' });
+			out.push({ metric: `graph_read_10k_contacts_page${pageSize}_requests`, value: read.requests, unit: 'requests' });
+			out.push({ metric: `graph_read_10k_contacts_page${pageSize}_ms`, value: Math.round(read.ms), unit: 'ms' });
 		}
 
 		const records = (tag: string): Array<{ record: Contact; ident: string }> =>
@@ -68,13 +68,13 @@ export async function benchGraph(): Promise<BenchResult[]> {
 		const single = await measure(client, sandbox, async () => {
 			for (const e of records('single')) await client.create('contact', folders.contact as string, e.record, e.ident);
 		});
-		out.push({ metric: 'graph.write1kContacts.single.requests', value: single.requests, unit: 'requests' });
-		out.push({ metric: 'graph.write1kContacts.single.ms', value: Math.round(single.ms), unit: 'ms' });
+		out.push({ metric: 'graph_write_1k_contacts_single_requests', value: single.requests, unit: 'requests' });
+		out.push({ metric: 'graph_write_1k_contacts_single_ms', value: Math.round(single.ms), unit: 'ms' });
 		const batched = await measure(client, sandbox, () => client.createMany('contact', folders.contact as string, records('batch')));
 		if (batched.result.some((r) => r instanceof Error)) throw new Error('a batched create failed');
-		out.push({ metric: 'graph.write1kContacts.batch.requests', value: batched.requests, unit: 'requests' });
-		out.push({ metric: 'graph.write1kContacts.batch.operations', value: batched.operations, unit: 'operations' });
-		out.push({ metric: 'graph.write1kContacts.batch.ms', value: Math.round(batched.ms), unit: 'ms' });
+		out.push({ metric: 'graph_write_1k_contacts_batch_requests', value: batched.requests, unit: 'requests' });
+		out.push({ metric: 'graph_write_1k_contacts_batch_operations', value: batched.operations, unit: 'operations' });
+		out.push({ metric: 'graph_write_1k_contacts_batch_ms', value: Math.round(batched.ms), unit: 'ms' });
 
 		// Idle poll: contacts, calendar and tasks feeds plus the CRM-Sync mail folders and two origin folders.
 		const window = { from: new Date(Date.now() - 30 * 86_400_000).toISOString(), to: new Date(Date.now() + 365 * 86_400_000).toISOString() };
@@ -91,9 +91,9 @@ export async function benchGraph(): Promise<BenchResult[]> {
 		state = (await pollMailMoves(client, state, { syncFolders: mail, originFolderIds: [inbox, sent] })).state;
 		const idleItems = await measure(client, sandbox, () => pollItemChanges(client, state, { folders: itemFolders, changeTypes: ['created', 'updated', 'deleted'], window }));
 		const idleMail = await measure(client, sandbox, () => pollMailMoves(client, state, { syncFolders: mail, originFolderIds: [inbox, sent] }));
-		out.push({ metric: 'graph.idlePoll.items.requests', value: idleItems.requests, unit: 'requests' });
-		out.push({ metric: 'graph.idlePoll.mailMoved.requests', value: idleMail.requests, unit: 'requests' });
-		out.push({ metric: 'graph.idlePoll.items.ms', value: Math.round(idleItems.ms), unit: 'ms' });
+		out.push({ metric: 'graph_idle_poll_items_requests', value: idleItems.requests, unit: 'requests' });
+		out.push({ metric: 'graph_idle_poll_mail_requests', value: idleMail.requests, unit: 'requests' });
+		out.push({ metric: 'graph_idle_poll_items_ms', value: Math.round(idleItems.ms), unit: 'ms' });
 	} finally {
 		client.close();
 		await sandbox.stop();
