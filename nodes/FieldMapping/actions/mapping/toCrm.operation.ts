@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { isActionItem } from '../../../../lib/engine/workflow-items';
+import { isActionItem, isRunMarker } from '../../../../lib/engine/workflow-items';
 import { canonicalToCrm, setPath } from '../../../../lib/mapping';
 import type { ComponentRecordMap } from '../../../../lib/model/types';
 import { crmFieldsFieldProperty, recordFieldProperty } from '../../descriptions/common.description';
@@ -56,7 +56,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		// Sync actions from Conflict Resolution: only writes to the CRM are mapped; everything else passes
 		// through untouched, so the Commit step receives every action of the run.
 		const action = isActionItem(json) ? json : undefined;
-		if (action && !(action.target === 'crm' && (action.kind === 'create' || action.kind === 'update'))) {
+		if (isRunMarker(json) || (action && !(action.target === 'crm' && (action.kind === 'create' || action.kind === 'update')))) {
 			result.mapped.push({ json, pairedItem: { item: i } });
 			continue;
 		}
