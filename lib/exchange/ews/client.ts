@@ -626,6 +626,16 @@ export class EwsExchangeClient implements ExchangeClient {
 		return { messages, deletedIds, cursor: encode(cursor), fullResync, hasMore: changes.MoreChangesAvailable };
 	}
 
+	/** One message's summary (GetItem), as the Graph client's; undefined when it does not exist. */
+	async getMessage(id: string): Promise<MailMessageSummary | undefined> {
+		try {
+			return this.toSummary(await this.call(() => Item.Bind(this.service, new ItemId(id), this.summaryProps())));
+		} catch (e) {
+			if (e instanceof ExchangeError && e.code === 'notFound') return undefined;
+			throw e;
+		}
+	}
+
 	async getMessageMime(id: string): Promise<Buffer> {
 		const item = await this.call(() => Item.Bind(this.service, new ItemId(id), new PropertySet(BasePropertySet.IdOnly, [ItemSchema.MimeContent])));
 		const content = read(() => item.MimeContent.Content);

@@ -124,7 +124,17 @@ export function ewsConfigFromCredentials(credentials: ICredentialDataDecryptedOb
 	if (!str(data.url)) {
 		throw new ExchangeError('badUrl', 'The Exchange (EWS) credential has no EWS URL', 'Open the credential and enter the address, e.g. https://mail.example.com/EWS/Exchange.asmx.');
 	}
-	return { protocol: 'ews', ...ewsOptionsFromCredential(data, str(options.mailbox) || undefined) };
+	const own = (str(data.mailbox) || str(data.username)).toLowerCase();
+	const requested = str(options.mailbox);
+	// Without impersonation EWS acts on the signed-in user's mailbox whatever address is named.
+	if (requested && requested.toLowerCase() !== own && data.impersonate !== true) {
+		throw new ExchangeError(
+			'forbidden',
+			`The mailbox ${requested} cannot be opened with this Exchange (EWS) credential`,
+			'Leave the node\'s Mailbox empty to work on the credential\'s mailbox, or turn on "Use Impersonation" in the credential for a service account with the ApplicationImpersonation role.',
+		);
+	}
+	return { protocol: 'ews', ...ewsOptionsFromCredential(data, requested || undefined) };
 }
 
 function isExecuteContext(ctx: ExchangeContext): ctx is IExecuteFunctions {
