@@ -61,26 +61,19 @@ beforeEach(async () => {
 });
 
 describe('folders (F1, F2, F5, F7)', () => {
-	// The sandbox creates calendars under the mailbox root, where the CRM-Sync mail folder
-	// lives too (Exchange puts them under the Calendar folder), so they are tested apart.
-	it('ensures the CRM-Sync calendar once and removes it', async () => {
-		const client = graphClient();
-		const first = await client.ensureSyncFolders({ components: ['event'] });
-		expect(await client.ensureSyncFolders({ components: ['event'] })).toEqual(first);
-		expect((await client.listFolders('event')).find((f) => f.id === first.event)?.displayName).toBe('CRM-Sync');
-		await client.removeSyncFolders(['event']);
-		expect((await client.listFolders('event')).some((f) => f.displayName === 'CRM-Sync')).toBe(false);
-	});
-
+	// The CRM-Sync calendar lives under the Calendar folder, the CRM-Sync mail folder at the
+	// mailbox root: both exist side by side (test/integration/sandbox-calendar-parent.test.ts).
 	it('ensures the CRM-Sync folders once, finds them again, and removes them', async () => {
 		const client = graphClient();
-		const first = await client.ensureSyncFolders({ components: ['contact', 'task', 'mail'] });
-		expect(first.contact && first.task && first.mail?.root && first.mail.partner).toBeTruthy();
-		const again = await client.ensureSyncFolders({ components: ['contact', 'task', 'mail'] });
+		const first = await client.ensureSyncFolders({ components: ['contact', 'event', 'task', 'mail'] });
+		expect(first.contact && first.event && first.task && first.mail?.root && first.mail.partner).toBeTruthy();
+		const again = await client.ensureSyncFolders({ components: ['contact', 'event', 'task', 'mail'] });
 		expect(again).toEqual(first);
+		expect((await client.listFolders('event')).find((f) => f.id === first.event)?.displayName).toBe('CRM-Sync');
 		const subfolders = await client.listFolders('mail', first.mail?.root);
 		expect(subfolders.map((f) => f.displayName).sort()).toEqual(['Accounts', 'Contacts', 'Leads', 'Partner']);
-		await client.removeSyncFolders(['contact', 'task', 'mail']);
+		await client.removeSyncFolders(['contact', 'event', 'task', 'mail']);
+		expect((await client.listFolders('event')).some((f) => f.displayName === 'CRM-Sync')).toBe(false);
 		expect((await client.listFolders('contact')).some((f) => f.displayName === 'CRM-Sync')).toBe(false);
 		expect((await client.listFolders('mail')).some((f) => f.displayName === 'CRM-Sync')).toBe(false);
 		expect((await client.listFolders('task')).some((f) => f.displayName === 'CRM-Sync')).toBe(false);
