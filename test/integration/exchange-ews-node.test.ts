@@ -4,7 +4,7 @@
  * scenario also runs with the Microsoft Graph credential on the same sandbox, and the two
  * runs must give the same canonical results (ids, change keys and cursors aside).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -17,6 +17,7 @@ import type {
 	ILoadOptionsFunctions,
 	INode,
 	INodeExecutionData,
+	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
@@ -552,40 +553,111 @@ describe('E-mail to Lead with the EWS connection', () => {
 // ---------------------------------------------------------------- Exchange Trigger (polling)
 
 describe('Exchange Trigger (polling) with the EWS credential', () => {
+	const trigger = new ExchangeTrigger();
+	let ews: EwsExchangeClient;
+
+	function pollContext(params: Params, staticData: IDataObject, credential: () => ICredentialDataDecryptedObject = () => credentials.exchangeEwsApi): IPollFunctions {
+		const all: Params = { authentication: 'exchangeEwsApi', mailbox: '', options: {}, ...params };
+		return {
+			getWorkflowStaticData: () => staticData,
+			getMode: () => 'trigger',
+			getNode: () => ({ ...NODE, name: 'Exchange Trigger', type: 'n8n-nodes-exchange-crm-sync.exchangeTrigger' }),
+			getCredentials: async (type: string) => {
+				if (type !== 'exchangeEwsApi') throw new Error(`the trigger asked for the ${type} credential while set to EWS`);
+				return credential();
+			},
+			getNodeParameter: (name: string, fallback?: unknown) => (name in all ? all[name] : fallback),
+		} as unknown as IPollFunctions;
+	}
+
+	beforeAll(() => {
+		ews = new EwsExchangeClient({ url: sb.ewsUrl, auth: { type: 'basic', username: ANNA, password: sb.users[0].password }, mailbox: ANNA });
+	});
+
+	afterAll(() => {
+		ews.service.XHRApi.disconnect();
+	});
+
 	beforeEach(async () => {
 		await sb.control.reset();
 	});
 
 	it('reports a contact created in the CRM-Sync folder on the next poll', async () => {
-		const trigger = new ExchangeTrigger();
 		const staticData: IDataObject = {};
-		const params: Params = {
-			authentication: 'exchangeEwsApi',
-			event: 'itemChanged',
-			components: ['contact'],
-			folderSource: 'crmSync',
-			folderName: 'CRM-Sync',
-			changeTypes: ['created', 'updated', 'deleted'],
-			mailbox: '',
-			options: {},
+		const params: Params = { event: 'itemChanged', components: ['contact'], folderSource: 'crmSync', folderName: 'CRM-Sync', changeTypes: ['created', 'updated', 'deleted'] };
+		expect(await trigger.poll.call(pollContext(params, staticData))).toBeNull();
+		const { contact } = await ews.ensureSyncFolders({ components: ['contact'] });
+		const created = await ews.create('contact', contact as string, { firstName: 'Neu', lastName: 'Kontakt' }, 'crm1:contacts:9');
+		const polled = await trigger.poll.call(pollContext(params, staticData));
+		expect(polled?.[0].map((i) => i.json)).toEqual([expect.objectContaining({ component: 'contact', mailbox: ANNA, id: created.id })]);
+		expect(await trigger.poll.call(pollContext(params, staticData))).toBeNull();
+	});
+
+	it('e-mail moved into CRM-Sync/Leads: the folder and, from the pull notification, where it came from (E9)', async () => {
+		const staticData: IDataObject = {};
+		const params: Params = { event: 'mailMoved', originFolders: ['inbox'], folderName: 'CRM-Sync' };
+		await sb.control.generate({ mailbox: ANNA, messages: 2, seed: 5 });
+		expect(await trigger.poll.call(pollContext(params, staticData))).toBeNull();
+		const mail = (staticData.exchange as { folders: { mail: { leads: string } } }).folders.mail;
+		const inbox = (await ews.getWellKnownFolder('inbox')).id;
+		const [message] = (await ews.listMessageChanges(inbox, undefined)).messages;
+		const moved = await ews.moveMessage(message.id, mail.leads);
+		const out = (await trigger.poll.call(pollContext(params, staticData))) ?? [[]];
+		expect(out[0]).toHaveLength(1);
+		expect(out[0][0].json).toMatchObject({ folder: 'leads', folderId: mail.leads, previousFolderId: inbox, message: { id: moved.id } });
+		expect(await trigger.poll.call(pollContext(params, staticData))).toBeNull();
+	});
+
+	it('A5: after 2 failed sign-ins the account is paused; a changed password resumes', async () => {
+		const staticData: IDataObject = {};
+		const params: Params = { event: 'itemChanged', components: ['contact'], folderSource: 'crmSync', folderName: 'CRM-Sync', changeTypes: ['created'] };
+		let credential = ewsCredential({ password: 'wrong' });
+		const ctx = () => pollContext(params, staticData, () => credential);
+		await expect(trigger.poll.call(ctx())).rejects.toThrow(/sign-in|password|401|unauthori[sz]ed/i);
+		await expect(trigger.poll.call(ctx())).rejects.toThrow(/paused after 2 failed sign-ins/);
+		const calls = (await sb.control.counters())[ANNA]?.total ?? 0;
+		expect(await trigger.poll.call(ctx())).toBeNull(); // paused: Exchange is not called
+		expect((await sb.control.counters())[ANNA]?.total ?? 0).toBe(calls);
+		credential = ewsCredential();
+		expect(await trigger.poll.call(ctx())).toBeNull(); // resumes: the first run starts the cursors
+		expect((staticData.exchange as { auth: { failures: number } }).auth.failures).toBe(0);
+	});
+});
+
+// ---------------------------------------------------------------- templates
+
+describe('workflow templates switch to EWS by the credential and the Authentication parameter', () => {
+	const dir = path.resolve(__dirname, '../../workflows');
+	/** Per node type: its description and the parameter that picks the protocol, with its values. */
+	const nodeTypes: Record<string, { description: INodeTypeDescription; switch: string; values: Record<Protocol, string> }> = {
+		'n8n-nodes-exchange-crm-sync.exchange': { description: new Exchange().description, switch: 'authentication', values: CREDENTIAL_TYPE },
+		'n8n-nodes-exchange-crm-sync.exchangeTrigger': { description: new ExchangeTrigger().description, switch: 'authentication', values: CREDENTIAL_TYPE },
+		'n8n-nodes-exchange-crm-sync.emailToLead': { description: new EmailToLead().description, switch: 'exchangeConnection', values: { graph: 'graph', ews: 'ews' } },
+	};
+	// n8n adds these to every polling node.
+	const generic = ['pollTimes'];
+	const templates = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+	it.each(templates)('%s', (file) => {
+		const workflow = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+			nodes: Array<{ type: string; parameters: Record<string, unknown>; credentials?: Record<string, unknown> }>;
 		};
-		const context = {
-			getWorkflowStaticData: () => staticData,
-			getMode: () => 'trigger',
-			getNode: () => ({ ...NODE, name: 'Exchange Trigger', type: 'n8n-nodes-exchange-crm-sync.exchangeTrigger' }),
-			getCredentials: credentialsFor('ews'),
-			getNodeParameter: (name: string, fallback?: unknown) => (name in params ? params[name] : fallback),
-		} as unknown as IPollFunctions;
-		expect(await trigger.poll.call(context)).toBeNull();
-		const ews = new EwsExchangeClient({ url: sb.ewsUrl, auth: { type: 'basic', username: ANNA, password: sb.users[0].password }, mailbox: ANNA });
-		try {
-			const { contact } = await ews.ensureSyncFolders({ components: ['contact'] });
-			await ews.create('contact', contact as string, { firstName: 'Neu', lastName: 'Kontakt' }, 'crm1:contacts:9');
-		} finally {
-			ews.service.XHRApi.disconnect();
+		for (const node of workflow.nodes.filter((n) => n.type in nodeTypes)) {
+			const { description, switch: switchName, values } = nodeTypes[node.type];
+			const known = [...description.properties.map((p) => p.name), ...generic];
+			for (const protocol of PROTOCOLS) {
+				// Switch as a user would: the parameter, and the credential it then asks for.
+				const parameters: Params = { ...node.parameters, [switchName]: values[protocol] };
+				const shown = (description.credentials ?? [])
+					.filter((c) => Object.values(CREDENTIAL_TYPE).includes(c.name))
+					.filter((c) =>
+						Object.entries(c.displayOptions?.show ?? {}).every(([name, allowed]) =>
+							(allowed as unknown[] | undefined)?.includes(parameters[name] ?? description.properties.find((p) => p.name === name)?.default),
+						),
+					);
+				expect(shown.map((c) => c.name)).toEqual([CREDENTIAL_TYPE[protocol]]);
+				for (const name of Object.keys(parameters)) expect(known).toContain(name);
+			}
 		}
-		const polled = await trigger.poll.call(context);
-		expect(polled?.[0].map((i) => i.json)).toEqual([expect.objectContaining({ component: 'contact', mailbox: ANNA })]);
-		expect(JSON.stringify(polled?.[0][0].json)).toContain('Kontakt');
 	});
 });
