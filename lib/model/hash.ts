@@ -4,11 +4,21 @@ import { createHash } from 'node:crypto';
 export function stableStringify(value: unknown): string {
 	if (value === undefined) return 'null';
 	if (value === null || typeof value !== 'object') return JSON.stringify(value);
-	if (Array.isArray(value)) return `[${value.map((v) => stableStringify(v)).join(',')}]`;
-	const entries = Object.entries(value as Record<string, unknown>)
-		.filter(([, v]) => v !== undefined)
-		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-	return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+	if (Array.isArray(value)) {
+		let out = '[';
+		for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + stableStringify(value[i]);
+		return `${out}]`;
+	}
+	const record = value as Record<string, unknown>;
+	let out = '{';
+	let first = true;
+	for (const key of Object.keys(record).sort()) {
+		const member = record[key];
+		if (member === undefined) continue;
+		out += `${first ? '' : ','}${JSON.stringify(key)}:${stableStringify(member)}`;
+		first = false;
+	}
+	return `${out}}`;
 }
 
 /** Short content hash: 64 bits of SHA-1, base64url (11 characters). */

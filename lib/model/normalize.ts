@@ -28,8 +28,15 @@ export function compact<T>(value: T): T | undefined {
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
+const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
 /** A date-time string in any ISO form (with offset or zone) → UTC instant with milliseconds. */
 export function toUtcInstant(value: string, zone = 'UTC'): string {
+	// Fast path for what most feeds already send (a UTC instant); luxon handles everything else.
+	if (UTC_INSTANT.test(value)) {
+		const parsed = new Date(value);
+		if (!Number.isNaN(parsed.getTime())) return parsed.toISOString();
+	}
 	const parsed = DateTime.fromISO(value, { zone, setZone: false });
 	if (!parsed.isValid) throw new Error(`"${value}" is not a valid date-time`);
 	return parsed.toUTC().toISO({ suppressMilliseconds: false }) as string;
