@@ -570,6 +570,19 @@ describe('Exchange Trigger (polling) with the EWS credential', () => {
 		} as unknown as IPollFunctions;
 	}
 
+	/** EWS requests the sandbox received while `fn` ran (a no-op fault rule counts its hits). */
+	async function ewsRequestsDuring<T>(fn: () => Promise<T>): Promise<{ result: T; requests: number }> {
+		await sb.control.addFault({ match: { protocol: 'ews' }, action: { type: 'delay', ms: 0 } });
+		try {
+			const result = await fn();
+			const faults = await sb.control.call<{ rules?: Array<{ hits: number }> } | Array<{ hits: number }>>('GET', '/faults');
+			const rules = Array.isArray(faults) ? faults : (faults.rules ?? []);
+			return { result, requests: rules[0]?.hits ?? 0 };
+		} finally {
+			await sb.control.clearFaults();
+		}
+	}
+
 	beforeAll(() => {
 		ews = new EwsExchangeClient({ url: sb.ewsUrl, auth: { type: 'basic', username: ANNA, password: sb.users[0].password }, mailbox: ANNA });
 	});
@@ -605,7 +618,10 @@ describe('Exchange Trigger (polling) with the EWS credential', () => {
 		const out = (await trigger.poll.call(pollContext(params, staticData))) ?? [[]];
 		expect(out[0]).toHaveLength(1);
 		expect(out[0][0].json).toMatchObject({ folder: 'leads', folderId: mail.leads, previousFolderId: inbox, message: { id: moved.id } });
-		expect(await trigger.poll.call(pollContext(params, staticData))).toBeNull();
+		const idleCalls = await ewsRequestsDuring(() => trigger.poll.call(pollContext(params, staticData)));
+		expect(idleCalls.result).toBeNull();
+		// Idle cost: per watched folder (5 CRM-Sync folders + Inbox) one GetEvents and one SyncFolderItems.
+		expect(idleCalls.requests).toBe(12);
 	});
 
 	it('A5: after 2 failed sign-ins the account is paused; a changed password resumes', async () => {
@@ -615,9 +631,8 @@ describe('Exchange Trigger (polling) with the EWS credential', () => {
 		const ctx = () => pollContext(params, staticData, () => credential);
 		await expect(trigger.poll.call(ctx())).rejects.toThrow(/sign-in|password|401|unauthori[sz]ed/i);
 		await expect(trigger.poll.call(ctx())).rejects.toThrow(/paused after 2 failed sign-ins/);
-		const calls = (await sb.control.counters())[ANNA]?.total ?? 0;
-		expect(await trigger.poll.call(ctx())).toBeNull(); // paused: Exchange is not called
-		expect((await sb.control.counters())[ANNA]?.total ?? 0).toBe(calls);
+		const paused = await ewsRequestsDuring(() => trigger.poll.call(ctx()));
+		expect(paused).toEqual({ result: null, requests: 0 }); // paused: Exchange is not called
 		credential = ewsCredential();
 		expect(await trigger.poll.call(ctx())).toBeNull(); // resumes: the first run starts the cursors
 		expect((staticData.exchange as { auth: { failures: number } }).auth.failures).toBe(0);
