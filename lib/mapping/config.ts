@@ -4,7 +4,7 @@ import { DEFAULT_EVENT_OPTIONS, PRESET_PAIRS, PRESET_PICKLISTS } from './presets
 import { topLevel } from './paths';
 import type { FieldKind, FieldPair, MappingConfig, MappingOverrides, PicklistTable } from './types';
 
-const KINDS: readonly FieldKind[] = ['text', 'email', 'date', 'plainText', 'number', 'boolean', 'picklist', 'dateTime'];
+const KINDS: readonly FieldKind[] = ['text', 'email', 'date', 'plainText', 'number', 'boolean', 'picklist', 'dateTime', 'json'];
 
 function validatePair(pair: FieldPair, picklists: Record<string, PicklistTable>): void {
 	if (!pair.canonical?.trim() || !pair.crm?.trim()) {

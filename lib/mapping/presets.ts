@@ -39,6 +39,9 @@ export const EVENT_PAIRS: readonly FieldPair[] = [
 	{ canonical: 'body', crm: 'description', kind: 'plainText' },
 	{ canonical: 'isPrivate', crm: 'visibility', kind: 'boolean', trueValue: 'Private', falseValue: 'Public' },
 	{ canonical: 'reminderMinutes', crm: 'reminder_time', kind: 'number', onCreateOnly: true },
+	// S20: the series (pattern, range, moved and cancelled occurrences) in the canonical shape. vtiger's own
+	// recurringtype cannot hold exceptions, so the embedded CRM keeps the whole object in one field.
+	{ canonical: 'recurrence', crm: 'recurrence', kind: 'json' },
 	{ canonical: 'eventType', crm: 'activitytype', kind: 'text', crmOnly: true },
 ];
 

@@ -13,8 +13,9 @@ export type PairDirection = 'both' | 'toCrm' | 'toCanonical';
  * - boolean: canonical true/false ⇄ CRM `trueValue` / `falseValue`
  * - picklist: value translated through a picklist table (S11)
  * - dateTime: canonical ZonedDateTime ⇄ CRM date field + time field in UTC (S23)
+ * - json: a structured canonical value (a recurrence) kept as is; the CRM field holds the object or its JSON text
  */
-export type FieldKind = 'text' | 'email' | 'date' | 'plainText' | 'number' | 'boolean' | 'picklist' | 'dateTime';
+export type FieldKind = 'text' | 'email' | 'date' | 'plainText' | 'number' | 'boolean' | 'picklist' | 'dateTime' | 'json';
 
 export interface FieldPair {
 	/** Canonical field, dotted for nested values (`billingAddress.street`). */

@@ -94,6 +94,18 @@ function canonicalDateTimeToCrm(pair: FieldPair, value: ZonedDateTime, ctx: Valu
 	return out;
 }
 
+/** A structured value: the object itself, or its JSON text (a CRM that stores text). */
+function readJson(pair: FieldPair, raw: unknown): unknown {
+	if (isBlank(raw)) return undefined;
+	if (typeof raw === 'object') return JSON.parse(JSON.stringify(raw)) as unknown;
+	if (typeof raw !== 'string') throw new MappingError(`Field ${pair.crm} must hold an object, not "${String(raw)}"`, pair.crm);
+	try {
+		return JSON.parse(raw) as unknown;
+	} catch {
+		throw new MappingError(`Field ${pair.crm} does not hold valid JSON`, pair.crm);
+	}
+}
+
 /** The canonical value of one pair, read from CRM fields; undefined when absent. */
 export function readCrmValue(pair: FieldPair, fields: CrmFields, ctx: ValueContext): unknown {
 	const raw = fields[pair.crm];
@@ -122,6 +134,8 @@ export function readCrmValue(pair: FieldPair, fields: CrmFields, ctx: ValueConte
 			const text = asText(raw);
 			return text === undefined ? undefined : picklistToCanonical(table(pair, ctx.config), text);
 		}
+		case 'json':
+			return readJson(pair, raw);
 		default:
 			return asText(raw);
 	}
@@ -162,6 +176,8 @@ export function writeCrmValues(
 			return { [pair.crm]: String(value).trim().toLowerCase() };
 		case 'plainText':
 			return { [pair.crm]: toPlainText(String(value)) };
+		case 'json':
+			return { [pair.crm]: JSON.parse(JSON.stringify(value)) as unknown };
 		case 'picklist': {
 			const currentValue = asText(current?.[pair.crm]);
 			const mapped = picklistToCrm(table(pair, ctx.config), String(value), currentValue);

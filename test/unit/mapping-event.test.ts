@@ -73,7 +73,7 @@ describe('appointment preset (S8, S17, S19, S21, S23)', () => {
 	});
 
 	it('hashes only fields both sides have: the CRM event type is carried but not compared', () => {
-		expect(syncedFields('event', config)).toEqual(['body', 'end', 'isAllDay', 'isPrivate', 'location', 'start', 'subject']);
+		expect(syncedFields('event', config)).toEqual(['body', 'end', 'isAllDay', 'isPrivate', 'location', 'recurrence', 'start', 'subject']);
 		const fromCrm = crmToCanonical('event', meeting, config);
 		const { eventType: _type, reminderMinutes: _reminder, ...asExchangeHasIt } = fromCrm;
 		expect(hashRecord(asExchangeHasIt, syncedFields('event', config))).toBe(hashRecord(fromCrm, syncedFields('event', config)));
