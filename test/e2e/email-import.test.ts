@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { CrmEmailRecord, CrmRecord } from '../../lib/crm';
 import { nodeOutput, type N8nRun } from './harness';
 import { ANNA, BEN, startEmailEnv, type EmailEnv, type User } from './helpers/email-env';
+import { loadTemplate } from './helpers/sync-env';
 
 const SETUP_TIMEOUT = 40 * 60_000;
 const STEP_TIMEOUT = 5 * 60_000;
@@ -92,8 +93,12 @@ beforeAll(async () => {
 	await env.crm.create('contacts', { fields: { firstname: 'Lisa', lastname: 'Kontakt', email: 'lisa@startup.example' } });
 	await new Promise((resolve) => setTimeout(resolve, 1100));
 	await env.crm.create('contacts', { fields: { firstname: 'Lisa', lastname: 'Später', email: 'LISA@startup.example' } });
-	await env.importEmailTemplate(ANNA, ANNA_WORKFLOW);
-	await env.importEmailTemplate(BEN, BEN_WORKFLOW);
+	// The template's options plus a blacklist of the own company's domain (E5), so colleagues get no leads.
+	const emailToLead = (loadTemplate('email-import.json').nodes as Array<{ name: string; parameters: Json }>).find((n) => n.name === 'E-mail to Lead')!;
+	const options = { ...(emailToLead.parameters.options as Json), blacklist: '@contoso.example' };
+	const overrides = { parameters: { 'E-mail to Lead': { options } } };
+	await env.importEmailTemplate(ANNA, ANNA_WORKFLOW, overrides);
+	await env.importEmailTemplate(BEN, BEN_WORKFLOW, overrides);
 }, SETUP_TIMEOUT);
 
 afterAll(async () => {
@@ -258,7 +263,8 @@ describe('e-mail import template in real n8n (Run Now path)', () => {
 			expect(stored.importedBy).toBe(ANNA);
 			const max = (await record('contacts', 'max.mueller@mueller.example'))[0];
 			expect(links(stored)).toEqual([ref(max)]);
-			// ben's own address is never matched or turned into a lead.
+			// The colleague's address is blacklisted (E5): neither matched nor turned into a lead.
+			expect(byAnna[0].ignored).toEqual(['anna@contoso.example', 'ben@contoso.example']);
 			expect(await record('leads', 'ben@contoso.example')).toEqual([]);
 
 			expect(await folderOf(ANNA, annaCopy)).toBe(wellKnown[ANNA].inbox);

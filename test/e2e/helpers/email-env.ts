@@ -5,7 +5,7 @@
  */
 import { ClientCredentialsTokenProvider, GraphExchangeClient, HttpTransport } from '../../../lib/exchange';
 import type { N8nWorkflow } from '../harness';
-import { ANNA, loadTemplate, prepareTemplate, startSyncEnv, type SyncEnv } from './sync-env';
+import { ANNA, loadTemplate, prepareTemplate, startSyncEnv, type SyncEnv, type TemplateOverrides } from './sync-env';
 
 export { ANNA };
 export const BEN = 'ben@contoso.example';
@@ -19,7 +19,7 @@ export interface EmailEnv extends SyncEnv {
 	/** A message arrives in the Inbox or Sent Items (stored from raw MIME); returns its id. */
 	deliver(user: User, folder: 'inbox' | 'sentitems', mime: Buffer): Promise<string>;
 	/** Imports workflows/email-import.json with this user's Graph credential; returns its id. */
-	importEmailTemplate(user: User, id: string): Promise<string>;
+	importEmailTemplate(user: User, id: string, overrides?: TemplateOverrides): Promise<string>;
 }
 
 function graphClient(env: SyncEnv, mailbox: string): GraphExchangeClient {
@@ -38,8 +38,8 @@ function graphClient(env: SyncEnv, mailbox: string): GraphExchangeClient {
 }
 
 /** The template for one user: ben's nodes get ben's Graph credential (sync-env wires anna's). */
-function emailTemplateFor(user: User, id: string): N8nWorkflow {
-	const workflow = prepareTemplate(loadTemplate('email-import.json'), id);
+function emailTemplateFor(user: User, id: string, overrides?: TemplateOverrides): N8nWorkflow {
+	const workflow = prepareTemplate(loadTemplate('email-import.json'), id, overrides);
 	if (user === ANNA) return workflow;
 	const nodes = (workflow.nodes as Array<Record<string, unknown>>).map((node) => {
 		const credentials = node.credentials as Record<string, unknown> | undefined;
@@ -86,8 +86,8 @@ export async function startEmailEnv(): Promise<EmailEnv> {
 			if (!target) throw new Error(`${user} has no ${folder} folder`);
 			return (await mailbox.createMessage(target.id, mime, { receivedAt: new Date().toISOString() })).id;
 		},
-		async importEmailTemplate(user, id) {
-			await env.n8n.importWorkflows([emailTemplateFor(user, id)]);
+		async importEmailTemplate(user, id, overrides) {
+			await env.n8n.importWorkflows([emailTemplateFor(user, id, overrides)]);
 			return id;
 		},
 		async close() {
