@@ -1,6 +1,7 @@
 /**
  * The task sync template in a real n8n against the sandbox (Graph To Do) and an embedded CRM file:
- * initial sync both ways with the status and priority picklists (S11) and exact due dates, completion
+ * initial sync both ways with the status and priority picklists (S11), exact due dates and the past-days
+ * window (A2), completion
  * each way, deletion each way, and idle runs that write nothing. Each step reads both systems afterwards.
  */
 import { DateTime } from 'luxon';
@@ -56,12 +57,14 @@ beforeAll(async () => {
 	await env.exchange.create('task', listId, { subject: 'Outlook: send offer', dueDate: day(4), startDate: day(1), status: 'inProgress', priority: 'high', body: 'Prices from the 2027 list' });
 	await env.exchange.create('task', listId, { subject: 'Outlook: call back', dueDate: day(9), status: 'notStarted', priority: 'low' });
 	await env.exchange.create('task', listId, { subject: 'Outlook: waiting for contract', dueDate: day(31), status: 'waitingOnOthers' });
+	await env.exchange.create('task', listId, { subject: 'Outlook: long overdue', dueDate: day(-45), status: 'notStarted' });
 
 	const task = (subject: string, fields: Record<string, unknown>) =>
 		env.crm.create('tasks', { assignedTo: ANNA_USER, fields: { subject, ...fields } });
 	await task('CRM: prepare demo', { taskstatus: 'In Progress', taskpriority: 'High', date_start: day(2), due_date: day(6), description: 'Demo data for Müller' });
 	await task('CRM: renew licence', { taskstatus: 'Not Started', taskpriority: 'Low', due_date: day(60) });
 	await task('CRM: deferred idea', { taskstatus: 'Deferred', taskpriority: 'Medium', due_date: day(100) });
+	await task('CRM: long overdue', { taskstatus: 'Not Started', taskpriority: 'Medium', due_date: day(-45) });
 
 	await env.importTemplate('task-sync.json', WORKFLOW);
 }, SETUP_TIMEOUT);
@@ -78,8 +81,11 @@ describe('task sync template in real n8n', () => {
 			expect(counts).toMatchObject({ created: 6, errors: 0, conflicts: 0, cursorsCommitted: true });
 			const crm = await crmTasks();
 			const exchange = await exchangeTasks();
-			expect(crm).toHaveLength(6);
-			expect(exchange).toHaveLength(6);
+			// Tasks due before the past-days window (30 days) stay where they are (A2).
+			expect(crm).toHaveLength(6 + 1);
+			expect(exchange).toHaveLength(6 + 1);
+			expect(bySubject(exchange, 'CRM: long overdue')).toBeUndefined();
+			expect(crmBySubject(crm, 'Outlook: long overdue')).toBeUndefined();
 
 			expect(crmBySubject(crm, 'Outlook: send offer')?.fields).toMatchObject({
 				taskstatus: 'In Progress',
@@ -150,8 +156,8 @@ describe('task sync template in real n8n', () => {
 			expect(counts).toMatchObject({ deleted: 2, created: 0, updated: 0, errors: 0 });
 			expect((await exchangeTasks()).some((t) => t.id === ideaEx.id)).toBe(false);
 			expect(await env.crm.get('tasks', waitingCrm.id)).toBeUndefined();
-			expect(await crmTasks()).toHaveLength(4);
-			expect(await exchangeTasks()).toHaveLength(4);
+			expect(await crmTasks()).toHaveLength(4 + 1);
+			expect(await exchangeTasks()).toHaveLength(4 + 1);
 		},
 		STEP_TIMEOUT,
 	);
