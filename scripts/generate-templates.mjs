@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
  * Writes the sync templates in workflows/ from one description, so the contacts, calendar and task
- * workflows stay alike. Run `node scripts/generate-templates.mjs` after changing this file; a unit test
- * checks that the committed JSON matches.
+ * workflows, the initial sync and the cleanup stay alike. Run `node scripts/generate-templates.mjs` after
+ * changing this file; a unit test checks that the committed JSON matches.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,75 +14,87 @@ const CRM_CREDENTIAL = { crmApi: { id: 'REPLACE_WITH_CRM_CREDENTIAL_ID', name: '
 const GRAPH_CREDENTIAL = { microsoftGraphOAuth2Api: { id: 'REPLACE_WITH_MICROSOFT_CREDENTIAL_ID', name: 'Microsoft Graph account' } };
 
 const COMPONENTS = {
-	contact: { label: 'Contacts', crmResource: 'contact', file: 'contacts-sync.json', folderKey: 'contact' },
-	event: { label: 'Calendar', crmResource: 'event', file: 'calendar-sync.json', folderKey: 'event' },
-	task: { label: 'Tasks', crmResource: 'task', file: 'task-sync.json', folderKey: 'task' },
+	contact: { label: 'Contacts', file: 'contacts-sync.json' },
+	event: { label: 'Calendar', file: 'calendar-sync.json' },
+	task: { label: 'Tasks', file: 'task-sync.json' },
 };
 
-function uuid(component, n) {
-	const hex = Buffer.from(`${component}-${n}`).toString('hex').padEnd(32, '0').slice(0, 32);
+/** Stable, unique node ids (n8n wants UUIDs; these are deterministic so regenerating changes nothing). */
+function uuid(seed) {
+	let h = 0x811c9dc5;
+	const bytes = [];
+	for (let round = 0; round < 16; round++) {
+		for (const ch of `${seed}#${round}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+		bytes.push(h & 0xff);
+	}
+	const hex = bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
 	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-function node(component, n, name, type, position, parameters, extra = {}) {
-	return { parameters, id: uuid(component, n), name, type, typeVersion: 1, position, ...extra };
+const to = (name, index = 0) => ({ node: name, type: 'main', index });
+
+function sticky(seed, name, position, lines, height = 560, width = 560) {
+	return { parameters: { content: lines.join('\n'), height, width }, id: uuid(`${seed}/${name}`), name, type: 'n8n-nodes-base.stickyNote', typeVersion: 1, position };
 }
 
-function syncTemplate(component) {
-	const c = COMPONENTS[component];
+function triggers(seed, first, x, y, { schedule = true } = {}) {
+	const nodes = [{ parameters: {}, id: uuid(`${seed}/run`), name: 'Run Now', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [x, y + 180] }];
+	const connections = { 'Run Now': { main: [[to(first)]] } };
+	if (schedule) {
+		nodes.push({
+			parameters: { rule: { interval: [{ field: 'minutes', minutesInterval: 5 }] } },
+			id: uuid(`${seed}/schedule`),
+			name: 'Every 5 Minutes',
+			type: 'n8n-nodes-base.scheduleTrigger',
+			typeVersion: 1.2,
+			position: [x, y],
+		});
+		connections['Every 5 Minutes'] = { main: [[to(first)]] };
+	}
+	return { nodes, connections };
+}
+
+/**
+ * One component's pipeline: Ensure Sync Folders → Sync State → CRM Changes → Map CRM → Canonical →
+ * Exchange Changes → Plan → Map Canonical → CRM → Write to CRM → Write to Exchange → Commit.
+ * `prefix` names the nodes when several pipelines share a workflow; `reset` starts with Reset State.
+ */
+function pipeline(component, { prefix = '', x = 0, y = 0, reset = false } = {}) {
+	const n = (name) => `${prefix}${name}`;
+	const seed = `${component}/${prefix}`;
 	const windowed = component !== 'contact';
-	const state = { component, mailbox: 'me', crmInstance: 'crm' };
-	const folderExpr = `={{ $('Ensure Sync Folders').first().json.${c.folderKey} }}`;
+	const folderExpr = `={{ $('${n('Ensure Sync Folders')}').first().json.${component} }}`;
+	const state = { component, mailbox: 'me', exchangeFolderId: folderExpr, crmInstance: 'crm' };
+	const node = (name, type, dx, dy, parameters, extra = {}) => ({
+		parameters,
+		id: uuid(`${seed}/${name}`),
+		name: n(name),
+		type,
+		typeVersion: 1,
+		position: [x + dx, y + dy],
+		...extra,
+	});
 	const nodes = [
-		node(component, 0, 'About this workflow', 'n8n-nodes-base.stickyNote', [-460, -420], {
-			content: [
-				`## ${c.label} sync: CRM ⇄ Exchange, both ways`,
-				'',
-				`Every 5 minutes (or on **Run Now**) this workflow reads what changed in the CRM and in the mailbox's **CRM-Sync** ${c.label.toLowerCase()} folder since the last run, decides per record what to do, writes both sides, and records the result.`,
-				'',
-				'1. **Sync State** gives the cursors where the last run stopped (kept in this workflow\'s static data).',
-				'2. **Ensure Sync Folders** finds or creates the CRM-Sync folder (F1).',
-				'3. **CRM Changes** → **Map CRM → Canonical** and **Exchange Changes** read both sides.',
-				'4. **Plan** compares them with the state: new, changed, deleted, conflicts (policy: *last modified wins*; change it there, with direction, past days and filters).',
-				'5. **Map Canonical → CRM**, **Write to CRM**, **Write to Exchange** apply the actions; **Commit** records what succeeded and outputs the counts.',
-				'',
-				'A run that fails half-way is repeated safely by the next one: nothing is duplicated or lost. Conflicts go to the CRM\'s sync conflicts and to Plan\'s *Conflicts* output (connect an e-mail node there to notify the user).',
-				'',
-				'**Before activating:** choose your credentials in the CRM and Exchange nodes, set **Mailbox** in *Sync State*, *Plan* and *Commit* to the synced address (and in the Exchange nodes when you use an app-only credential), and pick the mailbox owner\'s CRM user in *Write to CRM*.',
-			].join('\n'),
-			height: 560,
-			width: 560,
-		}),
-		node(component, 1, 'Every 5 Minutes', 'n8n-nodes-base.scheduleTrigger', [-440, 200], { rule: { interval: [{ field: 'minutes', minutesInterval: 5 }] } }, { typeVersion: 1.2 }),
-		node(component, 2, 'Run Now', 'n8n-nodes-base.manualTrigger', [-440, 380], {}),
-		node(component, 3, 'Sync State', `${PKG}.conflictResolution`, [-200, 280], { operation: 'readState', ...state }),
-		node(component, 4, 'Ensure Sync Folders', `${PKG}.exchange`, [20, 280], { resource: 'folder', operation: 'ensureSyncFolders', components: [c.folderKey] }, { credentials: GRAPH_CREDENTIAL }),
+		node('Ensure Sync Folders', `${PKG}.exchange`, 0, 0, { resource: 'folder', operation: 'ensureSyncFolders', components: [component] }, { credentials: GRAPH_CREDENTIAL }),
+		...(reset ? [node('Reset State', `${PKG}.conflictResolution`, 110, -160, { operation: 'resetState', ...state })] : []),
+		node('Sync State', `${PKG}.conflictResolution`, 220, 0, { operation: 'readState', ...state }),
+		node('CRM Changes', `${PKG}.crm`, 440, 0, { resource: component, operation: 'getChanges', cursor: `={{ $('${n('Sync State')}').first().json.crmCursor }}` }, { credentials: CRM_CREDENTIAL }),
+		node('Map CRM → Canonical', `${PKG}.fieldMapping`, 660, 0, { component, operation: 'toCanonical' }),
 		node(
-			component,
-			5,
-			'CRM Changes',
-			`${PKG}.crm`,
-			[240, 280],
-			{ resource: c.crmResource, operation: 'getChanges', cursor: "={{ $('Sync State').first().json.crmCursor }}" },
-			{ credentials: CRM_CREDENTIAL },
-		),
-		node(component, 6, 'Map CRM → Canonical', `${PKG}.fieldMapping`, [460, 280], { component, operation: 'toCanonical' }),
-		node(
-			component,
-			7,
 			'Exchange Changes',
 			`${PKG}.exchange`,
-			[700, 420],
+			880,
+			160,
 			{
 				resource: component,
 				operation: 'getChanges',
 				[`${component}Folder`]: { __rl: true, mode: 'id', value: folderExpr },
-				cursor: "={{ $('Sync State').first().json.exchangeCursor }}",
+				cursor: `={{ $('${n('Sync State')}').first().json.exchangeCursor }}`,
 				...(windowed ? { pastDays: 30 } : {}),
 			},
 			{ credentials: GRAPH_CREDENTIAL },
 		),
-		node(component, 8, 'Plan', `${PKG}.conflictResolution`, [940, 280], {
+		node('Plan', `${PKG}.conflictResolution`, 1100, 0, {
 			operation: 'plan',
 			...state,
 			direction: 'both',
@@ -90,28 +102,30 @@ function syncTemplate(component) {
 			...(windowed ? { pastDays: 30 } : {}),
 			planOptions: {},
 		}),
-		node(component, 9, 'Map Canonical → CRM', `${PKG}.fieldMapping`, [1180, 200], { component, operation: 'toCrm' }),
-		node(component, 10, 'Write to CRM', `${PKG}.crm`, [1400, 200], { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, { credentials: CRM_CREDENTIAL }),
-		node(component, 11, 'Write to Exchange', `${PKG}.exchange`, [1620, 200], { resource: 'syncAction', operation: 'apply', syncFolderId: folderExpr, options: {} }, { credentials: GRAPH_CREDENTIAL }),
-		node(component, 12, 'Commit', `${PKG}.conflictResolution`, [1840, 200], { operation: 'commit', ...state }),
-		node(component, 13, 'Conflicts (notify here)', 'n8n-nodes-base.noOp', [1180, 420], {}),
+		node('Conflicts (notify here)', 'n8n-nodes-base.noOp', 1320, 180, {}),
+		node('Map Canonical → CRM', `${PKG}.fieldMapping`, 1320, 0, { component, operation: 'toCrm' }),
+		node('Write to CRM', `${PKG}.crm`, 1540, 0, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, { credentials: CRM_CREDENTIAL }),
+		node('Write to Exchange', `${PKG}.exchange`, 1760, 0, { resource: 'syncAction', operation: 'apply', syncFolderId: folderExpr, options: {} }, { credentials: GRAPH_CREDENTIAL }),
+		node('Commit', `${PKG}.conflictResolution`, 1980, 0, { operation: 'commit', ...state }),
 	];
-	const to = (name, index = 0) => ({ node: name, type: 'main', index });
 	const connections = {
-		'Every 5 Minutes': { main: [[to('Sync State')]] },
-		'Run Now': { main: [[to('Sync State')]] },
-		'Sync State': { main: [[to('Ensure Sync Folders')]] },
-		'Ensure Sync Folders': { main: [[to('CRM Changes')]] },
-		'CRM Changes': { main: [[to('Map CRM → Canonical')]] },
-		'Map CRM → Canonical': { main: [[to('Exchange Changes'), to('Plan', 0)], []] },
-		'Exchange Changes': { main: [[to('Plan', 1)]] },
-		Plan: { main: [[to('Map Canonical → CRM')], [to('Conflicts (notify here)')]] },
-		'Map Canonical → CRM': { main: [[to('Write to CRM')], []] },
-		'Write to CRM': { main: [[to('Write to Exchange')]] },
-		'Write to Exchange': { main: [[to('Commit')]] },
+		[n('Ensure Sync Folders')]: { main: [[to(reset ? n('Reset State') : n('Sync State'))]] },
+		...(reset ? { [n('Reset State')]: { main: [[to(n('Sync State'))]] } } : {}),
+		[n('Sync State')]: { main: [[to(n('CRM Changes'))]] },
+		[n('CRM Changes')]: { main: [[to(n('Map CRM → Canonical'))]] },
+		[n('Map CRM → Canonical')]: { main: [[to(n('Exchange Changes')), to(n('Plan'), 0)], []] },
+		[n('Exchange Changes')]: { main: [[to(n('Plan'), 1)]] },
+		[n('Plan')]: { main: [[to(n('Map Canonical → CRM'))], [to(n('Conflicts (notify here)'))]] },
+		[n('Map Canonical → CRM')]: { main: [[to(n('Write to CRM'))], []] },
+		[n('Write to CRM')]: { main: [[to(n('Write to Exchange'))]] },
+		[n('Write to Exchange')]: { main: [[to(n('Commit'))]] },
 	};
+	return { nodes, connections, first: n('Ensure Sync Folders'), last: n('Commit') };
+}
+
+function workflow(name, nodes, connections) {
 	return {
-		name: `CRM ⇄ Exchange: ${c.label.toLowerCase()} sync`,
+		name,
 		nodes,
 		connections,
 		active: false,
@@ -122,8 +136,109 @@ function syncTemplate(component) {
 	};
 }
 
-for (const component of Object.keys(COMPONENTS)) {
-	const file = join(OUT, COMPONENTS[component].file);
-	writeFileSync(file, `${JSON.stringify(syncTemplate(component), null, 2)}\n`);
-	console.log(`wrote ${file}`);
+const SETUP_NOTE =
+	'**Before activating:** choose your credentials in the CRM and Exchange nodes, set **Mailbox** in the Conflict Resolution nodes (*Sync State*, *Plan*, *Commit*) to the synced address (and in the Exchange nodes when you use an app-only credential), and pick the mailbox owner\'s CRM user in *Write to CRM*.';
+
+function syncTemplate(component) {
+	const c = COMPONENTS[component];
+	const p = pipeline(component, { x: -200, y: 280 });
+	const t = triggers(component, p.first, -440, 200);
+	const note = sticky(component, 'About this workflow', [-460, -420], [
+		`## ${c.label} sync: CRM ⇄ Exchange, both ways`,
+		'',
+		`Every 5 minutes (or on **Run Now**) this workflow reads what changed in the CRM and in the mailbox's **CRM-Sync** ${c.label.toLowerCase()} folder since the last run, decides per record what to do, writes both sides, and records the result.`,
+		'',
+		'1. **Ensure Sync Folders** finds or creates the CRM-Sync folder (F1).',
+		"2. **Sync State** gives the cursors where the last run stopped (kept in this workflow's static data).",
+		'3. **CRM Changes** → **Map CRM → Canonical** and **Exchange Changes** read both sides.',
+		'4. **Plan** compares them with the state: new, changed, deleted, conflicts (policy: *last modified wins*; change it there, with direction, past days and filters).',
+		'5. **Map Canonical → CRM**, **Write to CRM**, **Write to Exchange** apply the actions; **Commit** records what succeeded and outputs the counts.',
+		'',
+		"A run that fails half-way is repeated safely by the next one: nothing is duplicated or lost. Conflicts go to the CRM's sync conflicts and to Plan's *Conflicts* output (connect an e-mail node there to notify the user).",
+		'',
+		SETUP_NOTE,
+	]);
+	return workflow(`CRM ⇄ Exchange: ${c.label.toLowerCase()} sync`, [note, ...t.nodes, ...p.nodes], { ...t.connections, ...p.connections });
+}
+
+/** A3/A4: every component, both directions, from a fresh state; safe to run again or after an interruption. */
+function initialSyncTemplate() {
+	const nodes = [];
+	const connections = {};
+	let previous;
+	Object.keys(COMPONENTS).forEach((component, i) => {
+		const p = pipeline(component, { prefix: `${COMPONENTS[component].label}: `, x: 0, y: i * 480, reset: true });
+		nodes.push(...p.nodes);
+		Object.assign(connections, p.connections);
+		if (previous) connections[previous] = { main: [[to(p.first)]] };
+		previous = p.last;
+	});
+	const t = triggers('initial', nodes[0].name, -260, 0, { schedule: false });
+	const note = sticky('initial', 'About this workflow', [-300, -560], [
+		'## Initial sync / re-sync (contacts, calendar, tasks)',
+		'',
+		'Run it by hand when a mailbox is connected (A3) or whenever the two sides should be compared from scratch (A4). For each component it forgets the sync state, reads **both sides completely** (appointments and tasks within the past-days window), pairs the records that are already linked, copies what is missing in either direction, and records the pairs.',
+		'',
+		'Records are linked through an id stored on the records themselves, so running it twice — or again after it was interrupted — creates **no duplicates** (S24). The scheduled sync workflows pick up from there on their next run.',
+		'',
+		'Remove a component\'s row of nodes if you do not sync it.',
+		'',
+		SETUP_NOTE,
+	], 420, 620);
+	return workflow('CRM ⇄ Exchange: initial sync / re-sync', [note, ...t.nodes, ...nodes], { ...t.connections, ...connections });
+}
+
+/** F5/F6: remove the CRM-Sync folders (and everything synced into them) from a mailbox. */
+function cleanupTemplate() {
+	const remove = {
+		parameters: { resource: 'folder', operation: 'removeSyncFolders', components: ['contact', 'event', 'task', 'mail'] },
+		id: uuid('cleanup/remove'),
+		name: 'Remove Sync Folders',
+		type: `${PKG}.exchange`,
+		typeVersion: 1,
+		position: [0, 0],
+		credentials: GRAPH_CREDENTIAL,
+	};
+	const t = triggers('cleanup', remove.name, -260, -90, { schedule: false });
+	const note = sticky('cleanup', 'About this workflow', [-300, -480], [
+		'## Switch a component off / disconnect a user',
+		'',
+		'Deletes the **CRM-Sync** folders of the chosen components — with everything the sync put into them — from the mailbox (F5), or all of them when a user is disconnected or set inactive with clean-up (F6). The CRM keeps its records.',
+		'',
+		'1. Deactivate the sync workflows of the components you switch off.',
+		'2. Pick them in **Remove Sync Folders** (and the mailbox, for an app-only credential) and run this workflow.',
+		'',
+		'To switch a component on again, run the *initial sync* workflow and activate its sync workflow: a new CRM-Sync folder gets a fresh sync state.',
+	], 360, 560);
+	return workflow('CRM ⇄ Exchange: remove sync folders (component off, user cleanup)', [note, ...t.nodes, remove], t.connections);
+}
+
+const files = {
+	...Object.fromEntries(Object.entries(COMPONENTS).map(([component, c]) => [c.file, syncTemplate(component)])),
+	'initial-sync.json': initialSyncTemplate(),
+	'cleanup.json': cleanupTemplate(),
+};
+
+export function templates() {
+	return files;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+	const check = process.argv.includes('--check');
+	let stale = 0;
+	for (const [file, content] of Object.entries(files)) {
+		const text = `${JSON.stringify(content, null, 2)}\n`;
+		const path = join(OUT, file);
+		if (check) {
+			const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
+			if (current !== text) {
+				console.error(`workflows/${file} is not what scripts/generate-templates.mjs writes; run it`);
+				stale++;
+			}
+		} else {
+			writeFileSync(path, text);
+			console.log(`wrote workflows/${file}`);
+		}
+	}
+	process.exitCode = stale ? 1 : 0;
 }

@@ -60,7 +60,7 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 		return {
 			id: outcome.id ?? action.targetId ?? '',
 			etag: outcome.etag ?? '',
-			hash: record ? contentHash(record, fields) : '',
+			hash: record ? contentHash(options.component, record, fields) : '',
 		};
 	};
 

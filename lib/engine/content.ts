@@ -18,9 +18,33 @@ export function prepareRecord<C extends Component>(
 	return out as unknown as ComponentRecordMap[C];
 }
 
+function instantOnly(value: unknown): unknown {
+	return value && typeof value === 'object' && 'dateTime' in value ? (value as { dateTime: unknown }).dateTime : value;
+}
+
+/**
+ * What the hash sees of a record. Appointment times count as instants: the zone an appointment was
+ * entered in is kept for Exchange's display, but a CRM stores no zone, so the same meeting read from
+ * both sides must hash alike.
+ */
+function hashView(component: Component, record: object): object {
+	if (component !== 'event') return record;
+	const event = record as Record<string, unknown>;
+	const view: Record<string, unknown> = { ...event, start: instantOnly(event.start), end: instantOnly(event.end) };
+	const recurrence = event.recurrence as { range?: Record<string, unknown>; exceptions?: Array<Record<string, unknown>> } | undefined;
+	if (recurrence) {
+		view.recurrence = {
+			...recurrence,
+			range: recurrence.range ? { ...recurrence.range, recurrenceTimeZone: undefined } : undefined,
+			exceptions: recurrence.exceptions?.map((ex) => ({ ...ex, start: instantOnly(ex.start), end: instantOnly(ex.end) })),
+		};
+	}
+	return view;
+}
+
 /** Content hash of a prepared record. */
-export function contentHash(record: object, fields: readonly string[]): string {
-	return hashRecord(record, fields);
+export function contentHash(component: Component, record: object, fields: readonly string[]): string {
+	return hashRecord(hashView(component, record), fields);
 }
 
 /** Two base64url characters per field: the merge base of a pair (which value each field had when in sync). */

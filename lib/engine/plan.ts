@@ -63,7 +63,7 @@ class Planner<C extends Component> {
 		return {
 			item,
 			record,
-			hash: contentHash(record, this.fields),
+			hash: contentHash(this.options.component, record, this.fields),
 			etagHash: etagHash(item.etag),
 			modifiedAt: safeInstant(item.modifiedAt),
 		};

@@ -112,6 +112,9 @@ export function normalizeEvent(input: CalendarEvent): CalendarEvent {
 
 export function normalizeTask(input: Task): Task {
 	const out = (compact(input) ?? {}) as Task;
+	// Exchange always has a status and an importance; a CRM may leave them empty. Empty means the default.
+	out.status = out.status ?? 'notStarted';
+	out.priority = out.priority ?? 'normal';
 	if (out.startDate) out.startDate = toDate(out.startDate);
 	if (out.dueDate) out.dueDate = toDate(out.dueDate);
 	if (out.completedAt) out.completedAt = toUtcInstant(out.completedAt);

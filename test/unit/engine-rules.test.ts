@@ -88,6 +88,17 @@ describe('engine: propagation (S1) and echo suppression (S26)', () => {
 		expect(run.report?.counts.unchanged).toBe(1);
 	});
 
+	it('pairs an appointment read without a zone (CRM) with its zoned Exchange copy without writing', () => {
+		const { crm, exchange, sync, writes } = setup('event');
+		const c = crm.create({ subject: 'Zone', start: { dateTime: '2026-12-01T09:00:00Z' }, end: { dateTime: '2026-12-01T10:00:00Z' } });
+		exchange.create(
+			{ subject: 'Zone', start: { dateTime: '2026-12-01T10:00:00', timeZone: 'Europe/Berlin' }, end: { dateTime: '2026-12-01T11:00:00', timeZone: 'Europe/Berlin' } },
+			`crm1:events:${c.id}`,
+		);
+		expect(writes(sync())).toBe(0);
+		expect(exchange.all()[0].record.start.timeZone).toBe('Europe/Berlin');
+	});
+
 	it('ignores changes to fields the mapping does not sync', () => {
 		const { crm, exchange, sync, writes } = setup('event', { syncedFields: ['subject', 'start', 'end'] });
 		crm.create(meeting('A'));

@@ -42,6 +42,8 @@ describe('normalization', () => {
 			subject: 'x',
 			dueDate: '2026-05-01',
 			completedAt: '2026-05-02T08:00:00.000Z',
+			status: 'notStarted',
+			priority: 'normal',
 		});
 	});
 });

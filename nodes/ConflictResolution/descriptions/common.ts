@@ -55,6 +55,14 @@ export const tableProperties: INodeProperties[] = [
 		description: 'The mailbox being synced (its address), so each mailbox keeps its own state',
 	},
 	{
+		displayName: 'Exchange Folder ID',
+		name: 'exchangeFolderId',
+		type: 'string',
+		default: '',
+		description:
+			'The synced folder (usually from “Ensure Sync Folders”). A new folder, e.g. after the component was switched off and on again, starts with a fresh state.',
+	},
+	{
 		displayName: 'CRM Instance',
 		name: 'crmInstance',
 		type: 'string',

@@ -17,7 +17,9 @@ export function tableRef(ctx: IExecuteFunctions, itemIndex = 0): TableRef {
 	const component = ctx.getNodeParameter('component', itemIndex) as Component;
 	const mailbox = String(ctx.getNodeParameter('mailbox', itemIndex, 'me') || 'me').trim();
 	const crmInstance = String(ctx.getNodeParameter('crmInstance', itemIndex, 'crm') || 'crm').trim();
-	return { key: tableKey({ mailbox, component, crmInstance }), mailbox, component, crmInstance };
+	// A new sync folder (after a component was switched off and on, F5) starts with a fresh state.
+	const folderId = String(ctx.getNodeParameter('exchangeFolderId', itemIndex, '') ?? '').trim() || undefined;
+	return { key: tableKey({ mailbox, component, crmInstance, folderId }), mailbox, component, crmInstance };
 }
 
 function root(ctx: IExecuteFunctions): SyncStateRoot {
