@@ -67,6 +67,19 @@ async function record(module: 'leads' | 'contacts' | 'accounts' | 'partners', ad
 const links = (e: CrmEmailRecord) => e.links.map((l) => `${l.module}:${l.id}`).sort();
 const ref = (r: CrmRecord) => `${r.module}:${r.id}`;
 
+/** Graph requests on a mailbox so far (the token endpoint is not counted per mailbox). */
+async function requests(user: User): Promise<number> {
+	return (await env.sb.control.counters())[user]?.total ?? 0;
+}
+
+async function writes(user: User): Promise<number> {
+	const byMethod = (await env.sb.control.counters())[user]?.byMethod ?? {};
+	return (byMethod.POST ?? 0) + (byMethod.PATCH ?? 0) + (byMethod.DELETE ?? 0);
+}
+
+/** Numbers for the report, printed once at the end. */
+const measured: Record<string, number> = {};
+
 function importResults(run: N8nRun): Json[] {
 	return nodeOutput(run, 'E-mail to Lead');
 }
@@ -102,6 +115,8 @@ beforeAll(async () => {
 }, SETUP_TIMEOUT);
 
 afterAll(async () => {
+	// eslint-disable-next-line no-console
+	console.log(`e-mail import e2e: ${JSON.stringify(measured)}`);
 	await env?.close();
 }, 120_000);
 
@@ -128,7 +143,11 @@ describe('e-mail import template in real n8n (Run Now path)', () => {
 			ids.malformed = await deliverAndMove(ANNA, 'inbox', fixture('malformed/stalwart__000.eml'), 'root');
 			const emailsBefore = (await env.crm.list('emails')).length;
 
+			const requestsBefore = await requests(ANNA);
+			const started = Date.now();
 			const run = await env.run(ANNA_WORKFLOW);
+			measured.firstRunMs = Date.now() - started;
+			measured.graphRequestsPerMessage = (await requests(ANNA) - requestsBefore) / 8;
 			const results = importResults(run);
 			expect(results).toHaveLength(8);
 			const result = (key: string) => results.find((r) => r.exchangeId === ids[key]) as Json;
@@ -223,7 +242,11 @@ describe('e-mail import template in real n8n (Run Now path)', () => {
 
 			// The user deletes the unreadable mail; the next run finds nothing and moves the root cursor on.
 			await env.mailboxes[ANNA].moveMessage(ids.malformed, wellKnown[ANNA].deleteditems);
+			const idleBefore = await requests(ANNA);
+			const writesBefore = await writes(ANNA);
 			const idle = await env.run(ANNA_WORKFLOW);
+			measured.graphRequestsIdleRun = (await requests(ANNA)) - idleBefore;
+			expect(await writes(ANNA)).toBe(writesBefore);
 			expect(idle.data.resultData.runData['E-mail to Lead']).toBeUndefined();
 			expect(nodeOutput(idle, 'Moved Mails').map((page) => (page.messages as unknown[]).length)).toEqual([0, 0, 0, 0, 0]);
 			expect(Object.keys(await mailCursors(ANNA_WORKFLOW, ANNA))).toContain(folders[ANNA].root);
