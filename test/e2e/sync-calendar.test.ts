@@ -372,6 +372,41 @@ describe('calendar sync template in real n8n', () => {
 	);
 
 	it(
+		'carries a cancelled occurrence each way and keeps a changed private appointment a busy block (S20, S17)',
+		async () => {
+			// Outlook: the last occurrence of the weekly series is cancelled (DELETE on the instance, as Outlook does).
+			const weekly = bySubject(await exchangeEvents(), 'Weekly jour fixe') as ExchangeEvent;
+			const lastStart = at(seriesStart.plus({ weeks: 4 }), '14:00', 'Europe/Berlin');
+			const instances = await env.exchange.request<{ value: Array<{ id: string; start: { dateTime: string } }> }>(
+				'GET',
+				`/${env.exchange.resourceFor('event', folderId)}/${encodeURIComponent(weekly.id)}/instances?startDateTime=${encodeURIComponent(seriesStart.plus({ weeks: 4 }).toISO() as string)}&endDateTime=${encodeURIComponent(seriesStart.plus({ weeks: 4, days: 1 }).toISO() as string)}`,
+				'Reading occurrences (test)',
+			);
+			expect(instances.value).toHaveLength(1);
+			await env.exchange.request('DELETE', `/${env.exchange.resourceFor('event', folderId)}/${encodeURIComponent(instances.value[0].id)}`, 'Cancelling an occurrence (test)');
+			// CRM: the fourth monthly review is cancelled too.
+			const review = crmBySubject(await crmEvents(), 'CRM monthly review') as CrmRecord;
+			const cancelled = { originalStart: `${reviewMonth(3)}T07:00:00.000Z`, deleted: true };
+			await env.crm.update('events', review.id, { fields: { recurrence: { ...CRM_SERIES, exceptions: [...CRM_SERIES.exceptions, cancelled] } } });
+			// Outlook: details of the private appointment change.
+			const privateEx = bySubject(await exchangeEvents(), 'Arzttermin') as ExchangeEvent;
+			await env.exchange.update('event', folderId, privateEx.id, { ...privateEx.record, location: 'Praxis Dr. Neu', body: 'Neuer Befund' }, privateEx.ident);
+
+			const counts = report(await env.run(WORKFLOW));
+			expect(counts).toMatchObject({ created: 0, deleted: 0, errors: 0, conflicts: 0 });
+
+			const weeklyCrm = crmBySubject(await crmEvents(), 'Weekly jour fixe');
+			expect((weeklyCrm?.fields.recurrence as CalendarEvent['recurrence'])?.exceptions).toContainEqual({ originalStart: lastStart, deleted: true });
+			const reviewEx = bySubject(await exchangeEvents(), 'CRM monthly review');
+			expect(reviewEx?.record.recurrence?.exceptions).toContainEqual(cancelled);
+			const block = (await crmEvents()).find((r) => r.fields.visibility === 'Private');
+			expect(block?.fields.subject).toBe('Appointment');
+			expect(JSON.stringify(block?.fields)).not.toMatch(/Arzt|Praxis|Befund/);
+		},
+		STEP_TIMEOUT,
+	);
+
+	it(
 		'deletes an appointment on the other side when it is deleted on one side (S6 default)',
 		async () => {
 			const dstEx = bySubject(await exchangeEvents(), 'CRM on the DST day') as ExchangeEvent;
