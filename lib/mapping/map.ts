@@ -1,6 +1,6 @@
 import { normalize } from '../model/normalize';
 import { stableStringify } from '../model/hash';
-import type { CalendarEvent, Component, ComponentRecordMap, ZonedDateTime } from '../model/types';
+import type { CalendarEvent, Component, ComponentRecordMap, Recurrence, ZonedDateTime } from '../model/types';
 import { buildEnrichment, stripEnrichment } from './enrichment';
 import { MappingError } from './errors';
 import { toPlainText } from './html';
@@ -8,8 +8,20 @@ import { getPath, setPath, topLevel } from './paths';
 import type { CrmFields, FieldPair, MappingConfig, ToCanonicalContext, ToCrmContext } from './types';
 import { parseBoolean, readCrmValue, writeCrmValues, type ValueContext } from './values';
 
-/** S17: the only fields a private appointment carries into the CRM. */
-export const BUSY_BLOCK_FIELDS: readonly string[] = ['start', 'end', 'isAllDay', 'isPrivate', 'eventType', 'reminderMinutes'];
+/** S17: the only fields a private appointment carries into the CRM (a series keeps its times: S20). */
+export const BUSY_BLOCK_FIELDS: readonly string[] = ['start', 'end', 'isAllDay', 'isPrivate', 'eventType', 'reminderMinutes', 'recurrence'];
+
+/** S17 + S20: a private series blocks the same times, but its moved occurrences lose their details. */
+function busyRecurrence(recurrence: Recurrence): Recurrence {
+	if (!recurrence.exceptions) return recurrence;
+	const exceptions = recurrence.exceptions.map(({ originalStart, deleted, start, end }) => ({
+		originalStart,
+		...(deleted ? { deleted } : {}),
+		...(start ? { start } : {}),
+		...(end ? { end } : {}),
+	}));
+	return { ...recurrence, exceptions };
+}
 
 const copiesToCanonical = (p: FieldPair) => p.direction !== 'toCrm';
 const copiesToCrm = (p: FieldPair) => p.direction !== 'toCanonical';
@@ -105,6 +117,7 @@ function prepareEventForCrm(event: Record<string, unknown>, config: MappingConfi
 			if (!BUSY_BLOCK_FIELDS.includes(key)) delete prepared[key];
 		}
 		prepared.subject = config.event.busySubject;
+		if (prepared.recurrence) prepared.recurrence = busyRecurrence(prepared.recurrence as Recurrence);
 	}
 	return prepared;
 }

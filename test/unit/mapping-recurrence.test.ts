@@ -57,4 +57,24 @@ describe('appointment preset: recurring series (S20)', () => {
 		const fields = { ...canonicalToCrm('event', series, config, { creating: true }), recurrence: '{not json' };
 		expect(() => crmToCanonical('event', fields, config)).toThrow(MappingError);
 	});
+
+	it('S17: a private series reaches the CRM as busy blocks at the same times, without the details of moved occurrences', () => {
+		const moved = { ...recurrence.exceptions![1], subject: 'Therapie', location: 'Praxis', body: 'Befund' };
+		const privateSeries: CalendarEvent = {
+			...series,
+			subject: 'Therapie',
+			location: 'Praxis',
+			isPrivate: true,
+			recurrence: { ...recurrence, exceptions: [recurrence.exceptions![0], moved] },
+		};
+		const fields = canonicalToCrm('event', privateSeries, config, { creating: true });
+		expect(fields.subject).toBe('Appointment');
+		expect(JSON.stringify(fields)).not.toMatch(/Therapie|Praxis|Befund/);
+		const back = crmToCanonical('event', fields, config);
+		expect(back.recurrence?.pattern).toEqual(recurrence.pattern);
+		expect(back.recurrence?.exceptions).toEqual([
+			{ originalStart: '2027-03-20T13:00:00.000Z', start: moved.start, end: moved.end },
+			{ originalStart: '2027-04-03T12:00:00.000Z', deleted: true },
+		]);
+	});
 });
