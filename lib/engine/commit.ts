@@ -13,6 +13,8 @@ export interface CommitOptions {
 	component: Component;
 	runId: string;
 	syncedFields?: readonly string[];
+	/** Marker line of the CRM's enrichment block in appointment texts (see PlanOptions). */
+	enrichmentMarker?: string;
 	/** Keep per-field merge bases (policy "merge"). */
 	keepMergeBase?: boolean;
 }
@@ -60,7 +62,7 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 		return {
 			id: outcome.id ?? action.targetId ?? '',
 			etag: outcome.etag ?? '',
-			hash: record ? contentHash(options.component, record, fields) : '',
+			hash: record ? contentHash(options.component, record, fields, options.enrichmentMarker) : '',
 		};
 	};
 

@@ -18,6 +18,17 @@ export function prepareRecord<C extends Component>(
 	return out as unknown as ComponentRecordMap[C];
 }
 
+/**
+ * The CRM's enrichment lines (S21: company, contact person, deep link...) are written below a marker line
+ * into the Exchange text; they say nothing about the appointment itself, so they do not count for the hash.
+ */
+function withoutEnrichment(body: string, marker: string): string | undefined {
+	const lines = body.split('\n');
+	const at = lines.findIndex((line) => line.trim() === marker.trim());
+	const kept = (at === -1 ? lines : lines.slice(0, at)).join('\n').trim();
+	return kept === '' ? undefined : kept;
+}
+
 function instantOnly(value: unknown): unknown {
 	return value && typeof value === 'object' && 'dateTime' in value ? (value as { dateTime: unknown }).dateTime : value;
 }
@@ -27,10 +38,17 @@ function instantOnly(value: unknown): unknown {
  * entered in is kept for Exchange's display, but a CRM stores no zone, so the same meeting read from
  * both sides must hash alike.
  */
-function hashView(component: Component, record: object): object {
+/** What a private appointment shows the other side (S17): when it is busy, nothing else. */
+export const PRIVATE_EVENT_FIELDS: readonly string[] = ['start', 'end', 'isAllDay', 'isPrivate', 'recurrence'];
+
+function hashView(component: Component, record: object, enrichmentMarker?: string): object {
 	if (component !== 'event') return record;
-	const event = record as Record<string, unknown>;
+	let event = record as Record<string, unknown>;
+	// The CRM holds a private appointment as a busy block without details (S17), Exchange with them; the
+	// pair is equal when the busy times are.
+	if (event.isPrivate === true) event = Object.fromEntries(PRIVATE_EVENT_FIELDS.map((f) => [f, event[f]]));
 	const view: Record<string, unknown> = { ...event, start: instantOnly(event.start), end: instantOnly(event.end) };
+	if (enrichmentMarker && typeof event.body === 'string') view.body = withoutEnrichment(event.body, enrichmentMarker);
 	const recurrence = event.recurrence as { range?: Record<string, unknown>; exceptions?: Array<Record<string, unknown>> } | undefined;
 	if (recurrence) {
 		view.recurrence = {
@@ -43,8 +61,8 @@ function hashView(component: Component, record: object): object {
 }
 
 /** Content hash of a prepared record. */
-export function contentHash(component: Component, record: object, fields: readonly string[]): string {
-	return hashRecord(hashView(component, record), fields);
+export function contentHash(component: Component, record: object, fields: readonly string[], enrichmentMarker?: string): string {
+	return hashRecord(hashView(component, record, enrichmentMarker), fields);
 }
 
 /** Two base64url characters per field: the merge base of a pair (which value each field had when in sync). */

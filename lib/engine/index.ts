@@ -5,6 +5,6 @@ export * from './rules';
 export * from './content';
 export { plan } from './plan';
 export { commit, type CommitOptions, type CommitReport, type CommitResult } from './commit';
-export { MemorySide, type MemoryRunHooks, type MemoryRunResult } from './memory-side';
+export { MemorySide, mergeFields, type MemoryRunHooks, type MemoryRunResult } from './memory-side';
 export { runMemorySync } from './memory-run';
 export * from './workflow-items';

@@ -105,12 +105,24 @@ export class MemorySide<C extends Component> {
 		if (!current) return fail('notFound', 'The record no longer exists.');
 		if (action.targetEtag && action.targetEtag !== current.etag) return fail('conflict', 'The record changed meanwhile.');
 		if (action.kind === 'update') {
-			const item = this.update(current.id, action.record as ComponentRecordMap[C]) as SideItem<C>;
+			const record = action.onlyFields ? mergeFields(current.record, action.record as ComponentRecordMap[C], action.onlyFields) : action.record;
+			const item = this.update(current.id, record as ComponentRecordMap[C]) as SideItem<C>;
 			return { seq: action.seq, ok: true, id: item.id, etag: item.etag, record: item.record };
 		}
 		this.remove(current.id);
 		return { seq: action.seq, ok: true, id: current.id };
 	}
+}
+
+/** `fields` of `incoming` over `current`: a field absent in `incoming` is removed. */
+export function mergeFields<T>(current: T, incoming: T, fields: readonly string[]): T {
+	const merged = { ...(current as Record<string, unknown>) };
+	for (const field of fields) {
+		const value = (incoming as Record<string, unknown>)[field];
+		if (value === undefined) delete merged[field];
+		else merged[field] = value;
+	}
+	return merged as T;
 }
 
 export interface MemoryRunHooks<C extends Component> {

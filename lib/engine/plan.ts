@@ -1,6 +1,6 @@
 import { toUtcInstant } from '../model/normalize';
 import type { Component, ComponentRecordMap } from '../model/types';
-import { changedFields, contentHash, fieldsOf, fieldVector, prepareRecord } from './content';
+import { changedFields, contentHash, fieldsOf, fieldVector, prepareRecord, PRIVATE_EVENT_FIELDS } from './content';
 import { crmIdent, exchangeBornIdent, isForeignIdent, parseCrmIdent, parseExchangeBornIdent } from './ident';
 import { mergeRecords, winnerFor } from './merge';
 import { inWindow, validationError } from './rules';
@@ -63,7 +63,7 @@ class Planner<C extends Component> {
 		return {
 			item,
 			record,
-			hash: contentHash(this.options.component, record, this.fields),
+			hash: contentHash(this.options.component, record, this.fields, this.options.enrichmentMarker),
 			etagHash: etagHash(item.etag),
 			modifiedAt: safeInstant(item.modifiedAt),
 		};
@@ -113,19 +113,39 @@ class Planner<C extends Component> {
 			});
 			return;
 		}
+		const record = this.keepPrivateDetails(kind, target, source, other.p);
+		const privateUnseen =
+			this.options.component === 'event' && target === 'exchange' && kind === 'update' && !other.p && (source.record as { isPrivate?: boolean }).isPrivate === true;
 		this.push({
 			ident,
 			kind,
 			target,
 			targetId: kind === 'update' ? (other.p?.item.id ?? other.id) : undefined,
 			targetEtag: kind === 'update' ? other.p?.item.etag : undefined,
-			record: source.record,
-			changedFields: kind === 'update' ? changedFields(other.p?.record, source.record, this.fields) : undefined,
+			record,
+			...(privateUnseen ? { onlyFields: [...PRIVATE_EVENT_FIELDS] } : {}),
+			changedFields: kind === 'update' ? changedFields(other.p?.record, record, this.fields) : undefined,
 			reason,
 			rowEffect: 'pair',
 			...refs,
 			...extra,
 		});
+	}
+
+	/**
+	 * S17: the CRM knows a private appointment only as a busy block, so an update from the CRM may move it,
+	 * but must not overwrite the subject, place and text the owner keeps in Exchange.
+	 */
+	keepPrivateDetails(kind: 'create' | 'update', target: Side, source: Prepared<C>, current: Prepared<C> | undefined): ComponentRecordMap[C] {
+		const existing = current?.record as Record<string, unknown> | undefined;
+		if (this.options.component !== 'event' || target !== 'exchange' || kind !== 'update' || existing?.isPrivate !== true) return source.record;
+		const incoming = source.record as Record<string, unknown>;
+		const merged: Record<string, unknown> = { ...existing };
+		for (const field of PRIVATE_EVENT_FIELDS) {
+			if (incoming[field] === undefined) delete merged[field];
+			else merged[field] = incoming[field];
+		}
+		return merged as unknown as ComponentRecordMap[C];
 	}
 
 	noop(ident: string, rowEffect: PlannedAction<C>['rowEffect'], reason: string, c?: Prepared<C>, e?: Prepared<C>, extra: Partial<PlannedAction<C>> = {}): void {

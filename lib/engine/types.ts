@@ -61,6 +61,8 @@ export interface PlanOptions<C extends Component = Component> {
 	syncedFields?: readonly string[];
 	/** Canonical fields that must be present before a record is written to a side (S12, e.g. CRM mandatory fields). */
 	requiredFields?: Partial<Record<Side, readonly string[]>>;
+	/** Marker line below which the mapping writes the CRM's enrichment into appointment texts (S21); not hashed. */
+	enrichmentMarker?: string;
 	/** S15: an Exchange item becomes a new CRM record only when it carries this category. */
 	requiredCategoryForCrm?: string;
 	/** The empty-side guard stops a run in which a side suddenly lost everything; set to proceed anyway. */
@@ -96,6 +98,11 @@ export interface PlannedAction<C extends Component = Component> {
 	record?: ComponentRecordMap[C];
 	/** For updates: canonical fields whose value changes on the target. */
 	changedFields?: string[];
+	/**
+	 * Update only these fields of the target record and keep the others as they are there (S17: a private
+	 * appointment's details stay in Exchange). The writer reads the current record to merge.
+	 */
+	onlyFields?: string[];
 	/** Pairing hint to store with a created record: CRM ident on Exchange, `x:<exchangeId>` on the CRM. */
 	writeIdent?: string;
 	reason: string;

@@ -30,6 +30,7 @@ export interface RunMarkerItem {
 	syncedFields?: string[];
 	/** Conflict policy of the plan; merge keeps per-field bases in the state. */
 	policy?: string;
+	enrichmentMarker?: string;
 }
 
 export function isActionItem(json: unknown): json is ActionItem {
@@ -83,13 +84,14 @@ export function readSideInput<C extends Component>(
 	items: Json[],
 	where: string,
 	readWithoutCursor: boolean,
-): SideChanges<C> & { invalid: Array<{ id?: string; reason: string }>; syncedFields?: string[] } {
+): SideChanges<C> & { invalid: Array<{ id?: string; reason: string }>; syncedFields?: string[]; enrichmentMarker?: string } {
 	const changes: Array<SideItem<C>> = [];
 	const deletedIds: string[] = [];
 	const invalid: Array<{ id?: string; reason: string }> = [];
 	let cursor: string | undefined;
 	let fullResync = false;
 	let syncedFields: string[] | undefined;
+	let enrichmentMarker: string | undefined;
 	for (const json of items) {
 		const list = (Array.isArray(json.changed) ? json.changed : Array.isArray(json.changes) ? json.changes : undefined) as Json[] | undefined;
 		if (list || Array.isArray(json.deletedIds) || 'cursor' in json) {
@@ -98,10 +100,11 @@ export function readSideInput<C extends Component>(
 			for (const bad of (json.invalid as Json[] | undefined) ?? []) invalid.push({ id: str(bad.id), reason: str(bad.reason) ?? 'invalid record' });
 			if (str(json.cursor)) cursor = str(json.cursor);
 			if (json.fullResync === true) fullResync = true;
+			if (typeof json.enrichmentMarker === 'string') enrichmentMarker = json.enrichmentMarker;
 			if (Array.isArray(json.syncedFields)) syncedFields = json.syncedFields.filter((f): f is string => typeof f === 'string');
 		} else if (Object.keys(json).length > 0) {
 			changes.push(toSideItem<C>(json, where));
 		}
 	}
-	return { complete: readWithoutCursor || fullResync, items: changes, deletedIds, cursor, invalid, syncedFields };
+	return { complete: readWithoutCursor || fullResync, items: changes, deletedIds, cursor, invalid, syncedFields, enrichmentMarker };
 }

@@ -99,6 +99,27 @@ describe('engine: propagation (S1) and echo suppression (S26)', () => {
 		expect(exchange.all()[0].record.start.timeZone).toBe('Europe/Berlin');
 	});
 
+	it('does not count the CRM enrichment block of an appointment text as content (S21)', () => {
+		const { crm, exchange, sync, writes, opts } = setup('event');
+		opts.enrichmentMarker = '-- CRM --';
+		const c = crm.create(meeting('Enriched', '2026-12-01', { body: 'Agenda\n\n-- CRM --\nCategory: Meeting' }));
+		exchange.create(meeting('Enriched', '2026-12-01', { body: 'Agenda' }), `crm1:events:${c.id}`);
+		expect(writes(sync())).toBe(0);
+		crm.update(c.id, meeting('Enriched', '2026-12-01', { body: 'Agenda v2\n\n-- CRM --\nCategory: Meeting' }));
+		sync();
+		expect(exchange.all()[0].record.body).toBe('Agenda v2\n\n-- CRM --\nCategory: Meeting');
+	});
+
+	it('keeps the details of a private Outlook appointment that the CRM holds as a busy block (S17)', () => {
+		const { crm, exchange, sync, writes } = setup('event');
+		const c = crm.create(meeting('Appointment', '2026-12-01', { isPrivate: true }));
+		const e = exchange.create(meeting('Arzttermin', '2026-12-01', { isPrivate: true, location: 'Praxis', body: 'Nüchtern kommen' }), `crm1:events:${c.id}`);
+		expect(writes(sync())).toBe(0);
+		crm.update(c.id, meeting('Appointment', '2026-12-02', { isPrivate: true }));
+		sync();
+		expect(exchange.getItem(e.id)?.record).toMatchObject({ subject: 'Arzttermin', location: 'Praxis', body: 'Nüchtern kommen', start: { dateTime: '2026-12-02T09:00:00.000Z' } });
+	});
+
 	it('ignores changes to fields the mapping does not sync', () => {
 		const { crm, exchange, sync, writes } = setup('event', { syncedFields: ['subject', 'start', 'end'] });
 		crm.create(meeting('A'));

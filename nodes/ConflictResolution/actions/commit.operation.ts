@@ -49,6 +49,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				component: first.component,
 				runId: first.runId,
 				syncedFields: run.marker?.syncedFields,
+				enrichmentMarker: run.marker?.enrichmentMarker,
 				keepMergeBase: run.marker?.policy === 'merge',
 			});
 			saveTable(this, first.table, table);

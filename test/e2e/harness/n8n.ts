@@ -5,7 +5,7 @@
  * one execution to the next, DESIGN.md §8).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,8 +14,18 @@ import path from 'node:path';
 import { logProblems, parseExecutionOutput, type N8nRun } from './output';
 import { run, runOrThrow, type RunResult } from './process';
 
-export const REPO_DIR = path.resolve(__dirname, '../../..');
 const PACKAGE_NAME = 'n8n-nodes-exchange-crm-sync';
+
+/** The repository root: the nearest folder with our package.json (from test/ under jest, or dist/ in the demo). */
+function findRepoDir(start: string): string {
+	for (let dir = start; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+		const manifest = path.join(dir, 'package.json');
+		if (existsSync(manifest) && readFileSync(manifest, 'utf8').includes(`"name": "${PACKAGE_NAME}"`)) return dir;
+	}
+	throw new Error(`cannot find the ${PACKAGE_NAME} repository above ${start}`);
+}
+
+export const REPO_DIR = findRepoDir(__dirname);
 
 /** Node 24 from the repo (n8n 2.40 needs it; the machine's default node may be older). */
 export function nodeBinary(): string {
@@ -111,6 +121,10 @@ export interface N8nInstanceOptions {
 	env?: NodeJS.ProcessEnv;
 	/** Keep the temporary user folder after cleanup (debugging). Also N8N_E2E_KEEP=1. */
 	keep?: boolean;
+	/** Use this folder (created if missing) instead of a temporary one; implies keep. */
+	workDir?: string;
+	/** Encryption key of the instance's credentials; default a random one. */
+	encryptionKey?: string;
 }
 
 /** One throw-away n8n: its own user folder (database, settings, installed package). */
@@ -128,11 +142,12 @@ export class N8nInstance {
 
 	static async create(options: N8nInstanceOptions = {}): Promise<N8nInstance> {
 		const installed = await ensureN8n();
-		const workDir = await mkdtemp(path.join(tmpdir(), 'n8n-e2e-'));
+		const workDir = options.workDir ?? (await mkdtemp(path.join(tmpdir(), 'n8n-e2e-')));
+		await mkdir(workDir, { recursive: true });
 		const userFolder = path.join(workDir, 'user');
 		const env: NodeJS.ProcessEnv = envWithRepoNode({
 			N8N_USER_FOLDER: userFolder,
-			N8N_ENCRYPTION_KEY: randomBytes(24).toString('hex'),
+			N8N_ENCRYPTION_KEY: options.encryptionKey ?? randomBytes(24).toString('hex'),
 			N8N_DIAGNOSTICS_ENABLED: 'false',
 			N8N_RUNNERS_ENABLED: 'false',
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
@@ -152,7 +167,7 @@ export class N8nInstance {
 			TZ: 'UTC',
 			...options.env,
 		});
-		const instance = new N8nInstance(installed.value, workDir, userFolder, env, options.keep ?? process.env.N8N_E2E_KEEP === '1');
+		const instance = new N8nInstance(installed.value, workDir, userFolder, env, options.keep ?? (options.workDir !== undefined || process.env.N8N_E2E_KEEP === '1'));
 		instance.timings.ensureN8n = installed.ms;
 		try {
 			const packed = await packPackage(path.join(workDir, 'pack'));

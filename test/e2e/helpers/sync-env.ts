@@ -14,8 +14,8 @@ import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 import { N8nInstance, nodeOutput, type N8nRun, type N8nWorkflow } from '../harness';
 
 export const ANNA = 'anna@contoso.example';
-const CRM_CREDENTIAL_ID = 'e2eCrmCred000001';
-const GRAPH_CREDENTIAL_ID = 'e2eGraphCred0001';
+export const CRM_CREDENTIAL_ID = 'e2eCrmCred000001';
+export const GRAPH_CREDENTIAL_ID = 'e2eGraphCred0001';
 
 type Json = Record<string, unknown>;
 

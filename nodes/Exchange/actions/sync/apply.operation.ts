@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { isWriteFor, type ActionItem, type ActionOutcome } from '../../../../lib/engine';
+import { isWriteFor, mergeFields, type ActionItem, type ActionOutcome } from '../../../../lib/engine';
 import { ExchangeError, type ExchangeClient } from '../../../../lib/exchange';
 import type { CalendarEvent, ComponentRecordMap } from '../../../../lib/model/types';
 
@@ -80,6 +80,11 @@ export async function execute(this: IExecuteFunctions, i: number, client: Exchan
 			outcome = { seq: action.seq, ok: true, id: action.targetId };
 		} else {
 			let record = action.record as ComponentRecordMap[typeof action.component];
+			if (action.kind === 'update' && action.onlyFields) {
+				const current = await client.get(action.component, folderId, action.targetId as string);
+				if (!current) throw new ExchangeError('notFound', 'The Exchange item no longer exists.');
+				record = mergeFields(current.record, record, action.onlyFields);
+			}
 			if (action.kind === 'create' && action.component === 'event' && (record as CalendarEvent).reminderMinutes === undefined) {
 				record = { ...(record as CalendarEvent), reminderMinutes: options.reminderMinutes ?? 15 };
 			}

@@ -94,6 +94,7 @@ function mapChangeSet(this: IExecuteFunctions, json: IDataObject, i: number): ID
 		}
 	}
 	const out: IDataObject = { ...json, changed, syncedFields: syncedFields(config.component, config) };
+	if (config.component === 'event' && config.event.enrichment.enabled !== false) out.enrichmentMarker = config.event.enrichment.marker;
 	if (invalid.length) out.invalid = invalid;
 	return out;
 }
