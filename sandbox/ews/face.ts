@@ -63,6 +63,8 @@ export interface EwsFaceOptions {
 	tokens?: BearerTokenChecker;
 	/** Called with every SOAP response body (tests validate them against the schema). */
 	onResponse?: (operation: string, body: string, status: number) => void;
+	/** The sandbox's per-mailbox request counters; EWS calls count as method "EWS", route = operation. */
+	counters?: { count(mailbox: string, method: string, route: string): void };
 }
 
 const ITEM_KINDS: Record<string, ItemKind> = { Contact: 'contact', CalendarItem: 'event', Task: 'task', Message: 'message' };
@@ -154,6 +156,7 @@ export class EwsFace {
 		} catch {
 			return this.reply(operation, 500, soapFault('ErrorNonExistentMailbox', `No mailbox with address ${mailboxAddress} exists.`));
 		}
+		this.options.counters?.count(mailbox.owner.address, 'EWS', operation);
 		const node = child(body, operation) as XNode;
 		const handler = this.handlers[operation];
 		if (!handler) return this.reply(operation, 500, soapFault('ErrorInvalidRequest', `The request is invalid: unknown operation ${operation}.`));
@@ -249,20 +252,48 @@ export class EwsFace {
 		return renderItem(item, parent, occurrence ? { ...shape, id: occurrenceId(item.id, occurrence.originalStart) } : shape, occurrence);
 	}
 
-	/** An item id, or an occurrence id (master id + original start) as the store derives them. */
+	/**
+	 * An item id, an occurrence id (master id + original start) as the store derives them, or an
+	 * OccurrenceItemId (`master#InstanceIndex`, 1-based position in the pattern; cancelled and
+	 * moved occurrences keep their index).
+	 */
 	private resolveItem(mailbox: Mailbox, id: string): { item: StoredItem; occurrence?: { originalStart: string } } {
 		const item = mailbox.getItem(id);
 		if (item) return { item };
+		const byIndex = /^(.+)#(\d+)$/.exec(id);
+		if (byIndex) return this.occurrenceByIndex(mailbox, byIndex[1], Number(byIndex[2]));
 		const occ = parseOccurrenceId(id);
 		const master = occ && mailbox.getItem(occ.masterId);
 		if (occ && master) return { item: master, occurrence: { originalStart: occ.originalStart } };
 		throw new EwsError('ErrorItemNotFound', 'The specified object was not found in the store.');
 	}
 
+	private occurrenceByIndex(mailbox: Mailbox, masterId: string, index: number): { item: StoredItem; occurrence: { originalStart: string } } {
+		const master = mailbox.getItem(masterId);
+		if (!master) throw new EwsError('ErrorItemNotFound', 'The specified object was not found in the store.');
+		const data = master.data as EventData;
+		if (master.kind !== 'event' || !data.recurrence) {
+			throw new EwsError('ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange', 'The occurrence index is out of the recurrence range.');
+		}
+		const pattern = expandOccurrences(data.recurrence, data.times, undefined, '9999-12-31T00:00:00.000Z');
+		const occurrence = index >= 1 ? pattern[index - 1] : undefined;
+		if (!occurrence) throw new EwsError('ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange', 'The occurrence index is out of the recurrence range.');
+		if (data.exceptions?.some((e) => e.originalStart === occurrence.originalStart && e.deleted)) {
+			throw new EwsError('ErrorCalendarOccurrenceIsDeletedFromRecurrence', 'The occurrence was deleted from the recurrence.');
+		}
+		return { item: master, occurrence: { originalStart: occurrence.originalStart } };
+	}
+
+	/** The id an ItemId or OccurrenceItemId element names (see resolveItem). */
+	private idOf(node: XNode | undefined): string {
+		const master = attr(node, 'RecurringMasterId');
+		return master ? `${master}#${attr(node, 'InstanceIndex') ?? ''}` : (attr(node, 'Id') ?? '');
+	}
+
 	private itemIds(node: XNode | undefined): Array<{ id: string; changeKey?: string }> {
 		const ids: Array<{ id: string; changeKey?: string }> = all(node, 'ItemId').map((n) => ({ id: attr(n, 'Id') ?? '', changeKey: attr(n, 'ChangeKey') }));
 		for (const occ of all(node, 'OccurrenceItemId')) {
-			ids.push({ id: `${attr(occ, 'RecurringMasterId')}#${attr(occ, 'InstanceIndex')}` });
+			ids.push({ id: this.idOf(occ) });
 		}
 		return ids;
 	}
@@ -461,7 +492,7 @@ export class EwsFace {
 				.map((change) =>
 					this.each('UpdateItem', () => {
 						const idNode = child(change, 'ItemId') ?? child(change, 'OccurrenceItemId');
-						const id = attr(idNode, 'Id') ?? '';
+						const id = this.idOf(idNode);
 						const changeKey = attr(idNode, 'ChangeKey');
 						const { item, occurrence } = this.resolveItem(mb, id);
 						// A stale ChangeKey is a conflict unless the client asked to overwrite (or to auto-resolve).

@@ -7,6 +7,7 @@ import './compat';
 import {
 	AffectedTaskOccurrence,
 	Appointment,
+	AppointmentOccurrenceId,
 	AppointmentSchema,
 	BasePropertySet,
 	CalendarFolder,
@@ -35,6 +36,7 @@ import {
 	SendCancellationsMode,
 	SendInvitationsMode,
 	SendInvitationsOrCancellationsMode,
+	ServiceError,
 	ServiceResult,
 	SyncFolderItemsScope,
 	Task as EwsTask,
@@ -44,7 +46,8 @@ import {
 } from 'ews-javascript-api';
 
 import { hashRecord } from '../../model/hash';
-import type { Component, ComponentRecordMap } from '../../model/types';
+import type { CalendarEvent, Component, ComponentRecordMap } from '../../model/types';
+import { expandRecurrence } from '../recurrence';
 import { CRM_SYNC_PROPERTY_NAME, CRM_SYNC_PROPERTY_SET_ID, DEFAULT_SYNC_FOLDER_NAME, MAIL_SUBFOLDERS } from '../ident';
 import {
 	ExchangeError,
@@ -62,7 +65,7 @@ import {
 } from '../types';
 import { defaultRetryPolicy, ewsError, runCall, type CallStats, type RetryPolicy } from './errors';
 import { applyContactToEws, contactFromEws } from './mappers/contact';
-import { applyEventToEws, eventFromEws } from './mappers/event';
+import { applyEventToEws, applyExceptionToEws, eventFromEws } from './mappers/event';
 import { applyTaskToEws, taskFromEws } from './mappers/task';
 import { instant, read, text } from './mappers/values';
 import { createExchangeService, type EwsConnection } from './service';
@@ -119,6 +122,9 @@ export interface EwsClientOptions extends EwsConnection {
 	/** S19: reminder set on created appointments that carry none (the Graph client's option of the same name). */
 	defaultReminderMinutes?: number;
 }
+
+/** Answers to cancelling an occurrence that mean it is already gone. */
+const OCCURRENCE_GONE = new Set(['ErrorCalendarOccurrenceIsDeletedFromRecurrence', 'ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange', 'ErrorItemNotFound']);
 
 function folderIdOf(id: string): FolderId {
 	const wk = WELL_KNOWN[id.toLowerCase()];
@@ -462,6 +468,7 @@ export class EwsExchangeClient implements ExchangeClient {
 				? (item as Appointment).Save(folderIdOf(folderId), SendInvitationsMode.SendToNone)
 				: item.Save(folderIdOf(folderId)),
 		);
+		if (component === 'event') await this.applyExceptions(item.Id.UniqueId, record as CalendarEvent);
 		const created = await this.get(component, folderId, item.Id.UniqueId);
 		if (!created) throw ewsError('notFound', 'The item Exchange just created could not be read back.');
 		return created;
@@ -493,9 +500,51 @@ export class EwsExchangeClient implements ExchangeClient {
 			if (component === 'event') await (item as Appointment).Update(mode, SendInvitationsOrCancellationsMode.SendToNone);
 			else await item.Update(mode);
 		});
+		if (component === 'event') await this.applyExceptions(id, record as CalendarEvent);
 		const updated = await this.get(component, folderId, id);
 		if (!updated) throw ewsError('notFound', 'The item was deleted in Exchange while it was being updated.');
 		return updated;
+	}
+
+	/**
+	 * S20: moved and cancelled occurrences of a series, written on the occurrences themselves,
+	 * addressed by their position in the pattern (OccurrenceItemId InstanceIndex; cancelled and
+	 * moved occurrences keep theirs). Occurrences already cancelled are left as they are.
+	 */
+	private async applyExceptions(masterId: string, event: CalendarEvent): Promise<void> {
+		const recurrence = event.recurrence;
+		const exceptions = recurrence?.exceptions ?? [];
+		if (!recurrence || !exceptions.length) return;
+		const allDay = event.isAllDay === true;
+		const keyOf = (start: string) => (allDay ? start.slice(0, 10) : String(Date.parse(start)));
+		const last = Math.max(...exceptions.map((e) => Date.parse(e.originalStart)));
+		const starts = expandRecurrence(recurrence, event.start, allDay, '0001-01-01T00:00:00.000Z', new Date(last + 86_400_000).toISOString());
+		const indexOf = new Map(starts.map((start, i) => [keyOf(start), i + 1]));
+		const zone = recurrence.range.recurrenceTimeZone ?? event.start.timeZone;
+		const cancelled: ItemId[] = [];
+		for (const ex of exceptions) {
+			const index = indexOf.get(keyOf(ex.originalStart));
+			if (index === undefined) continue;
+			if (ex.deleted) {
+				cancelled.push(new AppointmentOccurrenceId(masterId, index));
+				continue;
+			}
+			try {
+				const occurrence = await this.call(() => Appointment.BindToOccurrence(this.service, new ItemId(masterId), index, PropertySet.FirstClassProperties));
+				applyExceptionToEws(occurrence, ex, allDay, zone);
+				await this.call(() => occurrence.Update(ConflictResolutionMode.AlwaysOverwrite, SendInvitationsOrCancellationsMode.SendToNone));
+			} catch (e) {
+				if (!(e instanceof ExchangeError) || e.code !== 'notFound') throw e;
+			}
+		}
+		if (!cancelled.length) return;
+		const responses = await this.call(() =>
+			this.service.DeleteItems(cancelled, DeleteMode.MoveToDeletedItems, SendCancellationsMode.SendToNone, null as unknown as AffectedTaskOccurrence),
+		);
+		for (const r of responses.Responses) {
+			if (r.Result !== ServiceResult.Error || OCCURRENCE_GONE.has(ServiceError[r.ErrorCode])) continue;
+			throw ewsError('invalid', `Cancelling an occurrence of a series failed: ${r.ErrorMessage ?? ServiceError[r.ErrorCode]}`);
+		}
 	}
 
 	async delete(component: Component, _folderId: string, id: string, options?: WriteOptions): Promise<void> {

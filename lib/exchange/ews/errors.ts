@@ -102,6 +102,8 @@ const FAULT_CODES: Record<string, ExchangeErrorCode> = {
 	ErrorChangeKeyRequiredForWriteOperations: 'conflict',
 	ErrorStaleObject: 'conflict',
 	ErrorItemNotFound: 'notFound',
+	ErrorCalendarOccurrenceIsDeletedFromRecurrence: 'notFound',
+	ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange: 'notFound',
 	ErrorFolderNotFound: 'notFound',
 	ErrorInvalidId: 'notFound',
 	ErrorInvalidIdMalformed: 'notFound',

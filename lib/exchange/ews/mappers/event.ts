@@ -212,8 +212,8 @@ function recurrenceToEws(rec: Recurrence, allDay: boolean): EwsRecurrence {
 /**
  * Write every mapped field onto an appointment. S18: attendees are never written as
  * attendees (that would send invitations); with `attendeesInBody` they go into the body.
- * S19: the reminder is set only on creation. Recurrence exceptions are not written (EWS needs
- * per-occurrence calls; see the README of lib/exchange/ews).
+ * S19: the reminder is set only on creation. Recurrence exceptions need calls on the
+ * occurrences themselves (the client's applyExceptions, with applyExceptionToEws).
  */
 export function applyEventToEws(
 	a: Appointment,
@@ -257,3 +257,13 @@ export function applyEventToEws(
 	else if (!isNew) a.Recurrence = null as unknown as EwsRecurrence;
 }
 
+
+/** What a moved or changed occurrence differs in (like Graph's exceptionToGraph), onto the bound occurrence. */
+export function applyExceptionToEws(a: Appointment, ex: RecurrenceException, allDay: boolean, zone: string | undefined): void {
+	if (ex.subject !== undefined) a.Subject = ex.subject;
+	if (ex.location !== undefined) a.Location = ex.location;
+	if (ex.body !== undefined) a.Body = textBody(ex.body);
+	const at = (z: ZonedDateTime) => fromInstant(allDay ? midnightIn(z.dateTime, zone) : z.dateTime);
+	if (ex.start) a.Start = at(ex.start);
+	if (ex.end) a.End = at(ex.end);
+}
