@@ -23,6 +23,8 @@ const MODULES: Record<string, () => Promise<BenchModule>> = {
 	graph: async () => (await import('./graph')).benchGraph,
 	ews: async () => (await import('./ews')).benchEws,
 	email: async () => (await import('./email')).benchEmail,
+	// A real n8n running the templates (installs n8n 2.40.7 into ~/.cache on first use).
+	n8n: async () => (await import('./n8n')).benchN8n,
 };
 
 /** Integers from 100 up, one decimal from 10, else up to three significant digits. */

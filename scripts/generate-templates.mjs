@@ -59,12 +59,16 @@ function triggers(seed, first, x, y, { schedule = true } = {}) {
  * Exchange Changes → Plan → Map Canonical → CRM → Write to CRM → Write to Exchange → Commit.
  * `prefix` names the nodes when several pipelines share a workflow; `reset` starts with Reset State.
  */
-function pipeline(component, { prefix = '', x = 0, y = 0, reset = false } = {}) {
+function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user } = {}) {
 	const n = (name) => `${prefix}${name}`;
-	const seed = `${component}/${prefix}`;
+	const seed = `${component}/${prefix}${user ? '/user' : ''}`;
 	const windowed = component !== 'contact';
 	const folderExpr = `={{ $('${n('Ensure Sync Folders')}').first().json.${component} }}`;
-	const state = { component, mailbox: 'me', exchangeFolderId: folderExpr, crmInstance: 'crm' };
+	// Per-user variant: every mailbox-specific parameter comes from the user being synced.
+	const mailbox = user ? `={{ $('${user}').first().json.mailbox }}` : 'me';
+	const crmUserId = user ? `={{ $('${user}').first().json.crmUserId }}` : '';
+	const exchangeMailbox = user ? { mailbox } : {};
+	const state = { component, mailbox, exchangeFolderId: folderExpr, crmInstance: 'crm' };
 	const node = (name, type, dx, dy, parameters, extra = {}) => ({
 		parameters,
 		id: uuid(`${seed}/${name}`),
@@ -75,7 +79,7 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false } = {}) 
 		...extra,
 	});
 	const nodes = [
-		node('Ensure Sync Folders', `${PKG}.exchange`, 0, 0, { resource: 'folder', operation: 'ensureSyncFolders', components: [component] }, { credentials: GRAPH_CREDENTIAL }),
+		node('Ensure Sync Folders', `${PKG}.exchange`, 0, 0, { resource: 'folder', ...exchangeMailbox, operation: 'ensureSyncFolders', components: [component] }, { credentials: GRAPH_CREDENTIAL }),
 		...(reset ? [node('Reset State', `${PKG}.conflictResolution`, 110, -160, { operation: 'resetState', ...state })] : []),
 		node('Sync State', `${PKG}.conflictResolution`, 220, 0, { operation: 'readState', ...state }),
 		node('CRM Changes', `${PKG}.crm`, 440, 0, { resource: component, operation: 'getChanges', cursor: `={{ $('${n('Sync State')}').first().json.crmCursor }}` }, { credentials: CRM_CREDENTIAL }),
@@ -87,6 +91,7 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false } = {}) 
 			160,
 			{
 				resource: component,
+				...exchangeMailbox,
 				operation: 'getChanges',
 				[`${component}Folder`]: { __rl: true, mode: 'id', value: folderExpr },
 				cursor: `={{ $('${n('Sync State')}').first().json.exchangeCursor }}`,
@@ -100,12 +105,12 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false } = {}) 
 			direction: 'both',
 			policy: 'lastModifiedWins',
 			...(windowed ? { pastDays: 30 } : {}),
-			planOptions: {},
+			planOptions: user ? { assignedUserId: crmUserId } : {},
 		}),
 		node('Conflicts (notify here)', 'n8n-nodes-base.noOp', 1320, 180, {}),
 		node('Map Canonical → CRM', `${PKG}.fieldMapping`, 1320, 0, { component, operation: 'toCrm' }),
-		node('Write to CRM', `${PKG}.crm`, 1540, 0, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, { credentials: CRM_CREDENTIAL }),
-		node('Write to Exchange', `${PKG}.exchange`, 1760, 0, { resource: 'syncAction', operation: 'apply', syncFolderId: folderExpr, options: {} }, { credentials: GRAPH_CREDENTIAL }),
+		node('Write to CRM', `${PKG}.crm`, 1540, 0, { resource: 'syncAction', operation: 'apply', crmUserId, recordConflicts: true }, { credentials: CRM_CREDENTIAL }),
+		node('Write to Exchange', `${PKG}.exchange`, 1760, 0, { resource: 'syncAction', ...exchangeMailbox, operation: 'apply', syncFolderId: folderExpr, options: {} }, { credentials: GRAPH_CREDENTIAL }),
 		node('Commit', `${PKG}.conflictResolution`, 1980, 0, { operation: 'commit', ...state }),
 	];
 	const connections = {
@@ -159,6 +164,59 @@ function syncTemplate(component) {
 		SETUP_NOTE,
 	]);
 	return workflow(`CRM ⇄ Exchange: ${c.label.toLowerCase()} sync`, [note, ...t.nodes, ...p.nodes], { ...t.connections, ...p.connections });
+}
+
+/**
+ * S5: one workflow for every connected user. The list of users (mailbox + CRM user) feeds a loop; each
+ * pass syncs that user's mailbox with the CRM records assigned to them (not to a group). Needs an app-only
+ * Microsoft credential (client credentials), which may open every mailbox.
+ */
+function allUsersTemplate(component) {
+	const c = COMPONENTS[component];
+	const users = {
+		parameters: {
+			jsCode: [
+				'// One item per connected user: the mailbox address and the CRM user id. Edit this list,',
+				'// or replace this node with one that reads your users (e.g. from the CRM or a sheet).',
+				'return [',
+				"  { json: { mailbox: 'anna@contoso.example', crmUserId: 'anna' } },",
+				"  { json: { mailbox: 'ben@contoso.example', crmUserId: 'ben' } },",
+				'];',
+			].join('\n'),
+		},
+		id: uuid(`${component}/all/users`),
+		name: 'Connected Users',
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		position: [-200, 280],
+	};
+	const loop = {
+		parameters: { batchSize: 1, options: {} },
+		id: uuid(`${component}/all/loop`),
+		name: 'Each User',
+		type: 'n8n-nodes-base.splitInBatches',
+		typeVersion: 3,
+		position: [20, 280],
+	};
+	const done = { parameters: {}, id: uuid(`${component}/all/done`), name: 'All Users Synced', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 60] };
+	const p = pipeline(component, { x: 240, y: 280, user: 'Each User' });
+	const t = triggers(`${component}/all`, users.name, -440, 200);
+	const note = sticky(`${component}/all`, 'About this workflow', [-460, -420], [
+		`## ${c.label} sync for every connected user`,
+		'',
+		`The same sync as the single-mailbox ${c.label.toLowerCase()} workflow, once per user in **Connected Users**: each user's CRM-Sync folder gets the CRM records **assigned to that user** (records assigned to a group are not synced, S5), and what they change in Outlook comes back assigned to them.`,
+		'',
+		'Use an **app-only** Microsoft credential (client credentials with admin consent), so that one credential serves every mailbox. Each mailbox keeps its own sync state in this workflow.',
+		'',
+		'**Before activating:** edit the list in *Connected Users*, and choose your credentials in the CRM and Exchange nodes.',
+	]);
+	return workflow(`CRM ⇄ Exchange: ${c.label.toLowerCase()} sync for every user`, [note, ...t.nodes, users, loop, done, ...p.nodes], {
+		...t.connections,
+		[users.name]: { main: [[to(loop.name)]] },
+		[loop.name]: { main: [[to(done.name)], [to(p.first)]] },
+		...p.connections,
+		[p.last]: { main: [[to(loop.name)]] },
+	});
 }
 
 /** A3/A4: every component, both directions, from a fresh state; safe to run again or after an interruption. */
@@ -215,6 +273,9 @@ function cleanupTemplate() {
 
 const files = {
 	...Object.fromEntries(Object.entries(COMPONENTS).map(([component, c]) => [c.file, syncTemplate(component)])),
+	'contacts-sync-all-users.json': allUsersTemplate('contact'),
+	'calendar-sync-all-users.json': allUsersTemplate('event'),
+	'task-sync-all-users.json': allUsersTemplate('task'),
 	'initial-sync.json': initialSyncTemplate(),
 	'cleanup.json': cleanupTemplate(),
 };

@@ -50,8 +50,9 @@ export function prepareTemplate(template: N8nWorkflow, id: string, overrides: Te
 		if (credentials?.crmApi) credentials.crmApi = { id: CRM_CREDENTIAL_ID, name: 'CRM (e2e)' };
 		if (credentials?.microsoftGraphOAuth2Api) credentials.microsoftGraphOAuth2Api = { id: GRAPH_CREDENTIAL_ID, name: 'Graph (e2e)' };
 		const parameters = (copy.parameters ?? {}) as Json;
-		if ('mailbox' in parameters) parameters.mailbox = ANNA;
-		if ('crmUserId' in parameters) parameters.crmUserId = 'anna';
+		// The templates' placeholders; per-user templates take these from their user list instead.
+		if (parameters.mailbox === 'me') parameters.mailbox = ANNA;
+		if (parameters.crmUserId === '') parameters.crmUserId = 'anna';
 		Object.assign(parameters, overrides.parameters?.[copy.name as string] ?? {});
 		copy.parameters = parameters;
 		return copy;
