@@ -174,6 +174,26 @@ export const VT_MODULES: VtModule[] = [
 		],
 	},
 	{
+		// A file imported through the webservice: a multipart create with the file in the part "filename".
+		name: 'Documents',
+		prefix: 15,
+		labelFields: 'notes_title',
+		fields: [
+			s('notes_title', { mandatory: true }),
+			s('note_no'),
+			s('filename'),
+			{ name: 'filelocationtype', type: 'picklist', picklist: ['I', 'E'] },
+			{ name: 'filestatus', type: 'boolean' },
+			{ name: 'filesize', type: 'integer' },
+			s('filetype'),
+			s('fileversion'),
+			{ name: 'filedownloadcount', type: 'integer' },
+			{ name: 'folderid', type: 'reference', refersTo: ['DocumentFolders'] },
+			{ name: 'notecontent', type: 'text' },
+			...META,
+		],
+	},
+	{
 		name: 'ModComments',
 		prefix: 31,
 		labelFields: 'commentcontent',
@@ -184,6 +204,18 @@ export const VT_MODULES: VtModule[] = [
 		],
 	},
 ];
+
+/**
+ * Relations add_related / retrieve_related accept (vtiger_relatedlists of a stock 8.3): source module →
+ * related module → relation label. E-mails hang under a person's "Emails" list; files under "Documents".
+ */
+export const RELATIONS: Record<string, Record<string, string>> = {
+	Contacts: { Emails: 'Emails', Documents: 'Documents' },
+	Accounts: { Emails: 'Emails', Documents: 'Documents' },
+	Leads: { Emails: 'Emails', Documents: 'Documents' },
+	Vendors: { Emails: 'Emails', Documents: 'Documents' },
+	Emails: { Documents: 'Documents' },
+};
 
 export const USERS_PREFIX = 19;
 export const GROUPS_PREFIX = 20;

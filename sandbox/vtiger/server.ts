@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { GROUPS_PREFIX, LIST_TYPES, nullEmptyDates, USERS_PREFIX, VT_MODULES, type VtModule, type VtRecord } from './modules';
+import { GROUPS_PREFIX, LIST_TYPES, nullEmptyDates, RELATIONS, USERS_PREFIX, VT_MODULES, type VtModule, type VtRecord } from './modules';
 
 export type { VtRecord } from './modules';
 import { runQuery, VtqlError } from './vtql';
@@ -41,6 +41,15 @@ interface StoredRecord {
 	crmid: number;
 	values: VtRecord;
 	deleted: boolean;
+	/** Documents: the uploaded file. */
+	file?: UploadedFile;
+}
+
+/** A file part of a multipart request (vtiger reads Documents' files from $_FILES['filename']). */
+export interface UploadedFile {
+	name: string;
+	type: string;
+	content: Buffer;
 }
 
 export interface VtigerSandbox {
@@ -74,6 +83,8 @@ export class VtigerStore {
 	readonly users: Array<VtigerSandboxUser & { id: number }> = [];
 	readonly groups: Array<{ id: number; name: string }> = [];
 	private readonly records = new Map<number, StoredRecord>();
+	/** "<source crmid>|<relation label>" → related crmids. */
+	private readonly relations = new Map<string, Set<number>>();
 	private nextCrmId = 1;
 	private readonly modules = new Map(VT_MODULES.map((m) => [m.name, m]));
 
@@ -103,10 +114,16 @@ export class VtigerStore {
 		return values;
 	}
 
-	create(moduleName: string, element: VtRecord, user: VtigerSandboxUser & { id: number }): VtRecord {
+	create(moduleName: string, element: VtRecord, user: VtigerSandboxUser & { id: number }, file?: UploadedFile): VtRecord {
 		const mod = this.module(moduleName);
 		if (!mod || !this.mayWrite(user, moduleName)) throw DENIED();
 		const values = { ...this.emptyRecord(mod), ...this.known(mod, element) };
+		const stored = moduleName === 'Documents' && file && values.filelocationtype !== 'E' ? file : undefined;
+		if (stored) {
+			// Documents' save takes name, size and type from the upload, not from the element.
+			Object.assign(values, { filename: stored.name, filesize: String(stored.content.length), filetype: stored.type, filelocationtype: 'I' });
+			if (!values.filestatus || values.filestatus === '0') values.filestatus = '1';
+		}
 		if (!values.assigned_user_id) values.assigned_user_id = `${USERS_PREFIX}x${user.id}`;
 		this.checkMandatory(mod, values);
 		this.checkReferences(mod, values);
@@ -117,7 +134,7 @@ export class VtigerStore {
 		values.modifiedby = `${USERS_PREFIX}x${user.id}`;
 		values.source = 'WEBSERVICE';
 		values.id = `${mod.prefix}x${crmid}`;
-		this.records.set(crmid, { module: moduleName, crmid, values, deleted: false });
+		this.records.set(crmid, { module: moduleName, crmid, values, deleted: false, ...(stored ? { file: stored } : {}) });
 		return withLabel(mod, values);
 	}
 
@@ -149,19 +166,66 @@ export class VtigerStore {
 		record.values.modifiedtime = vtDateTime(this.now());
 	}
 
+	/** The file a Document holds (tests). */
+	documentFile(id: string): UploadedFile | undefined {
+		return this.records.get(Number(id.split('x')[1]))?.file;
+	}
+
+	/**
+	 * add_related: relates records through one of the source module's related lists (RELATIONS). As in
+	 * vtiger, a relation the source module does not have is silently ignored; a deleted source is an error.
+	 */
+	addRelated(sourceId: string, relatedIds: string[], label: string, user: VtigerSandboxUser & { id: number }): void {
+		const source = this.find(sourceId, user);
+		for (const id of relatedIds) {
+			const related = this.find(id, user);
+			const relation = RELATIONS[source.module]?.[related.module];
+			if (!relation || (label && label !== relation)) continue;
+			const key = `${source.crmid}|${relation}`;
+			const set = this.relations.get(key) ?? new Set<number>();
+			set.add(related.crmid);
+			this.relations.set(key, set);
+		}
+	}
+
+	/** retrieve_related: the live records of `relatedType` related to `id` through the relation `label`. */
+	related(id: string, relatedType: string, label: string, user: VtigerSandboxUser & { id: number }): VtRecord[] {
+		const source = this.find(id, user);
+		const relation = RELATIONS[source.module]?.[relatedType];
+		if (!relation || (label && label !== relation)) return [];
+		const mod = this.module(relatedType) as VtModule;
+		return [...(this.relations.get(`${source.crmid}|${relation}`) ?? [])]
+			.map((crmid) => this.records.get(crmid))
+			.filter((r): r is StoredRecord => r !== undefined && !r.deleted && r.module === relatedType)
+			.map((r) => nullEmptyDates(mod, { ...r.values }));
+	}
+
 	/** Live records of a module, in creation order. */
 	live(moduleName: string): VtRecord[] {
 		return [...this.records.values()].filter((r) => r.module === moduleName && !r.deleted).map((r) => ({ ...r.values }));
 	}
 
-	/** sync: records of the module the user owns, modified after `since` (unix seconds). */
-	sync(moduleName: string, since: number, user: VtigerSandboxUser & { id: number }): { updated: VtRecord[]; deleted: string[]; last: number } {
-		const owner = `${USERS_PREFIX}x${user.id}`;
+	/**
+	 * sync: records of the module modified after `since` (unix seconds). syncType (vtiger's vtws_sync):
+	 * "user" (default) only the user's own records, "userandgroup" also those of the user's groups,
+	 * "application" every record (admins only).
+	 */
+	sync(
+		moduleName: string,
+		since: number,
+		user: VtigerSandboxUser & { id: number },
+		syncType = 'user',
+	): { updated: VtRecord[]; deleted: string[]; last: number } {
+		if (syncType === 'application' && !user.isAdmin) throw new VtError('ACCESS_DENIED', 'Only admin users can perform application sync');
+		const owners = new Set([`${USERS_PREFIX}x${user.id}`]);
+		if (syncType === 'userandgroup') {
+			for (const g of this.groups) if ((user.groups ?? []).includes(g.name)) owners.add(`${GROUPS_PREFIX}x${g.id}`);
+		}
 		const updated: VtRecord[] = [];
 		const deleted: string[] = [];
 		let last = since;
 		for (const r of this.records.values()) {
-			if (r.module !== moduleName || r.values.assigned_user_id !== owner) continue;
+			if (r.module !== moduleName || (syncType !== 'application' && !owners.has(String(r.values.assigned_user_id)))) continue;
 			const t = Date.parse(`${String(r.values.modifiedtime).replace(' ', 'T')}Z`) / 1000;
 			if (t <= since) continue;
 			last = Math.max(last, t);
@@ -270,10 +334,25 @@ function describe(mod: VtModule): unknown {
 	};
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	for await (const chunk of req) chunks.push(chunk as Buffer);
-	return Buffer.concat(chunks).toString('utf8');
+	return Buffer.concat(chunks);
+}
+
+/** A POST body as PHP sees it: form fields, and the file of a multipart part named "filename". */
+async function readPost(req: IncomingMessage): Promise<{ params: URLSearchParams; file?: UploadedFile }> {
+	const body = await readBody(req);
+	const type = req.headers['content-type'] ?? '';
+	if (!/^multipart\/form-data/i.test(type)) return { params: new URLSearchParams(body.toString('utf8')) };
+	const form = await new Response(body, { headers: { 'content-type': type } }).formData();
+	const params = new URLSearchParams();
+	let file: UploadedFile | undefined;
+	for (const [name, value] of form.entries()) {
+		if (typeof value === 'string') params.append(name, value);
+		else if (name === 'filename') file = { name: value.name, type: value.type, content: Buffer.from(await value.arrayBuffer()) };
+	}
+	return { params, ...(file ? { file } : {}) };
 }
 
 export async function startVtigerSandbox(options: VtigerSandboxOptions = {}): Promise<VtigerSandbox> {
@@ -284,7 +363,7 @@ export async function startVtigerSandbox(options: VtigerSandboxOptions = {}): Pr
 	const requestCounts: Record<string, number> = {};
 	const stock = options.flavour === 'stock';
 
-	function handle(method: string, params: URLSearchParams): { status: number; body: unknown } {
+	function handle(method: string, params: URLSearchParams, file?: UploadedFile): { status: number; body: unknown } {
 		const operation = params.get('operation') ?? '';
 		requestCounts[operation] = (requestCounts[operation] ?? 0) + 1;
 		const ok = (result: unknown) => ({ status: 200, body: { success: true, result } });
@@ -325,13 +404,13 @@ export async function startVtigerSandbox(options: VtigerSandboxOptions = {}): Pr
 				vtigerVersion: '8.3.0',
 			});
 		}
-		const known = ['listtypes', 'describe', 'create', 'retrieve', 'update', 'revise', 'delete', 'query', 'sync', 'logout'];
+		const known = ['listtypes', 'describe', 'create', 'retrieve', 'update', 'revise', 'delete', 'query', 'sync', 'logout', 'add_related', 'retrieve_related'];
 		if (!known.includes(operation)) return serverError;
 		const sessionName = params.get('sessionName');
 		if (!sessionName) throw new VtError('AUTHENTICATION_REQUIRED', 'Authencation required');
 		const user = sessions.get(sessionName);
 		if (!user) throw new VtError('INVALID_SESSIONID', 'Session Identifier provided is Invalid');
-		const isWrite = ['create', 'update', 'revise', 'delete'].includes(operation);
+		const isWrite = ['create', 'update', 'revise', 'delete', 'add_related'].includes(operation);
 		if (isWrite && method !== 'POST') throw DENIED();
 
 		switch (operation) {
@@ -348,7 +427,7 @@ export async function startVtigerSandbox(options: VtigerSandboxOptions = {}): Pr
 			}
 			case 'create': {
 				const element = parseElement(params.get('element'));
-				return ok(store.create(params.get('elementType') ?? '', element, user));
+				return ok(store.create(params.get('elementType') ?? '', element, user, file));
 			}
 			case 'retrieve': {
 				const id = params.get('id') ?? '';
@@ -376,9 +455,17 @@ export async function startVtigerSandbox(options: VtigerSandboxOptions = {}): Pr
 				const since = Number(params.get('modifiedTime'));
 				const mod = store.module(elementType);
 				if (!mod) throw DENIED();
-				const { updated, deleted, last } = store.sync(elementType, since, user);
+				const { updated, deleted, last } = store.sync(elementType, since, user, params.get('syncType') || 'user');
 				return ok({ updated, deleted, more: false, lastModifiedTime: last });
 			}
+			case 'add_related': {
+				const related = params.get('relatedRecordId') ?? '';
+				const ids = related.startsWith('[') ? (JSON.parse(related) as string[]) : [related];
+				store.addRelated(params.get('sourceRecordId') ?? '', ids, params.get('relationIdLabel') ?? '', user);
+				return ok({ message: 'successfull' });
+			}
+			case 'retrieve_related':
+				return ok(store.related(params.get('id') ?? '', params.get('relatedType') ?? '', params.get('relatedLabel') ?? '', user));
 			case 'logout':
 				if (stock) return serverError;
 				sessions.delete(sessionName);
@@ -395,10 +482,10 @@ export async function startVtigerSandbox(options: VtigerSandboxOptions = {}): Pr
 				return;
 			}
 			const method = req.method ?? 'GET';
-			const params = method === 'POST' ? new URLSearchParams(await readBody(req)) : url.searchParams;
 			let result: { status: number; body: unknown };
 			try {
-				result = handle(method, params);
+				const { params, file } = method === 'POST' ? await readPost(req) : { params: url.searchParams, file: undefined };
+				result = handle(method, params, file);
 			} catch (error) {
 				if (error instanceof VtError || error instanceof VtqlError) {
 					result = { status: 200, body: { success: false, error: { message: error.message, code: error.code } } };

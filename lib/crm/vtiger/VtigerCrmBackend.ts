@@ -29,6 +29,10 @@ const PAGE = 100;
 const IDENT_FIELD = 'cf_crmsync_ident';
 const MESSAGE_ID_FIELD = 'cf_message_id';
 const CONFLICT_MARK = 'CRM-Sync conflict';
+/** How a Document made from an inline part remembers its Content-ID (in notecontent). */
+const CONTENT_ID_MARK = 'Content-ID: ';
+/** vtiger id prefixes of the person modules an e-mail can hang under (stock 8.3). */
+const PERSON_PREFIXES: Record<string, CrmPersonModule> = { '10': 'leads', '11': 'accounts', '12': 'contacts' };
 /** vtiger bookkeeping fields that are not record content. */
 const META_FIELDS = new Set(['id', 'label', 'createdtime', 'modifiedtime', 'modifiedby', 'assigned_user_id', 'tags', 'source', 'starred', IDENT_FIELD]);
 const EMAIL_FIELDS: Record<CrmPersonModule, string[]> = {
@@ -46,7 +50,7 @@ const TYPE_FIELDS: Partial<Record<CrmModule, string>> = {
 };
 
 interface Describe {
-	fields: Array<{ name: string; mandatory: boolean; type: { name: string; picklistValues?: Array<{ value: string }> } }>;
+	fields: Array<{ name: string; mandatory: boolean; type: { name: string; picklistValues?: Array<{ value: string }>; defaultValue?: string } }>;
 	createable: boolean;
 	updateable: boolean;
 	deleteable: boolean;
@@ -132,7 +136,10 @@ export class VtigerCrmBackend implements CrmBackend {
 		limit: number,
 	): Promise<CrmChangePage> {
 		const since = Math.max(1, (state?.t ?? 1) - 1);
-		const result = (await this.client.get('sync', { modifiedTime: String(since), elementType: vtModule })) as {
+		// Without a syncType vtiger's sync answers only the credential user's own records; the sync serves
+		// every mailbox owner, so an admin reads the whole application, anyone else also their groups' records.
+		const syncType = (await this.client.isAdmin()) ? 'application' : 'userandgroup';
+		const result = (await this.client.get('sync', { modifiedTime: String(since), elementType: vtModule, syncType })) as {
 			updated: VtValues[];
 			deleted: string[];
 			more: boolean;
@@ -193,9 +200,11 @@ export class VtigerCrmBackend implements CrmBackend {
 
 	async create(module: CrmModule, input: CrmRecordInput, options: { actingUserId?: string } = {}): Promise<CrmRecord> {
 		await this.assertMayWrite(options.actingUserId, module);
-		const element = { ...this.toElement(input), assigned_user_id: input.assignedTo ? this.toVtAssignee(input.assignedTo) : await this.client.userId() };
+		const vtModule = this.vtModule(module);
+		const element: Record<string, string> = { ...this.toElement(input), assigned_user_id: input.assignedTo ? this.toVtAssignee(input.assignedTo) : await this.client.userId() };
+		for (const [name, value] of Object.entries(await this.mandatoryPicklistDefaults(vtModule))) if (!element[name]) element[name] = value;
 		try {
-			const values = (await this.client.post('create', { elementType: this.vtModule(module), element: JSON.stringify(element) })) as VtValues;
+			const values = (await this.client.post('create', { elementType: vtModule, element: JSON.stringify(element) })) as VtValues;
 			return this.toRecord(module, values);
 		} catch (error) {
 			throw this.mapError(error, module);
@@ -303,17 +312,22 @@ export class VtigerCrmBackend implements CrmBackend {
 	async findEmailByMessageId(messageId: string): Promise<CrmEmailRecord | undefined> {
 		const key = messageId.trim().replace(/^<(.*)>$/, '$1');
 		const rows = await this.queryAll(`SELECT * FROM Emails WHERE ${MESSAGE_ID_FIELD} = ${lit(key)}`);
-		return rows[0] ? this.toEmail(rows[0]) : undefined;
+		if (!rows[0]) return undefined;
+		const email = this.toEmail(rows[0]);
+		return { ...email, attachments: await this.emailDocuments(email.id) };
 	}
 
-	/** Stored in vtiger's Emails module, linked to the first record. Attachment bytes are not uploaded (no Documents support yet). */
+	/**
+	 * E7/E2: stored in vtiger's Emails module. parent_id holds the first record (vtiger's field takes one);
+	 * every further record gets the e-mail in its "Emails" list, and each attachment becomes a Document
+	 * (uploaded as vtiger's own forms do) in the e-mail's "Documents" list. Not atomic in vtiger: when a
+	 * step fails, what was written is deleted again, so the next run imports the e-mail afresh (E6).
+	 */
 	async createEmail(input: CrmEmailInput): Promise<CrmEmailRecord> {
 		if (await this.findEmailByMessageId(input.messageId)) {
 			throw new CrmError('duplicate', `The e-mail ${input.messageId} has already been imported`, 'Nothing to do: each e-mail is imported once.');
 		}
-		if (input.attachments.length > 0) {
-			this.warn('vtiger backend: e-mail attachments are not uploaded to vtiger yet; only the e-mail itself is stored.');
-		}
+		const owner = input.assignedTo ? this.toVtAssignee(input.assignedTo) : await this.client.userId();
 		const sent = input.sentAt ? new Date(input.sentAt) : new Date();
 		const element: Record<string, string> = {
 			subject: input.subject ?? '(no subject)',
@@ -325,15 +339,69 @@ export class VtigerCrmBackend implements CrmBackend {
 			description: input.bodyText ?? '',
 			email_flag: 'SAVED',
 			[MESSAGE_ID_FIELD]: input.messageId.trim().replace(/^<(.*)>$/, '$1'),
-			assigned_user_id: input.assignedTo ? this.toVtAssignee(input.assignedTo) : await this.client.userId(),
+			assigned_user_id: owner,
 		};
-		if (input.links[0]) element.parent_id = input.links[0].id;
+		const [first, ...others] = input.links;
+		if (first) element.parent_id = first.id;
+		const written: string[] = [];
 		try {
 			const values = (await this.client.post('create', { elementType: 'Emails', element: JSON.stringify(element) })) as VtValues;
-			return { ...this.toEmail(values), links: input.links, headers: input.headers };
+			const email = this.toEmail(values);
+			written.push(email.id);
+			for (const link of others) {
+				await this.client.post('add_related', { sourceRecordId: link.id, relatedRecordId: email.id, relationIdLabel: 'Emails' });
+			}
+			const attachments: CrmEmailRecord['attachments'] = [];
+			for (const file of input.attachments) {
+				const document = (await this.client.postFile(
+					'create',
+					{
+						elementType: 'Documents',
+						element: JSON.stringify({
+							notes_title: file.fileName,
+							filename: file.fileName,
+							filelocationtype: 'I',
+							filestatus: '1',
+							notecontent: file.contentId ? `${CONTENT_ID_MARK}${file.contentId}` : '',
+							assigned_user_id: owner,
+						}),
+					},
+					{ fileName: file.fileName, contentType: file.contentType, content: file.content },
+				)) as VtValues;
+				written.push(String(document.id));
+				await this.client.post('add_related', { sourceRecordId: email.id, relatedRecordId: String(document.id), relationIdLabel: 'Documents' });
+				attachments.push({ ...this.toAttachment(document), inline: file.inline, contentType: file.contentType, size: file.content.length });
+			}
+			return { ...email, links: input.links, headers: input.headers, attachments };
 		} catch (error) {
+			for (const id of written.reverse()) await this.client.post('delete', { id }).catch(() => undefined);
 			throw this.mapError(error, 'emails');
 		}
+	}
+
+	/** The Documents in an e-mail's "Documents" list: its attachments. */
+	private async emailDocuments(emailId: string): Promise<CrmEmailRecord['attachments']> {
+		try {
+			const rows = (await this.client.get('retrieve_related', { id: emailId, relatedType: 'Documents', relatedLabel: 'Documents' })) as VtValues[];
+			return rows.map((d) => this.toAttachment(d));
+		} catch (error) {
+			// vtiger before 7.1 has no retrieve_related (HTTP 500): the e-mail itself is what E6 needs.
+			if (error instanceof VtigerApiError && error.httpStatus === 500) return [];
+			throw this.mapError(error, 'emails', emailId);
+		}
+	}
+
+	private toAttachment(d: VtValues): CrmEmailRecord['attachments'][number] {
+		const note = String(d.notecontent ?? '');
+		const contentId = note.startsWith(CONTENT_ID_MARK) ? note.slice(CONTENT_ID_MARK.length) : undefined;
+		return {
+			id: String(d.id),
+			fileName: String(d.filename || d.notes_title || ''),
+			contentType: String(d.filetype || 'application/octet-stream'),
+			...(contentId ? { contentId } : {}),
+			inline: contentId !== undefined,
+			size: Number(d.filesize ?? 0),
+		};
 	}
 
 	// ---- sync conflicts (ModComments on the record) --------------------------------------
@@ -405,6 +473,20 @@ export class VtigerCrmBackend implements CrmBackend {
 				);
 		}
 		throw new CrmError('invalid', `"${String(module)}" is not a CRM module`, 'Use accounts, contacts, leads, partners, events, tasks, emails or conflicts.');
+	}
+
+	/**
+	 * Mandatory picklists the mapping does not fill (Events' eventstatus, tasks' taskstatus) get the
+	 * picklist's default, as vtiger's own forms preselect it; the webservice itself would refuse the record.
+	 */
+	private async mandatoryPicklistDefaults(vtModule: string): Promise<Record<string, string>> {
+		const defaults: Record<string, string> = {};
+		for (const f of (await this.describe(vtModule)).fields) {
+			if (!f.mandatory || f.type.name !== 'picklist') continue;
+			const value = f.type.defaultValue || f.type.picklistValues?.[0]?.value;
+			if (value) defaults[f.name] = value;
+		}
+		return defaults;
 	}
 
 	private describe(vtModule: string): Promise<Describe> {
@@ -505,7 +587,7 @@ export class VtigerCrmBackend implements CrmBackend {
 			bcc: list(v.bccmail),
 			...(v.description ? { bodyText: v.description } : {}),
 			headers: {},
-			links: v.parent_id ? [{ module: 'contacts', id: v.parent_id }] : [],
+			links: v.parent_id ? [{ module: PERSON_PREFIXES[v.parent_id.split('x')[0]] ?? 'partners', id: v.parent_id }] : [],
 			attachments: [],
 		};
 	}
@@ -566,8 +648,9 @@ function notFound(module: CrmModule, id: string): CrmError {
 
 /** id@<modifiedtime>.<hash of the values>: changes whenever the record's content changes. */
 function versionKey(v: VtValues): string {
-	// Hash without empty values: retrieve answers "" where query and sync answer null.
-	const content = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null && x !== ''));
+	// Hash without empty values (retrieve answers "" where query and sync answer null) and without the
+	// label, which create/retrieve/revise answer but query and sync do not: one version reads the same everywhere.
+	const content = Object.fromEntries(Object.entries(v).filter(([k, x]) => k !== 'label' && x !== null && x !== ''));
 	return `${v.id}@${String(v.modifiedtime ?? '').replace(/\D/g, '')}.${shortHash(stableStringify(content))}`;
 }
 

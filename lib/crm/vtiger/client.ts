@@ -25,12 +25,25 @@ interface Envelope {
 
 const TIMEOUT_MS = 30_000;
 
+/** A file sent as the multipart part vtiger's Documents read it from ($_FILES['filename']). */
+export interface VtigerUpload {
+	fileName: string;
+	contentType: string;
+	content: Buffer;
+}
+
+interface Session {
+	sessionName: string;
+	userId: string;
+	isAdmin: boolean;
+}
+
 /**
  * vtiger's webservice.php: getchallenge → login with md5(token + accessKey) (form POST),
  * one session reused for all calls, and a transparent re-login when the session expires.
  */
 export class VtigerClient {
-	private session?: Promise<{ sessionName: string; userId: string }>;
+	private session?: Promise<Session>;
 	private readonly endpoint: URL;
 
 	constructor(private readonly config: VtigerCrmConfig) {
@@ -42,12 +55,22 @@ export class VtigerClient {
 		return (await this.login()).userId;
 	}
 
+	/** Whether the credential's user is a vtiger administrator (login's is_admin). */
+	async isAdmin(): Promise<boolean> {
+		return (await this.login()).isAdmin;
+	}
+
 	async get(operation: string, params: Record<string, string> = {}): Promise<unknown> {
 		return this.withSession((sessionName) => this.send('GET', { operation, sessionName, ...params }));
 	}
 
 	async post(operation: string, params: Record<string, string> = {}): Promise<unknown> {
 		return this.withSession((sessionName) => this.send('POST', { operation, sessionName, ...params }));
+	}
+
+	/** A POST as multipart/form-data with one file (Documents' create). */
+	async postFile(operation: string, params: Record<string, string>, upload: VtigerUpload): Promise<unknown> {
+		return this.withSession((sessionName) => this.send('POST', { operation, sessionName, ...params }, upload));
 	}
 
 	/** VTQL; the trailing ";" is added when missing. */
@@ -70,7 +93,7 @@ export class VtigerClient {
 		}
 	}
 
-	private login(): Promise<{ sessionName: string; userId: string }> {
+	private login(): Promise<Session> {
 		if (!this.session) {
 			this.session = this.doLogin();
 			this.session.catch(() => (this.session = undefined));
@@ -78,15 +101,16 @@ export class VtigerClient {
 		return this.session;
 	}
 
-	private async doLogin(): Promise<{ sessionName: string; userId: string }> {
+	private async doLogin(): Promise<Session> {
 		try {
 			const challenge = (await this.send('GET', { operation: 'getchallenge', username: this.config.userName })) as { token: string };
 			const accessKey = createHash('md5').update(challenge.token + this.config.accessKey).digest('hex');
 			const result = (await this.send('POST', { operation: 'login', username: this.config.userName, accessKey })) as {
 				sessionName: string;
 				userId: string;
+				is_admin?: string;
 			};
-			return { sessionName: result.sessionName, userId: result.userId };
+			return { sessionName: result.sessionName, userId: result.userId, isAdmin: result.is_admin === 'on' };
 		} catch (error) {
 			if (error instanceof VtigerApiError && ['INVALID_USER_CREDENTIALS', 'ACCESS_DENIED', 'INVALID_AUTH_TOKEN'].includes(error.code)) {
 				throw new CrmError(
@@ -99,10 +123,20 @@ export class VtigerClient {
 		}
 	}
 
-	private send(method: 'GET' | 'POST', params: Record<string, string>): Promise<unknown> {
-		const form = new URLSearchParams(params).toString();
+	private async send(method: 'GET' | 'POST', params: Record<string, string>, upload?: VtigerUpload): Promise<unknown> {
 		const url = new URL(this.endpoint);
-		if (method === 'GET') url.search = form;
+		let body: Buffer | undefined;
+		let contentType = 'application/x-www-form-urlencoded';
+		if (method === 'GET') url.search = new URLSearchParams(params).toString();
+		else if (upload) {
+			const form = new FormData();
+			for (const [name, value] of Object.entries(params)) form.append(name, value);
+			form.append('filename', new Blob([new Uint8Array(upload.content)], { type: upload.contentType || 'application/octet-stream' }), upload.fileName);
+			// Response serialises the form with a boundary and says which in its content-type.
+			const encoded = new Response(form);
+			contentType = encoded.headers.get('content-type') ?? 'multipart/form-data';
+			body = Buffer.from(await encoded.arrayBuffer());
+		} else body = Buffer.from(new URLSearchParams(params).toString());
 		const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
 		return new Promise((resolve, reject) => {
 			const req = request(
@@ -111,10 +145,7 @@ export class VtigerClient {
 					method,
 					timeout: TIMEOUT_MS,
 					rejectUnauthorized: this.config.allowUnauthorizedCerts !== true,
-					headers:
-						method === 'POST'
-							? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) }
-							: {},
+					headers: body ? { 'content-type': contentType, 'content-length': body.length } : {},
 				},
 				(res) => {
 					const chunks: Buffer[] = [];
@@ -148,7 +179,7 @@ export class VtigerClient {
 					),
 				),
 			);
-			if (method === 'POST') req.write(form);
+			if (body) req.write(body);
 			req.end();
 		});
 	}
