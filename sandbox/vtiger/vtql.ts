@@ -59,7 +59,8 @@ function matches(record: VtRecord, c: Condition): boolean {
 		case '>=':
 			return compare(v, target) >= 0;
 		case 'LIKE': {
-			const re = new RegExp(`^${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 'i');
+			// "s": MySQL's % and _ match line breaks too (multi-line comments, descriptions).
+			const re = new RegExp(`^${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 'is');
 			return re.test(v);
 		}
 		case 'IN':

@@ -2,7 +2,8 @@
  * vtiger backend gaps closed after the end-to-end run of the sync templates (issue 8), against the vtiger
  * sandbox over real HTTP: the change feed sees every mailbox owner's records, mandatory picklists the
  * mapping leaves empty get vtiger's default, one record version reads the same from create and from the
- * feed, and an imported e-mail keeps all its links and its attachments (as Documents).
+ * feed, a conflict filed as a comment is found again, and an imported e-mail keeps all its links and its
+ * attachments (as Documents).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -101,6 +102,21 @@ describe('records', () => {
 		expect((await drain(crm, 'contacts')).changed[0].etag).toBe(created.etag);
 		const revised = await crm.update('contacts', created.id, { fields: { title: 'Dr.' } });
 		expect((await crm.list('contacts'))[0].etag).toBe(revised.etag);
+	});
+});
+
+describe('sync conflicts (S12)', () => {
+	test('a conflict on a record is a comment on it that listConflicts finds, and can be resolved', async () => {
+		sandbox = await startVtigerSandbox({ users: [ADMIN] });
+		const crm = backend(ADMIN);
+		const contact = await crm.create('contacts', { fields: { lastname: 'Conflicted' } });
+		// The comment holds the reason, then the payload as JSON on the next line (VTQL LIKE must match across it).
+		const filed = await crm.recordConflict({ module: 'contacts', recordId: contact.id, side: 'exchange', reason: 'Mandatory field missing: lastName.', payload: { exchange: { firstName: 'Max' } } });
+		const open = await crm.listConflicts({ resolved: false });
+		expect(open).toEqual([expect.objectContaining({ id: filed.id, recordId: contact.id, module: 'contacts', side: 'exchange', reason: 'Mandatory field missing: lastName.', payload: { exchange: { firstName: 'Max' } } })]);
+		await crm.resolveConflict(filed.id);
+		expect(await crm.listConflicts({ resolved: false })).toEqual([]);
+		expect((await crm.listConflicts({ resolved: true })).map((c) => c.id)).toEqual([filed.id]);
 	});
 });
 
