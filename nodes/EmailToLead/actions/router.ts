@@ -12,7 +12,6 @@ import { getCrmBackend, getMailbox } from '../transport';
 import { readImportOptions, readMessageInput } from './message/import.operation';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
 	const node = this.getNode();
 
 	let crm: CrmBackend;
@@ -24,6 +23,17 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		});
 	}
 	const mailbox = await getMailbox(this);
+	try {
+		return await importAll.call(this, crm, mailbox);
+	} finally {
+		// Release the client's keep-alive connections; an n8n worker lives long.
+		(mailbox as (ExchangeClient & { close?: () => void }) | undefined)?.close?.();
+	}
+}
+
+async function importAll(this: IExecuteFunctions, crm: CrmBackend, mailbox: ExchangeClient | undefined): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const node = this.getNode();
 	const options = readImportOptions.call(this);
 	const rawOptions = this.getNodeParameter('options', 0, {}) as { ownerAddresses?: string; crmUserId?: string };
 	const ownerAddresses = [...(mailbox ? [mailbox.mailbox] : []), ...splitList(rawOptions.ownerAddresses)]
