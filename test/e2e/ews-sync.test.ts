@@ -24,6 +24,11 @@ const WORKFLOWS = { contacts: 'e2eEwsContacts01', calendar: 'e2eEwsCalendar01', 
 let env: EwsEnv;
 const folders = {} as Record<Component, string>;
 
+/** Numbers for the report, printed once at the end: EWS calls per run. */
+const measured: Record<string, number> = {};
+const totalCalls = (before: Record<string, number>, after: Record<string, number>) =>
+	Object.keys(after).reduce((sum, op) => sum + after[op] - (before[op] ?? 0), 0);
+
 type Item<C extends Component> = { id: string; etag?: string; ident?: string; record: ComponentRecordMap[C] };
 
 const today = DateTime.utc().startOf('day');
@@ -46,6 +51,7 @@ async function expectIdleRun(workflow: string, module: 'contacts' | 'events' | '
 	const counts = report(await env.run(workflow));
 	expect(counts).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0, conflicts: 0 });
 	const callsAfter = await env.ewsCalls();
+	measured[`${module}IdleRunEwsCalls`] = totalCalls(callsBefore, callsAfter);
 	expect(ewsWrites(callsBefore, callsAfter)).toBe(0);
 	expect((callsAfter.SyncFolderItems ?? 0) - (callsBefore.SyncFolderItems ?? 0)).toBeGreaterThan(0); // it did read Exchange
 	expect((await env.crm.list(module)).map((r) => `${r.id}:${r.etag}`).sort()).toEqual(crmBefore);
@@ -55,7 +61,7 @@ async function expectIdleRun(workflow: string, module: 'contacts' | 'events' | '
  * Outlook changes the item right before the next UpdateItem for it reaches Exchange, i.e. after the
  * workflow read it: the request still carries the ChangeKey the workflow read.
  */
-function changeBeforeNextUpdate(itemId: string, mutate: (data: Record<string, unknown>) => void): { fired: () => boolean } {
+function changeBeforeNextUpdate(itemId: string, mutate: (data: Record<string, unknown>) => void): { fired: () => boolean; restore: () => void } {
 	const sandbox = env.sb.sandbox;
 	const dispatch = sandbox.dispatch.bind(sandbox);
 	let fired = false;
@@ -68,7 +74,7 @@ function changeBeforeNextUpdate(itemId: string, mutate: (data: Record<string, un
 		}
 		return dispatch(request);
 	};
-	return { fired: () => fired };
+	return { fired: () => fired, restore: () => void (sandbox.dispatch = dispatch) };
 }
 
 beforeAll(async () => {
@@ -82,6 +88,8 @@ beforeAll(async () => {
 }, SETUP_TIMEOUT);
 
 afterAll(async () => {
+	// eslint-disable-next-line no-console
+	console.log(`EWS e2e: ${JSON.stringify(measured)}`);
 	await env?.close();
 }, 120_000);
 
@@ -142,7 +150,12 @@ describe('contacts sync template over EWS in real n8n', () => {
 				data.department = 'Outlook meanwhile';
 			});
 
-			const counts = report(await env.run(WORKFLOWS.contacts));
+			let counts;
+			try {
+				counts = report(await env.run(WORKFLOWS.contacts));
+			} finally {
+				outlook.restore();
+			}
 			expect(outlook.fired()).toBe(true);
 			expect(counts).toMatchObject({ updated: 0, errors: 0, conflicts: 1 });
 			expect(byLastName(await contacts(), 'Outlook').record.department).toBe('Outlook meanwhile');
@@ -503,13 +516,16 @@ describe('e-mail import template over EWS in real n8n (Run Now path)', () => {
 			expect(await movedTo(movedCustomer.id)).toEqual({ move: expect.objectContaining({ moved: true, reason: 'previousFolder', folderId: customer }), folder: customer });
 			expect((await movedTo(movedInbox.id)).folder).toBe(inbox);
 			const callsAfter = await env.ewsCalls();
+			measured.emailRunEwsCallsPerMessage = totalCalls(callsBefore, callsAfter) / 2;
 			expect((callsAfter.MoveItem ?? 0) - (callsBefore.MoveItem ?? 0)).toBe(2);
 
 			// Nothing new: nothing imported, no EWS write.
 			const idleBefore = await env.ewsCalls();
 			const idle = await env.run(WORKFLOWS.email);
 			expect(idle.data.resultData.runData['E-mail to Lead']).toBeUndefined();
-			expect(ewsWrites(idleBefore, await env.ewsCalls())).toBe(0);
+			const idleAfter = await env.ewsCalls();
+			measured.emailIdleRunEwsCalls = totalCalls(idleBefore, idleAfter);
+			expect(ewsWrites(idleBefore, idleAfter)).toBe(0);
 		},
 		3 * STEP_TIMEOUT,
 	);
