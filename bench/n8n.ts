@@ -14,8 +14,22 @@ function day(offset: number): string {
 	return new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** `n8n execute`; the printed run of 2,500 items is large, so only the exit code is read. */
+async function execute(env: Awaited<ReturnType<typeof startSyncEnv>>, id: string): Promise<void> {
+	const result = await env.n8n.execute(id, 30 * 60_000);
+	if (result.process.code !== 0) throw new Error(`workflow ${id} failed: ${result.process.stderr.slice(-500)}`);
+}
+
+let lastRoutes: Record<string, number> = {};
 async function graphRequests(env: Awaited<ReturnType<typeof startSyncEnv>>): Promise<number> {
-	return (await env.sb.control.counters())[ANNA]?.total ?? 0;
+	const counters = (await env.sb.control.counters())[ANNA];
+	if (process.env.BENCH_DEBUG) {
+		const routes = counters?.byRoute ?? {};
+		const diff = Object.fromEntries(Object.entries(routes).map(([k, v]) => [k, v - (lastRoutes[k] ?? 0)]).filter(([, v]) => Number(v) > 0));
+		console.log(JSON.stringify(diff));
+		lastRoutes = { ...routes };
+	}
+	return counters?.total ?? 0;
 }
 
 export async function benchN8n(): Promise<BenchResult[]> {
@@ -51,17 +65,19 @@ export async function benchN8n(): Promise<BenchResult[]> {
 
 		const before = await graphRequests(env);
 		let started = Date.now();
-		await env.run('benchInitialSync');
+		await execute(env, 'benchInitialSync');
 		const initialMs = Date.now() - started;
 		const initialRequests = (await graphRequests(env)) - before;
 		const items = COUNTS.contacts + COUNTS.events + COUNTS.tasks;
+		const synced = (await env.crm.list('contacts')).length + (await env.crm.list('events')).length + (await env.crm.list('tasks')).length;
 
 		// The scheduled workflows take over (their first run pairs from the idents, no writes), then idle.
-		for (const id of ['benchContactSync', 'benchEventsSync0', 'benchTaskSync000']) await env.run(id);
+		for (const id of ['benchContactSync', 'benchEventsSync0', 'benchTaskSync000']) await execute(env, id);
 		const idleBefore = await graphRequests(env);
 		started = Date.now();
-		for (const id of ['benchContactSync', 'benchEventsSync0', 'benchTaskSync000']) await env.run(id);
+		for (const id of ['benchContactSync', 'benchEventsSync0', 'benchTaskSync000']) await execute(env, id);
 		const idleMs = Date.now() - started;
+
 		const idleRequests = (await graphRequests(env)) - idleBefore;
 
 		let staticBytes = 0;
@@ -70,6 +86,7 @@ export async function benchN8n(): Promise<BenchResult[]> {
 		}
 		return [
 			{ metric: 'n8n_initial_sync_2500_items_ms', value: initialMs, unit: 'ms' },
+			{ metric: 'n8n_crm_records_after_initial_sync', value: synced, unit: 'records' },
 			{ metric: 'n8n_initial_sync_graph_requests', value: initialRequests, unit: 'requests' },
 			{ metric: 'n8n_initial_sync_requests_per_item', value: initialRequests / items, unit: 'requests' },
 			{ metric: 'n8n_initial_sync_items_per_s', value: items / (initialMs / 1000), unit: 'items/s' },

@@ -337,6 +337,19 @@ class Planner<C extends Component> {
 	}
 }
 
+/**
+ * A feed may report one record more than once in a run (Graph's calendar delta lists a series once for
+ * every page that holds one of its occurrences); the last report is the newest.
+ */
+function latestById<T extends { id: string }>(items: readonly T[]): T[] {
+	const byId = new Map<string, T>();
+	for (const item of items) {
+		byId.delete(item.id);
+		byId.set(item.id, item);
+	}
+	return [...byId.values()];
+}
+
 function guardEmptySide(side: Side, changes: SideChanges, known: number, deletedKnown: number, options: PlanOptions): void {
 	if (options.allowEmptySide) return;
 	// Losing the single synced item is ordinary; losing all of two or more at once is what a wrong folder,
@@ -361,7 +374,7 @@ export function plan<C extends Component>(
 
 	const crmItems = new Map<string, Prepared<C>>();
 	const exchangeBornLinks = new Map<string, string>(); // exchange id → crm id, from CRM records' idents
-	for (const item of crm.items) {
+	for (const item of latestById(crm.items)) {
 		crmItems.set(item.id, planner.prepare(item));
 		const exId = parseExchangeBornIdent(item.ident);
 		if (exId) exchangeBornLinks.set(exId, item.id);
@@ -370,7 +383,7 @@ export function plan<C extends Component>(
 
 	const exchangeByCrm = new Map<string, Prepared<C>>();
 	const exchangeNew: Array<Prepared<C>> = [];
-	for (const item of exchange.items) {
+	for (const item of latestById(exchange.items)) {
 		if (isForeignIdent(item.ident, crmInstance, crmModule)) continue;
 		// A live CRM record created from this item claims it first (its pair may not be committed yet, e.g.
 		// after a crash); then the committed pairing; then the item's own ident, which may point at a CRM

@@ -421,6 +421,16 @@ describe('engine: safety', () => {
 		expect(subjects(exchange)).toEqual(['Outlook meanwhile']);
 	});
 
+	it('takes a record reported twice in one run (a series on several delta pages) once, without duplicates', () => {
+		const { crm, exchange, table, opts } = setup('event');
+		const item = exchange.create(meeting('Serie'));
+		const changes = exchange.changes();
+		const twice = { ...changes, items: [...changes.items, ...changes.items] };
+		const planned = plan(table, crm.changes(), twice, opts);
+		expect(planned.actions.filter((a) => a.kind === 'create')).toHaveLength(1);
+		expect(planned.actions[0].writeIdent).toBe(`x:${item.id}`);
+	});
+
 	it('ignores Exchange items that belong to another CRM instance (S25)', () => {
 		const { crm, exchange, sync } = setup('event');
 		exchange.create(meeting('Staging item'), 'staging:events:42');

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createCrmBackend, seedDemoCrm, type CrmBackend, type EmbeddedCrmBackend } from '../../../lib/crm';
 import { ClientCredentialsTokenProvider, GraphExchangeClient, HttpTransport } from '../../../lib/exchange';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
-import { N8nInstance, nodeOutput, type N8nRun, type N8nWorkflow } from '../harness';
+import { N8nInstance, nodeOutput, REPO_DIR, type N8nRun, type N8nWorkflow } from '../harness';
 
 export const ANNA = 'anna@contoso.example';
 export const CRM_CREDENTIAL_ID = 'e2eCrmCred000001';
@@ -39,7 +39,7 @@ export interface TemplateOverrides {
 }
 
 export function loadTemplate(file: string): N8nWorkflow {
-	return JSON.parse(readFileSync(path.resolve(__dirname, '../../../workflows', file), 'utf8')) as N8nWorkflow;
+	return JSON.parse(readFileSync(path.join(REPO_DIR, 'workflows', file), 'utf8')) as N8nWorkflow;
 }
 
 /** Template → importable workflow: our credential ids, the mailbox, the owner, and any overrides. */
