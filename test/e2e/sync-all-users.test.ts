@@ -4,9 +4,9 @@
  * moves from one mailbox to the other.
  */
 import type { Contact } from '../../lib/model/types';
-import { ClientCredentialsTokenProvider, GraphExchangeClient, HttpTransport } from '../../lib/exchange';
+import type { GraphExchangeClient } from '../../lib/exchange';
 import { nodeOutput } from './harness';
-import { ANNA, startSyncEnv, type SyncEnv } from './helpers/sync-env';
+import { ANNA, sandboxGraphClient, startSyncEnv, type SyncEnv } from './helpers/sync-env';
 
 const SETUP_TIMEOUT = 40 * 60_000;
 const STEP_TIMEOUT = 5 * 60_000;
@@ -24,14 +24,7 @@ async function names(client: GraphExchangeClient): Promise<string[]> {
 
 beforeAll(async () => {
 	env = await startSyncEnv();
-	const transport = new HttpTransport({ ca: env.sb.ca });
-	ben = new GraphExchangeClient({
-		protocol: 'graph',
-		baseUrl: env.sb.authorityUrl,
-		mailbox: BEN,
-		tokens: new ClientCredentialsTokenProvider({ authorityUrl: env.sb.authorityUrl, tenantId: env.sb.tenant, clientId: env.sb.clientId, clientSecret: env.sb.clientSecret }, transport),
-		transport,
-	});
+	ben = sandboxGraphClient(env.sb, BEN);
 	for (const existing of await env.crm.list('contacts')) await env.crm.delete('contacts', existing.id);
 	await env.crm.create('contacts', { fields: { lastname: 'ForAnna' }, assignedTo: { type: 'user', id: 'anna' } });
 	await env.crm.create('contacts', { fields: { lastname: 'ForBen' }, assignedTo: { type: 'user', id: 'ben' } });

@@ -3,9 +3,9 @@
  * n8n, anna's credentials) plus a second Graph credential and client for ben, mail delivery into a
  * mailbox (the sandbox store, as a mail server would), and the e-mail template imported per user.
  */
-import { ClientCredentialsTokenProvider, GraphExchangeClient, HttpTransport } from '../../../lib/exchange';
+import type { GraphExchangeClient } from '../../../lib/exchange';
 import type { N8nWorkflow } from '../harness';
-import { ANNA, loadTemplate, prepareTemplate, startSyncEnv, type SyncEnv, type TemplateOverrides } from './sync-env';
+import { ANNA, loadTemplate, prepareTemplate, sandboxGraphClient, sandboxGraphCredential, startSyncEnv, type SyncEnv, type TemplateOverrides } from './sync-env';
 
 export { ANNA };
 export const BEN = 'ben@contoso.example';
@@ -23,18 +23,7 @@ export interface EmailEnv extends SyncEnv {
 }
 
 function graphClient(env: SyncEnv, mailbox: string): GraphExchangeClient {
-	const { sb } = env;
-	const transport = new HttpTransport({ ca: sb.ca });
-	return new GraphExchangeClient({
-		protocol: 'graph',
-		baseUrl: sb.authorityUrl,
-		mailbox,
-		tokens: new ClientCredentialsTokenProvider(
-			{ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret },
-			transport,
-		),
-		transport,
-	});
+	return sandboxGraphClient(env.sb, mailbox);
 }
 
 /** The template for one user: ben's nodes get ben's Graph credential (sync-env wires anna's). */
@@ -54,24 +43,7 @@ export async function startEmailEnv(): Promise<EmailEnv> {
 	const { sb } = env;
 	const ben = graphClient(env, BEN);
 	try {
-		await env.n8n.importCredentials([
-			{
-				id: BEN_GRAPH_CREDENTIAL_ID,
-				name: 'Graph ben (e2e)',
-				type: 'microsoftGraphOAuth2Api',
-				data: {
-					grantType: 'clientCredentials',
-					tenantId: sb.tenant,
-					clientId: sb.clientId,
-					clientSecret: sb.clientSecret,
-					mailbox: BEN,
-					authorityUrl: sb.authorityUrl,
-					graphBaseUrl: sb.authorityUrl,
-					useCustomCa: true,
-					caCertificate: sb.ca,
-				},
-			},
-		]);
+		await env.n8n.importCredentials([sandboxGraphCredential(sb, BEN, BEN_GRAPH_CREDENTIAL_ID, 'Graph ben (e2e)')]);
 	} catch (error) {
 		ben.close();
 		await env.close();

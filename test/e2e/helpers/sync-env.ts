@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createCrmBackend, seedDemoCrm, type CrmBackend, type EmbeddedCrmBackend } from '../../../lib/crm';
 import { ClientCredentialsTokenProvider, GraphExchangeClient, HttpTransport } from '../../../lib/exchange';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
-import { N8nInstance, nodeOutput, REPO_DIR, type N8nRun, type N8nWorkflow } from '../harness';
+import { N8nInstance, nodeOutput, REPO_DIR, type N8nCredential, type N8nRun, type N8nWorkflow } from '../harness';
 
 export const ANNA = 'anna@contoso.example';
 export const CRM_CREDENTIAL_ID = 'e2eCrmCred000001';
@@ -60,42 +60,52 @@ export function prepareTemplate(template: N8nWorkflow, id: string, overrides: Te
 	return { ...template, id, nodes, ...(overrides.staticData ? { staticData: overrides.staticData } : {}) } as N8nWorkflow;
 }
 
-export async function startSyncEnv(): Promise<SyncEnv> {
-	const dir = await mkdtemp(path.join(tmpdir(), 'sync-e2e-'));
-	const dbPath = path.join(dir, 'crm.sqlite');
-	const sb = await startTestSandbox();
-	const crm = await createCrmBackend({ kind: 'embedded', databasePath: dbPath });
-	await seedDemoCrm(crm as EmbeddedCrmBackend);
+/** A Graph client acting on a sandbox mailbox the way Outlook would (app-only, trusting the sandbox CA). */
+export function sandboxGraphClient(sb: TestSandbox, mailbox: string): GraphExchangeClient {
 	const transport = new HttpTransport({ ca: sb.ca });
-	const exchange = new GraphExchangeClient({
+	return new GraphExchangeClient({
 		protocol: 'graph',
 		baseUrl: sb.authorityUrl,
-		mailbox: ANNA,
+		mailbox,
 		tokens: new ClientCredentialsTokenProvider(
 			{ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret },
 			transport,
 		),
 		transport,
 	});
+}
+
+/** The n8n credential for the sandbox's Graph: app-only, with the sandbox CA trusted. */
+export function sandboxGraphCredential(sb: TestSandbox, mailbox = ANNA, id = GRAPH_CREDENTIAL_ID, name = 'Graph (e2e)'): N8nCredential {
+	return {
+		id,
+		name,
+		type: 'microsoftGraphOAuth2Api',
+		data: {
+			grantType: 'clientCredentials',
+			tenantId: sb.tenant,
+			clientId: sb.clientId,
+			clientSecret: sb.clientSecret,
+			mailbox,
+			authorityUrl: sb.authorityUrl,
+			graphBaseUrl: sb.authorityUrl,
+			useCustomCa: true,
+			caCertificate: sb.ca,
+		},
+	};
+}
+
+export async function startSyncEnv(): Promise<SyncEnv> {
+	const dir = await mkdtemp(path.join(tmpdir(), 'sync-e2e-'));
+	const dbPath = path.join(dir, 'crm.sqlite');
+	const sb = await startTestSandbox();
+	const crm = await createCrmBackend({ kind: 'embedded', databasePath: dbPath });
+	await seedDemoCrm(crm as EmbeddedCrmBackend);
+	const exchange = sandboxGraphClient(sb, ANNA);
 	const n8n = await N8nInstance.create();
 	await n8n.importCredentials([
 		{ id: CRM_CREDENTIAL_ID, name: 'CRM (e2e)', type: 'crmApi', data: { backend: 'embedded', databasePath: dbPath } },
-		{
-			id: GRAPH_CREDENTIAL_ID,
-			name: 'Graph (e2e)',
-			type: 'microsoftGraphOAuth2Api',
-			data: {
-				grantType: 'clientCredentials',
-				tenantId: sb.tenant,
-				clientId: sb.clientId,
-				clientSecret: sb.clientSecret,
-				mailbox: ANNA,
-				authorityUrl: sb.authorityUrl,
-				graphBaseUrl: sb.authorityUrl,
-				useCustomCa: true,
-				caCertificate: sb.ca,
-			},
-		},
+		sandboxGraphCredential(sb),
 	]);
 	return {
 		sb,

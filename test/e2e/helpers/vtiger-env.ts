@@ -4,12 +4,12 @@
  * real n8n with our packed package, a CRM credential of backend "vtiger" pointing at the vtiger sandbox,
  * and the templates from workflows/ imported unchanged but for credentials, mailbox and CRM user.
  */
-import { ClientCredentialsTokenProvider, GraphExchangeClient, HttpTransport } from '../../../lib/exchange';
+import type { GraphExchangeClient } from '../../../lib/exchange';
 import { VtigerCrmBackend } from '../../../lib/crm';
 import { startVtigerSandbox, type VtigerSandbox, type VtigerSandboxOptions } from '../../../sandbox/vtiger/server';
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 import { N8nInstance, type N8nRun } from '../harness';
-import { ANNA, loadTemplate, prepareTemplate, type TemplateOverrides } from './sync-env';
+import { ANNA, loadTemplate, prepareTemplate, sandboxGraphClient, sandboxGraphCredential, type TemplateOverrides } from './sync-env';
 
 export { ANNA, report } from './sync-env';
 
@@ -46,17 +46,7 @@ export async function startVtigerSyncEnv(options: { flavour?: VtigerSandboxOptio
 		{ kind: 'vtiger', url: vtiger.url, userName: VT_ADMIN.userName, accessKey: VT_ADMIN.accessKey },
 		{ warn: (m) => warnings.push(m) },
 	);
-	const transport = new HttpTransport({ ca: sb.ca });
-	const exchange = new GraphExchangeClient({
-		protocol: 'graph',
-		baseUrl: sb.authorityUrl,
-		mailbox: ANNA,
-		tokens: new ClientCredentialsTokenProvider(
-			{ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret },
-			transport,
-		),
-		transport,
-	});
+	const exchange = sandboxGraphClient(sb, ANNA);
 	let n8n: N8nInstance | undefined;
 	try {
 		n8n = await N8nInstance.create();
@@ -67,22 +57,7 @@ export async function startVtigerSyncEnv(options: { flavour?: VtigerSandboxOptio
 				type: 'crmApi',
 				data: { backend: 'vtiger', url: vtiger.url, userName: VT_ADMIN.userName, accessKey: VT_ADMIN.accessKey, partnerModule: 'Vendors' },
 			},
-			{
-				id: GRAPH_CREDENTIAL_ID,
-				name: 'Graph (e2e)',
-				type: 'microsoftGraphOAuth2Api',
-				data: {
-					grantType: 'clientCredentials',
-					tenantId: sb.tenant,
-					clientId: sb.clientId,
-					clientSecret: sb.clientSecret,
-					mailbox: ANNA,
-					authorityUrl: sb.authorityUrl,
-					graphBaseUrl: sb.authorityUrl,
-					useCustomCa: true,
-					caCertificate: sb.ca,
-				},
-			},
+				sandboxGraphCredential(sb),
 		]);
 	} catch (error) {
 		exchange.close();
