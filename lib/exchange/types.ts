@@ -94,6 +94,14 @@ export interface WriteOptions {
 	etag?: string;
 	/** S18: write attendees into the body text instead of inviting them. */
 	attendeesInBody?: boolean;
+	/**
+	 * Updates: the canonical fields whose values change (the plan's `changedFields`). When set, the client
+	 * writes only these and leaves every other property of the item exactly as it is (categories, a third
+	 * e-mail address, the HTML body, ...); a listed field that is absent in the record is cleared. List
+	 * properties are merged by slot: `email` is the first address, `otherEmail` the second, the rest stay.
+	 * When unset, the whole mapped record is written (creates, and callers that have no diff).
+	 */
+	changedFields?: readonly string[];
 }
 
 export interface ExchangeClient {

@@ -72,7 +72,11 @@ export async function execute(this: IExecuteFunctions, i: number, client: Exchan
 	const action = json;
 	const folderId = String(this.getNodeParameter('syncFolderId', i, '')).trim();
 	const options = this.getNodeParameter('options', i, {}) as { attendeesInBody?: boolean; reminderMinutes?: number };
-	const writeOptions = { etag: action.targetEtag, attendeesInBody: options.attendeesInBody === true };
+	const writeOptions = {
+		etag: action.targetEtag,
+		attendeesInBody: options.attendeesInBody === true,
+		...(action.kind === 'update' && action.changedFields ? { changedFields: action.changedFields } : {}),
+	};
 	let outcome: ActionOutcome;
 	try {
 		if (action.kind === 'delete') {
