@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `npm test`: build and lint, start the real servers (vtiger, Gromox) and install n8n in the background
+# meanwhile, then run every jest suite with the servers' variables set, so the live suites and the
+# real-server e2e runs take part. Prints how long each part took. Arguments go to jest.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+LOGS=.tmp/test-logs
+ENV_FILE="$PWD/.tmp/real-servers.env"
+mkdir -p "$LOGS"
+t0=$(date +%s)
+stamp() { echo "test: [$(($(date +%s) - t0)) s] $*"; }
+
+bash scripts/real-servers-up.sh "$ENV_FILE" >/dev/null 2>"$LOGS/real-servers.log" &
+servers=$!
+bash scripts/ensure-n8n.sh >/dev/null 2>"$LOGS/n8n-install.log" &
+n8n=$!
+
+npm run build
+stamp "build done"
+npm run lint
+stamp "lint done"
+
+if ! wait "$n8n"; then
+	tail -n 40 "$LOGS/n8n-install.log"
+	echo "test: installing n8n failed (log above, full log in $LOGS/n8n-install.log)" >&2
+	exit 1
+fi
+stamp "n8n ready ($(grep -o 'done in [0-9]* s\|reusing' "$LOGS/n8n-install.log" | head -n 1))"
+if ! wait "$servers"; then
+	tail -n 60 "$LOGS/real-servers.log"
+	echo "test: the real servers did not start (log above, full log in $LOGS/real-servers.log); REAL_SERVERS=skip runs without them" >&2
+	exit 1
+fi
+stamp "real servers ready: $(grep -o 'vtiger ready in [0-9]* s\|gromox ready in [0-9]* s\|skipped.*' "$LOGS/real-servers.log" | tr '\n' ' ')"
+
+set -a
+# shellcheck disable=SC1090
+source "$ENV_FILE"
+set +a
+status=0
+npx jest "$@" || status=$?
+stamp "jest done (exit $status)"
+exit "$status"
