@@ -31,6 +31,32 @@ export interface GraphFaceDeps {
 
 const MAX_BATCH = 20;
 
+/** One Graph request and the sandbox's answer, as a recorder sees it (sub-requests of a $batch are their own exchanges). */
+export interface GraphExchange {
+	method: string;
+	/** path after /v1.0, e.g. /users/anna@contoso.example/contacts */
+	path: string;
+	query: URLSearchParams;
+	requestContentType?: string;
+	/** parsed JSON request body, undefined when there is none or it is not JSON */
+	requestBody?: unknown;
+	status: number;
+	/** the reply body as sent (JSON value; Buffers and strings are left out) */
+	responseBody?: unknown;
+	inBatch: boolean;
+}
+
+export type GraphExchangeListener = (exchange: GraphExchange) => void;
+
+function jsonOf(body: Buffer, contentType: string | undefined): unknown {
+	if (!body.length || !/json/i.test(contentType ?? 'application/json')) return undefined;
+	try {
+		return JSON.parse(body.toString('utf8')) as unknown;
+	} catch {
+		return undefined;
+	}
+}
+
 function userEntity(user: SandboxUser): Record<string, unknown> {
 	const [given, ...rest] = user.displayName.split(' ');
 	return {
@@ -52,6 +78,8 @@ export class GraphFace implements ProtocolFace {
 	readonly protocol = 'graph' as const;
 	readonly calendarDelta = new CalendarDeltaState();
 	private readonly router = new GraphRouter();
+	private readonly listeners = new Set<GraphExchangeListener>();
+	private readonly batchRequests = new WeakSet<SandboxRequest>();
 
 	constructor(private readonly deps: GraphFaceDeps) {
 		registerMail(this.router);
@@ -89,12 +117,36 @@ export class GraphFace implements ProtocolFace {
 		return { status: fault.status, headers, body: graphErrorBody(fault.code ?? code, fault.message ?? message, request.requestId) };
 	}
 
+	/** Every request and reply from now on goes to the listener (tests: schema checks); returns the unsubscribe. */
+	recordExchanges(listener: GraphExchangeListener): () => void {
+		this.listeners.add(listener);
+		return () => void this.listeners.delete(listener);
+	}
+
 	async handle(request: SandboxRequest): Promise<SandboxReply> {
+		let reply: SandboxReply;
 		try {
-			return await this.dispatch(request);
+			reply = await this.dispatch(request);
 		} catch (e) {
-			return this.errorReply(e, request);
+			reply = this.errorReply(e, request);
 		}
+		if (this.listeners.size) this.record(request, reply);
+		return reply;
+	}
+
+	private record(request: SandboxRequest, reply: SandboxReply): void {
+		const contentType = request.headers['content-type'] as string | undefined;
+		const exchange: GraphExchange = {
+			method: request.method,
+			path: request.path.slice('/v1.0'.length),
+			query: new URLSearchParams(request.url.searchParams),
+			requestContentType: contentType,
+			requestBody: jsonOf(request.body, contentType),
+			status: reply.status,
+			responseBody: Buffer.isBuffer(reply.body) || typeof reply.body === 'string' ? undefined : structuredClone(reply.body),
+			inBatch: this.batchRequests.has(request),
+		};
+		for (const listener of this.listeners) listener(exchange);
 	}
 
 	private errorReply(e: unknown, request: SandboxRequest): SandboxReply {
@@ -254,6 +306,7 @@ export class GraphFace implements ProtocolFace {
 		for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
 		const body = r.body === undefined ? Buffer.alloc(0) : typeof r.body === 'string' ? Buffer.from(r.body) : Buffer.from(JSON.stringify(r.body));
 		const sub: SandboxRequest = { method: r.method.toUpperCase(), url, path: decodeURIComponent(url.pathname), headers, body, secure: outer.secure, requestId: randomUUID() };
+		this.batchRequests.add(sub);
 		const fault = this.deps.faults.take({ protocol: 'graph', method: sub.method, pathAndQuery: url.pathname + url.search });
 		if (fault?.type === 'status') return this.renderFault(fault, sub);
 		if (fault?.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));

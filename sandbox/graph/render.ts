@@ -91,7 +91,6 @@ export function renderMailFolder(folder: StoredFolder, mailbox: Mailbox): GraphE
 		childFolderCount: mailbox.childFolders(folder.id).length,
 		unreadItemCount: items.filter((m) => !m.data.isRead).length,
 		totalItemCount: items.length,
-		sizeInBytes: items.reduce((sum, m) => sum + Math.floor((m.data.mime.length * 3) / 4), 0),
 		isHidden: folder.isHidden ?? false,
 	};
 }
@@ -265,7 +264,6 @@ function renderEventView(view: EventView, options: RenderOptions): GraphEntity {
 		isOnlineMeeting: d.isOnlineMeeting ?? false,
 		onlineMeetingProvider: 'unknown',
 		allowNewTimeProposals: d.allowNewTimeProposals ?? true,
-		occurrenceId: null,
 		isDraft: d.isDraft ?? false,
 		hideAttendees: d.hideAttendees ?? false,
 		onlineMeeting: null,

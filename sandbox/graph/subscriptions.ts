@@ -97,7 +97,6 @@ export class SubscriptionService {
 			creatorId: s.creatorId,
 			includeResourceData: null,
 			latestSupportedTlsVersion: s.latestSupportedTlsVersion,
-			notificationContentType: 'application/json',
 			encryptionCertificate: null,
 			encryptionCertificateId: null,
 			notificationUrlAppId: null,

@@ -146,7 +146,10 @@ describe('sandbox Graph fidelity against Microsoft examples', () => {
 			const request = { ...example('subscription-post-subscriptions__01_request.json'), notificationUrl: `https://localhost:${port}/hook`, lifecycleNotificationUrl: `https://localhost:${port}/lifecycle`, expirationDateTime: new Date(Date.now() + 3600_000).toISOString() };
 			const created = await call(sb, 'POST', '/subscriptions', token, request);
 			expect(created.status).toBe(201);
-			expect(shapeMismatches(created.json, example('subscription-post-subscriptions__02_response.json'))).toEqual([]);
+			// The doc example still shows notificationContentType; the v1.0 schema (microsoft-graph-types) has no such
+			// property, and issue 13 §2 takes the schema: the sandbox does not render it (test/integration/graph-schema.test.ts).
+			expect(shapeMismatches(created.json, example('subscription-post-subscriptions__02_response.json'), '$', ['notificationContentType'])).toEqual([]);
+			expect(created.json).not.toHaveProperty('notificationContentType');
 
 			const mime = Buffer.from('From: a@fabrikam.example\r\nTo: anna@contoso.example\r\nSubject: hi\r\nMessage-ID: <n1@fabrikam.example>\r\n\r\nhello\r\n').toString('base64');
 			await new Promise<void>((resolve, reject) => {
