@@ -30,8 +30,9 @@ const META: VtField[] = [
 	s('cf_crmsync_ident'),
 	{ name: 'description', type: 'text' },
 ];
-const address = (p: string): VtField[] =>
-	['street', 'city', 'state', 'zip', 'country', 'pobox'].map((f) => s(`${p}${f}`, { type: f === 'street' ? 'text' : 'string' }));
+/** Address fields; Accounts name the postal code `bill_code` / `ship_code`, Contacts `mailingzip` / `otherzip`. */
+const address = (p: string, zip = 'zip'): VtField[] =>
+	['street', 'city', 'state', zip, 'country', 'pobox'].map((f) => s(`${p}${f}`, { type: f === 'street' ? 'text' : 'string' }));
 
 export const VT_MODULES: VtModule[] = [
 	{
@@ -86,8 +87,8 @@ export const VT_MODULES: VtModule[] = [
 			s('email2', { type: 'email' }),
 			{ name: 'accounttype', type: 'picklist', picklist: ['Analyst', 'Competitor', 'Customer', 'Partner', 'Prospect', 'Other'] },
 			...META,
-			...address('bill_'),
-			...address('ship_'),
+			...address('bill_', 'code'),
+			...address('ship_', 'code'),
 		],
 	},
 	{
@@ -114,6 +115,7 @@ export const VT_MODULES: VtModule[] = [
 		fields: [s('vendorname', { mandatory: true }), s('vendor_no'), s('email', { type: 'email' }), s('phone', { type: 'phone' }), ...META],
 	},
 	{
+		// Fields, types, mandatory flags and picklists as the describe of a real vtiger 8.3.0 answers them.
 		name: 'Events',
 		prefix: 18,
 		labelFields: 'subject',
@@ -123,36 +125,52 @@ export const VT_MODULES: VtModule[] = [
 			{ name: 'time_start', type: 'time', mandatory: true },
 			{ name: 'due_date', type: 'date', mandatory: true },
 			{ name: 'time_end', type: 'time', mandatory: true },
-			{ name: 'duration_hours', type: 'integer' },
-			{ name: 'activitytype', type: 'picklist', mandatory: true, picklist: ['Call', 'Meeting', 'Mobile Call'] },
-			{ name: 'eventstatus', type: 'picklist', mandatory: true, picklist: ['Planned', 'Held', 'Not Held'] },
-			{ name: 'visibility', type: 'picklist', mandatory: true, picklist: ['Private', 'Public'] },
-			s('location'),
-			{ name: 'reminder_time', type: 'integer' },
-			{ name: 'recurringtype', type: 'picklist', picklist: ['--None--', 'Daily', 'Weekly', 'Monthly', 'Yearly'] },
+			{ name: 'recurringtype', type: 'picklist', picklist: ['Daily', 'Weekly', 'Monthly', 'Yearly'] },
+			{ name: 'duration_hours', type: 'integer', mandatory: true },
+			{ name: 'duration_minutes', type: 'picklist', picklist: ['00', '15', '30', '45'] },
 			{ name: 'parent_id', type: 'reference', refersTo: ['Accounts', 'Leads'] },
+			{ name: 'eventstatus', type: 'picklist', mandatory: true, picklist: ['Planned', 'Held', 'Not Held'] },
+			{ name: 'sendnotification', type: 'boolean' },
+			{ name: 'activitytype', type: 'picklist', mandatory: true, picklist: ['Call', 'Mobile Call', 'Meeting'] },
+			s('location'),
+			{ name: 'taskpriority', type: 'picklist', picklist: ['High', 'Medium', 'Low'] },
+			{ name: 'notime', type: 'boolean' },
+			{ name: 'visibility', type: 'picklist', picklist: ['Private', 'Public'] },
+			{ name: 'reminder_time', type: 'integer' },
 			{ name: 'contact_id', type: 'reference', refersTo: ['Contacts'] },
 			...META,
 		],
 	},
 	{
+		// Tasks. vtiger stores them with activitytype "Task" (not in the picklist); VTQL on Calendar returns only those.
 		name: 'Calendar',
 		prefix: 9,
 		labelFields: 'subject',
 		fields: [
 			s('subject', { mandatory: true }),
 			{ name: 'date_start', type: 'date', mandatory: true },
-			{ name: 'time_start', type: 'time' },
-			{ name: 'due_date', type: 'date' },
+			{ name: 'time_start', type: 'time', mandatory: true },
+			{ name: 'time_end', type: 'time' },
+			{ name: 'due_date', type: 'date', mandatory: true },
+			{ name: 'parent_id', type: 'reference', refersTo: ['Accounts', 'Leads'] },
+			{ name: 'contact_id', type: 'reference', refersTo: ['Contacts'] },
 			{
 				name: 'taskstatus',
 				type: 'picklist',
 				mandatory: true,
 				picklist: ['Not Started', 'In Progress', 'Completed', 'Pending Input', 'Deferred', 'Planned'],
 			},
+			{ name: 'eventstatus', type: 'picklist', picklist: ['Planned', 'Held', 'Not Held'] },
 			{ name: 'taskpriority', type: 'picklist', picklist: ['High', 'Medium', 'Low'] },
-			{ name: 'parent_id', type: 'reference', refersTo: ['Accounts', 'Leads'] },
-			{ name: 'contact_id', type: 'reference', refersTo: ['Contacts'] },
+			{ name: 'sendnotification', type: 'boolean' },
+			{ name: 'activitytype', type: 'picklist', picklist: ['Call', 'Meeting', 'Mobile Call'] },
+			{ name: 'visibility', type: 'picklist', picklist: ['Private', 'Public'] },
+			{ name: 'duration_hours', type: 'time' },
+			{ name: 'duration_minutes', type: 'picklist', picklist: ['00', '15', '30', '45'] },
+			s('location'),
+			{ name: 'reminder_time', type: 'integer' },
+			{ name: 'recurringtype', type: 'picklist', picklist: ['Daily', 'Weekly', 'Monthly', 'Yearly'] },
+			{ name: 'notime', type: 'boolean' },
 			...META,
 		],
 	},
@@ -195,7 +213,7 @@ export const VT_MODULES: VtModule[] = [
 	},
 	{
 		name: 'ModComments',
-		prefix: 31,
+		prefix: 30,
 		labelFields: 'commentcontent',
 		fields: [
 			{ name: 'commentcontent', type: 'text', mandatory: true },

@@ -118,6 +118,7 @@ export class VtigerStore {
 		const mod = this.module(moduleName);
 		if (!mod || !this.mayWrite(user, moduleName)) throw DENIED();
 		const values = { ...this.emptyRecord(mod), ...this.known(mod, element) };
+		applyReminder(moduleName, element, values, 'create');
 		const stored = moduleName === 'Documents' && file && values.filelocationtype !== 'E' ? file : undefined;
 		if (stored) {
 			// Documents' save takes name, size and type from the upload, not from the element.
@@ -127,6 +128,7 @@ export class VtigerStore {
 		if (!values.assigned_user_id) values.assigned_user_id = `${USERS_PREFIX}x${user.id}`;
 		this.checkMandatory(mod, values);
 		this.checkReferences(mod, values);
+		recomputeDuration(moduleName, values);
 		const crmid = this.nextCrmId++;
 		const now = vtDateTime(this.now());
 		values.createdtime = now;
@@ -134,7 +136,12 @@ export class VtigerStore {
 		values.modifiedby = `${USERS_PREFIX}x${user.id}`;
 		values.source = 'WEBSERVICE';
 		values.id = `${mod.prefix}x${crmid}`;
-		this.records.set(crmid, { module: moduleName, crmid, values, deleted: false, ...(stored ? { file: stored } : {}) });
+		// Real vtiger 8.3.0: a Calendar record without activitytype "Task" is saved as an event with an empty
+		// type. The answer still carries the Calendar id, but retrieve/delete of that id fail
+		// (INVALID_ID_ATTRIBUTE) and VTQL finds it only on Events.
+		const storedModule = moduleName === 'Calendar' && values.activitytype !== 'Task' ? 'Events' : moduleName;
+		const storedValues = storedModule === moduleName ? values : { ...this.emptyRecord(this.module('Events') as VtModule), ...values, id: `${this.module('Events')?.prefix}x${crmid}` };
+		this.records.set(crmid, { module: storedModule, crmid, values: storedValues, deleted: false, ...(stored ? { file: stored } : {}) });
 		return withLabel(mod, values);
 	}
 
@@ -143,16 +150,34 @@ export class VtigerStore {
 		return withLabel(this.module(record.module) as VtModule, record.values);
 	}
 
+	/**
+	 * `update` (full) and `revise` as vtiger 8.3.0 does them (include/Webservices/Update.php, Revise.php,
+	 * VtigerCRMObject): both read the record and lay the element over it, so fields absent from the element
+	 * keep their values. `update` demands every mandatory field in the element and saves the absent text
+	 * fields without decoding them, so their `&`, `<`, `>` come back HTML-escaped; `revise` checks only the
+	 * mandatory fields it is given and leaves every other field bit-identical. On Events, a write without
+	 * reminder_time drops the reminder (DataTransform sets set_reminder = No).
+	 */
 	revise(element: VtRecord, user: VtigerSandboxUser & { id: number }, full: boolean): VtRecord {
 		if (!element.id) throw new VtError('INVALID_ID_ATTRIBUTE', 'Id specified is incorrect');
 		const record = this.find(element.id, user);
 		const mod = this.module(record.module) as VtModule;
 		if (!this.mayWrite(user, record.module)) throw DENIED();
-		const base = full ? { ...this.emptyRecord(mod), id: record.values.id } : { ...record.values };
-		const values: VtRecord = { ...base, ...this.known(mod, element) };
+		const given = this.known(mod, element);
+		if (full) this.checkMandatory(mod, given);
+		else this.checkMandatory(mod, given, Object.keys(given));
+		const base: VtRecord = { ...record.values };
+		if (full) {
+			for (const f of mod.fields) {
+				const value = base[f.name];
+				if (f.type === 'text' && !(f.name in given) && typeof value === 'string') base[f.name] = escapeHtml(value);
+			}
+		}
+		const values: VtRecord = { ...base, ...given };
+		applyReminder(record.module, element, values, full ? 'update' : 'revise');
 		for (const meta of ['createdtime', 'source']) values[meta] = record.values[meta];
-		this.checkMandatory(mod, values);
 		this.checkReferences(mod, values);
+		recomputeDuration(record.module, values);
 		values.modifiedtime = vtDateTime(this.now());
 		values.modifiedby = `${USERS_PREFIX}x${user.id}`;
 		record.values = values;
@@ -263,8 +288,10 @@ export class VtigerStore {
 		return out;
 	}
 
-	private checkMandatory(mod: VtModule, values: VtRecord): void {
+	/** MANDATORY_FIELDS_MISSING for the first mandatory field (of `only`, when given) without a value. */
+	private checkMandatory(mod: VtModule, values: VtRecord, only?: string[]): void {
 		for (const f of mod.fields) {
+			if (only && !only.includes(f.name)) continue;
 			if (f.mandatory && (values[f.name] === null || values[f.name] === undefined || String(values[f.name]).trim() === '')) {
 				throw new VtError('MANDATORY_FIELDS_MISSING', `${f.name} does not have a value`);
 			}
@@ -290,6 +317,42 @@ export class VtigerStore {
 			}
 		}
 	}
+}
+
+function escapeHtml(value: string): string {
+	return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Events' reminder_time: the webservice takes seconds and stores (and answers) minutes; a reminder under
+ * a minute becomes one minute. A create, update or revise without a reminder clears it (vtiger's
+ * DataTransform::sanitizeForInsert sets set_reminder = No): '' after revise, '0' after create and update.
+ */
+function applyReminder(moduleName: string, element: VtRecord, values: VtRecord, operation: 'create' | 'update' | 'revise'): void {
+	if (moduleName !== 'Events') return;
+	const seconds = Number(element.reminder_time ?? 0);
+	if (!Number.isFinite(seconds) || seconds <= 0) {
+		values.reminder_time = operation === 'revise' ? '' : '0';
+		return;
+	}
+	const minutes = Math.floor(seconds / 60) % 60;
+	const hours = Math.floor(seconds / 3600) % 24;
+	const days = Math.floor(seconds / 86400);
+	values.reminder_time = String(days * 1440 + hours * 60 + (minutes === 0 ? 1 : minutes));
+}
+
+/**
+ * vtiger computes duration_hours / duration_minutes from the start and the end on every save of an
+ * event or task, whatever the element said (it only demands that Events' duration_hours is not empty).
+ */
+function recomputeDuration(moduleName: string, values: VtRecord): void {
+	if (moduleName !== 'Events' && moduleName !== 'Calendar') return;
+	const start = Date.parse(`${values.date_start}T${values.time_start || '00:00:00'}Z`);
+	const end = Date.parse(`${values.due_date}T${values.time_end || '00:00:00'}Z`);
+	if (!Number.isFinite(start) || !Number.isFinite(end)) return;
+	const minutes = Math.max(0, Math.round((end - start) / 60000));
+	values.duration_hours = String(Math.floor(minutes / 60));
+	values.duration_minutes = String(minutes % 60);
 }
 
 /** create, retrieve and revise also answer the record's label (its label fields joined). */
