@@ -348,7 +348,9 @@ function applyReminder(moduleName: string, element: VtRecord, values: VtRecord, 
 function recomputeDuration(moduleName: string, values: VtRecord): void {
 	if (moduleName !== 'Events' && moduleName !== 'Calendar') return;
 	const start = Date.parse(`${values.date_start}T${values.time_start || '00:00:00'}Z`);
-	const end = Date.parse(`${values.due_date}T${values.time_end || '00:00:00'}Z`);
+	// A task without an end time lasts until the end of its due day (2026-11-23 09:00 → due 2026-11-30: 183 h).
+	const endOfDay = moduleName === 'Calendar' && !values.time_end ? 86_400_000 : 0;
+	const end = Date.parse(`${values.due_date}T${values.time_end || '00:00:00'}Z`) + endOfDay;
 	if (!Number.isFinite(start) || !Number.isFinite(end)) return;
 	const minutes = Math.max(0, Math.round((end - start) / 60000));
 	values.duration_hours = String(Math.floor(minutes / 60));
