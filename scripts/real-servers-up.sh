@@ -35,7 +35,20 @@ start=$(date +%s)
 "$SRC/vtiger-up" >>"$ENV_FILE"
 mid=$(date +%s)
 log "vtiger ready in $((mid - start)) s"
-"$SRC/gromox-up" >>"$ENV_FILE"
+gromox_env=$(mktemp)
+if ! "$SRC/gromox-up" >"$gromox_env"; then
+	# gromox-build.sh asks make for named targets only, and automake generates BUILT_SOURCES (e.g.
+	# include/gromox/paths.h) only for `make all`: a first build from a fresh tree stops at
+	# "gromox/paths.h: No such file or directory". Generate them, then let gromox-up resume the build.
+	tree="$REAL_SERVERS_DIR/src/gromox"
+	[[ -f "$tree/Makefile" && ! -e "$tree/.built" ]] || { log "gromox-up failed"; exit 1; }
+	log "generating Gromox's BUILT_SOURCES, then resuming the build"
+	# shellcheck disable=SC2046
+	make -C "$tree" -j"${JOBS:-2}" $(sed -n 's/^BUILT_SOURCES = //p' "$tree/Makefile.am") >&2
+	"$SRC/gromox-up" >"$gromox_env"
+fi
+cat "$gromox_env" >>"$ENV_FILE"
+rm -f "$gromox_env"
 end=$(date +%s)
 log "gromox ready in $((end - mid)) s"
 echo "$ENV_FILE"
