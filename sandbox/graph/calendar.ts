@@ -20,6 +20,7 @@ import { ifMatch } from './mail';
 import { eventCreate, eventPatch, extendedPropertiesFrom } from './parse';
 import { instanceView, renderCalendar, renderEvent, renderInstance } from './render';
 import type { GraphRouter } from './router';
+import { checkRecurrenceRules } from './strictRules';
 
 function calendar(ctx: GraphContext, id: string | undefined): StoredFolder {
 	const folder = id === undefined ? ctx.mailbox.wellKnownFolder('calendar') : ctx.mailbox.resolveFolder(id);
@@ -128,6 +129,7 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 	const createEvent = (ctx: GraphContext) => {
 		const folder = folderOf(ctx);
 		const body = ctx.body();
+		checkRecurrenceRules(body.recurrence, ctx.config);
 		const data = eventCreate(body);
 		if (data.transactionId) {
 			const duplicate = ctx.mailbox.listItems(folder.id, 'event').find((e) => e.data.transactionId === data.transactionId);
@@ -152,6 +154,7 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 
 	const updateEvent = (ctx: GraphContext) => {
 		const body = ctx.body();
+		checkRecurrenceRules(body.recurrence, ctx.config);
 		const occurrence = findOccurrence(ctx, ctx.params.event);
 		if (occurrence) {
 			if (body.recurrence !== undefined) throw badRequest('The recurrence of an occurrence cannot be changed.', 'ErrorInvalidRequest');

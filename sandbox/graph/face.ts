@@ -16,6 +16,7 @@ import { registerMail } from './mail';
 import { parsePrefer } from './odata';
 import { parseJsonBody } from './parse';
 import { GraphRouter, splitResourcePath } from './router';
+import { checkRequestRules } from './strictRules';
 import type { SubscriptionService } from './subscriptions';
 import { registerTodo } from './todo';
 
@@ -214,6 +215,7 @@ export class GraphFace implements ProtocolFace {
 		if (matched === 'methodNotAllowed') throw new GraphError(405, 'ErrorInvalidRequest', `The OData request is not supported: ${request.method} is not allowed on this resource.`);
 
 		const config = this.deps.config();
+		checkRequestRules(matched.label, request.url.searchParams, config);
 		const throttle = this.deps.throttle.enter(user.address);
 		if (!throttle.ok) {
 			this.deps.counters.countThrottled(user.address);
