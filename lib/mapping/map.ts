@@ -123,10 +123,22 @@ function prepareEventForCrm(event: Record<string, unknown>, config: MappingConfi
 }
 
 /**
+ * Whether an update writes this pair. With `changedFields` only the pairs of changed canonical fields are
+ * written, plus the clears of fields the record lacks: when the plan did not read the target record it
+ * cannot tell a field cleared on the source from one never set, and clearing an empty CRM field changes
+ * nothing. An appointment that turns private (S17) becomes a busy block as a whole.
+ */
+function writesPair(pair: FieldPair, value: unknown, changed: ReadonlySet<string> | undefined, becomesBusyBlock: boolean): boolean {
+	if (!changed || becomesBusyBlock) return true;
+	return changed.has(topLevel(pair.canonical)) || value === undefined || (typeof value === 'string' && value.trim() === '');
+}
+
+/**
  * Canonical record → CRM fields (vtiger names). Fields the record lacks are cleared (''), except on
  * creation, where they are left out. With `context.existing`, values that mean the same as the CRM's
  * current ones keep the CRM's spelling, and unchanged fields are left out when the CRM had none.
  * Fields marked onCreateOnly (S19 reminder) are written only when `context.creating` is true.
+ * With `context.changedFields` (updates), only the fields of changed canonical fields are written.
  */
 export function canonicalToCrm<C extends Component>(
 	component: C,
@@ -138,6 +150,8 @@ export function canonicalToCrm<C extends Component>(
 	if (component === 'event') source = prepareEventForCrm(source, config, context);
 	const ctx: ValueContext = { config, allDay: component === 'event' && source.isAllDay === true };
 	const busyBlock = component === 'event' && source.isPrivate === true && config.event.privateAsBusyBlock;
+	const changed = !context.creating && context.changedFields ? new Set(context.changedFields) : undefined;
+	const becomesBusyBlock = busyBlock && changed?.has('isPrivate') === true;
 
 	const out: CrmFields = {};
 	for (const pair of config.pairs.filter(copiesToCrm)) {
@@ -148,6 +162,7 @@ export function canonicalToCrm<C extends Component>(
 		// normalisation drops false flags (isAllDay, isPrivate): absent means false
 		if (value === undefined && pair.kind === 'boolean') value = false;
 		if (value === undefined && context.creating) continue;
+		if (!writesPair(pair, value, changed, becomesBusyBlock)) continue;
 		const kept = context.existing ? keptValues(pair, value, config, context.existing, component) : undefined;
 		if (kept) {
 			Object.assign(out, kept);

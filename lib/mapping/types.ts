@@ -128,4 +128,9 @@ export interface ToCrmContext {
 	existing?: CrmFields;
 	/** The CRM record is about to be created (S19). */
 	creating?: boolean;
+	/**
+	 * Updates: the canonical fields (top level) whose values changed, from the plan. Only their CRM fields
+	 * are written, so CRM values the mapping cannot represent stay as they are (Issue 12 §1). Absent: all.
+	 */
+	changedFields?: readonly string[];
 }

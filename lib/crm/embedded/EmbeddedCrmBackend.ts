@@ -227,9 +227,10 @@ export class EmbeddedCrmBackend implements CrmBackend {
 				);
 			}
 			const fields = JSON.parse(row.fields) as Record<string, unknown>;
-			// A null (or undefined) value in a patch clears that field.
+			// Only the fields in the patch change; every other column stays as stored (Issue 12 §1). A null,
+			// undefined or '' value clears that field, so clearing an empty field leaves the record as it was.
 			for (const [key, value] of Object.entries(patch.fields ?? {})) {
-				if (value === null || value === undefined) delete fields[key];
+				if (value === null || value === undefined || value === '') delete fields[key];
 				else fields[key] = value;
 			}
 			const merged: CrmRecordInput = {

@@ -77,9 +77,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			const existingField = (options.existingField ?? 'existing').trim();
 			const existing = existingField === '' ? undefined : objectAt(json, existingField);
+			// Updates of a sync action write only the CRM fields of the canonical fields the plan saw change.
+			const changedFields = action?.kind === 'update' && Array.isArray(action.changedFields) ? action.changedFields : undefined;
 			const fields = canonicalToCrm(config.component, record as unknown as ComponentRecordMap[typeof config.component], config, {
 				existing,
 				creating,
+				...(changedFields ? { changedFields } : {}),
 			}) as IDataObject;
 			for (const { name, value } of readSetFields.call(this, i)) setPath(fields, name, value);
 
