@@ -107,6 +107,19 @@ function event(ctx: GraphContext, folder: StoredFolder | undefined, id: string):
 	return item as StoredItem<'event'>;
 }
 
+/**
+ * S18: would Exchange send meeting messages for this event? Only for a meeting (attendees) the
+ * mailbox organizes, and not for a draft (isDraft: the changes are not sent yet).
+ * https://learn.microsoft.com/en-us/graph/api/resources/event?view=graph-rest-1.0#properties (isDraft, isOrganizer)
+ */
+function isSentMeeting(ctx: GraphContext, data: Pick<EventData, 'attendees' | 'organizer' | 'isDraft'>): boolean {
+	return Boolean(data.attendees?.length) && data.isDraft !== true && isOrganizer(ctx, data);
+}
+
+function isOrganizer(ctx: GraphContext, data: Pick<EventData, 'organizer'>): boolean {
+	return !data.organizer || data.organizer.emailAddress.address.toLowerCase() === ctx.mailbox.address;
+}
+
 function windowOf(ctx: GraphContext): { from: string; to: string } {
 	const start = ctx.query.get('startDateTime') ?? ctx.query.get('startdatetime');
 	const end = ctx.query.get('endDateTime') ?? ctx.query.get('enddatetime');
@@ -139,6 +152,7 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 			data.attendees = data.attendees.map((a) => ({ type: a.type ?? 'required', emailAddress: a.emailAddress, status: { response: 'none', time: '0001-01-01T00:00:00Z' } }));
 		}
 		const item = ctx.mailbox.createItem(folder.id, 'event', data, { extendedProperties: extendedPropertiesFrom(body) });
+		if (isSentMeeting(ctx, item.data)) ctx.meetingMessage('invitations');
 		return created({ '@odata.context': eventContext(ctx), ...shape(ctx, eventEntry(ctx, item)) }, preferenceApplied(ctx));
 	};
 
@@ -168,6 +182,7 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 				{ ifMatch: ifMatch(ctx), extendedProperties: extendedPropertiesFrom(body) },
 			);
 			const master = event(ctx, undefined, occurrence.master.id);
+			if (isSentMeeting(ctx, { ...master.data, ...exception })) ctx.meetingMessage('invitations');
 			return ok({ '@odata.context': eventContext(ctx), ...shape(ctx, { entity: renderInstance(master, occurrence.originalStart, occurrence.times, exception, ctx.render), extendedProperties: master.extendedProperties }) });
 		}
 		event(ctx, ctx.params.calendar ? folderOf(ctx) : undefined, ctx.params.event);
@@ -180,18 +195,32 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 			},
 			{ ifMatch: ifMatch(ctx), extendedProperties: extendedPropertiesFrom(body) },
 		);
+		if (isSentMeeting(ctx, updated.data)) ctx.meetingMessage('invitations');
 		return ok({ '@odata.context': eventContext(ctx), ...shape(ctx, eventEntry(ctx, updated)) }, preferenceApplied(ctx));
 	};
 
-	const deleteEvent = (ctx: GraphContext) => {
+	/** Deleting (or cancelling) a meeting the mailbox organizes sends a cancellation to its attendees. */
+	const removeEvent = (ctx: GraphContext, options: { cancel: boolean }) => {
 		const occurrence = findOccurrence(ctx, ctx.params.event);
-		if (occurrence) {
-			ctx.mailbox.cancelOccurrence(occurrence.master.id, occurrence.originalStart);
-			return noContent();
+		const target = occurrence ? { ...occurrence.master.data, ...(occurrence.exception ?? {}) } : event(ctx, ctx.params.calendar ? folderOf(ctx) : undefined, ctx.params.event).data;
+		// event: cancel — "This action is available only to the organizer of a meeting."
+		// https://learn.microsoft.com/en-us/graph/api/event-cancel?view=graph-rest-1.0
+		if (options.cancel && !isOrganizer(ctx, target)) {
+			throw new GraphError(400, 'ErrorAccessDenied', 'Your request can\'t be completed. You need to be an organizer to cancel a meeting.');
 		}
-		event(ctx, ctx.params.calendar ? folderOf(ctx) : undefined, ctx.params.event);
-		ctx.mailbox.deleteItem(ctx.params.event, { ifMatch: ifMatch(ctx) });
-		return noContent();
+		if (occurrence) ctx.mailbox.cancelOccurrence(occurrence.master.id, occurrence.originalStart);
+		else ctx.mailbox.deleteItem(ctx.params.event, { ifMatch: ifMatch(ctx) });
+		if (options.cancel || isSentMeeting(ctx, target)) ctx.meetingMessage('cancellations');
+		return options.cancel ? { status: 202 } : noContent();
+	};
+
+	/** event: forward — sends the meeting request to new recipients (an invitation). https://learn.microsoft.com/en-us/graph/api/event-forward?view=graph-rest-1.0 */
+	const forwardEvent = (ctx: GraphContext) => {
+		const body = ctx.body();
+		if (!Array.isArray(body.toRecipients) || body.toRecipients.length === 0) throw badRequest('The toRecipients parameter is required.', 'ErrorInvalidRecipients');
+		if (!findOccurrence(ctx, ctx.params.event)) event(ctx, ctx.params.calendar ? folderOf(ctx) : undefined, ctx.params.event);
+		ctx.meetingMessage('invitations');
+		return { status: 202 };
 	};
 
 	const calendarView = (ctx: GraphContext) => {
@@ -262,6 +291,8 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 			.get(`${prefix}/events/:event/instances`, instances)
 			.get(`${prefix}/events/:event`, getEvent)
 			.patch(`${prefix}/events/:event`, updateEvent)
-			.delete(`${prefix}/events/:event`, deleteEvent);
+			.delete(`${prefix}/events/:event`, (ctx) => removeEvent(ctx, { cancel: false }))
+			.post(`${prefix}/events/:event/cancel`, (ctx) => removeEvent(ctx, { cancel: true }))
+			.post(`${prefix}/events/:event/forward`, forwardEvent);
 	}
 }

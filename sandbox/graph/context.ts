@@ -1,7 +1,7 @@
 /** What a Graph route handler gets, and the small reply helpers. */
 import type { AccessGrant } from '../auth/tokens';
 import type { SandboxReply, SandboxRequest } from '../http/types';
-import type { SandboxConfig } from '../http/services';
+import type { MeetingMessageKind, SandboxConfig } from '../http/services';
 import type { Mailbox, SandboxStore } from '../store';
 import type { Prefer } from './odata';
 import type { RenderOptions } from './render';
@@ -26,6 +26,8 @@ export interface GraphContext {
 	/** the resource path after the user segment, e.g. "/contactFolders/x/contacts" */
 	resourcePath: string;
 	render: RenderOptions;
+	/** S18: counts a meeting message Exchange would have sent from this mailbox */
+	meetingMessage(kind: MeetingMessageKind): void;
 }
 
 export type GraphHandler = (ctx: GraphContext) => Promise<SandboxReply> | SandboxReply;

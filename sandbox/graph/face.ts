@@ -242,6 +242,7 @@ export class GraphFace implements ProtocolFace {
 				userPath,
 				resourcePath: '/' + rest.map((s) => encodeURIComponent(s)).join('/'),
 				render: { prefer, mailbox, origin },
+				meetingMessage: (kind) => this.deps.counters.countMeetingMessage(user.address, kind),
 			};
 			const reply = await matched.handler(ctx);
 			reply.headers = { 'request-id': request.requestId, 'client-request-id': String(request.headers['client-request-id'] ?? request.requestId), ...(reply.headers ?? {}) };

@@ -97,9 +97,20 @@ export class FaultInjector {
 	}
 }
 
+/** S18: meeting messages Exchange would have sent to attendees for this mailbox (the sandbox sends none). */
+export interface MeetingMessageCounters {
+	/** meeting requests and updates (event created/updated with attendees as organizer, not a draft; forward) */
+	invitations: number;
+	/** meeting cancellations (event with attendees deleted or cancelled as organizer; cancel) */
+	cancellations: number;
+}
+
+export type MeetingMessageKind = keyof MeetingMessageCounters;
+
 export interface MailboxCounters {
 	total: number;
 	throttled: number;
+	meetingMessages: MeetingMessageCounters;
 	byMethod: Record<string, number>;
 	/** "GET /users/{id}/contactFolders/{id}/contacts/delta" → count */
 	byRoute: Record<string, number>;
@@ -120,6 +131,10 @@ export class RequestCounters {
 		this.get(mailbox).throttled++;
 	}
 
+	countMeetingMessage(mailbox: string, kind: MeetingMessageKind): void {
+		this.get(mailbox).meetingMessages[kind]++;
+	}
+
 	snapshot(): Record<string, MailboxCounters> {
 		return Object.fromEntries([...this.perMailbox].map(([k, v]) => [k, structuredClone(v)]));
 	}
@@ -131,7 +146,7 @@ export class RequestCounters {
 	private get(mailbox: string): MailboxCounters {
 		const key = mailbox.toLowerCase();
 		let counters = this.perMailbox.get(key);
-		if (!counters) this.perMailbox.set(key, (counters = { total: 0, throttled: 0, byMethod: {}, byRoute: {} }));
+		if (!counters) this.perMailbox.set(key, (counters = { total: 0, throttled: 0, meetingMessages: { invitations: 0, cancellations: 0 }, byMethod: {}, byRoute: {} }));
 		return counters;
 	}
 }

@@ -12,6 +12,13 @@ import * as http from 'node:http';
 import { CLIENT_ID, CLIENT_SECRET, TENANT, TENANT_ID, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/app';
 import { DEFAULT_PASSWORD, DEFAULT_USERS, type GenerateRequest } from '../../sandbox/seed/seeds';
 import type { FaultAction, FaultRule } from '../../sandbox/http/types';
+import type { MeetingMessageCounters } from '../../sandbox/http/services';
+import type { GraphExchange } from '../../sandbox/graph/face';
+
+export type { GraphExchange } from '../../sandbox/graph/face';
+
+/** What every sync scenario expects from `control.meetingMessages()` (S18: the sync never invites anyone). */
+export const NO_MEETING_MESSAGES: MeetingMessageCounters = { invitations: 0, cancellations: 0 };
 
 export interface ControlClient {
 	call<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
@@ -19,7 +26,12 @@ export interface ControlClient {
 	generate(request: GenerateRequest): Promise<Record<string, string[]>>;
 	addFault(rule: { match?: FaultRule['match']; action: FaultAction; times?: number; probability?: number }): Promise<void>;
 	clearFaults(): Promise<void>;
-	counters(): Promise<Record<string, { total: number; throttled: number; byMethod: Record<string, number>; byRoute: Record<string, number> }>>;
+	counters(): Promise<Record<string, { total: number; throttled: number; meetingMessages: MeetingMessageCounters; byMethod: Record<string, number>; byRoute: Record<string, number> }>>;
+	/**
+	 * S18: meeting requests/updates and cancellations Exchange would have sent (Graph face), for one
+	 * mailbox or summed over all. Every sync scenario: `expect(await sb.control.meetingMessages()).toEqual(NO_MEETING_MESSAGES)`.
+	 */
+	meetingMessages(user?: string): Promise<MeetingMessageCounters>;
 	token(user?: string, expiresInSeconds?: number): Promise<string>;
 	expireSyncState(user: string): Promise<void>;
 	configure(patch: Record<string, unknown>): Promise<void>;
@@ -40,6 +52,8 @@ export interface TestSandbox {
 	clientSecret: string;
 	users: Array<{ address: string; password: string }>;
 	control: ControlClient;
+	/** Records every Graph request and reply (also $batch sub-requests) from now until `stop()`. */
+	recordGraph(): { exchanges: GraphExchange[]; stop(): void };
 	stop(): Promise<void>;
 }
 
@@ -70,6 +84,16 @@ export function controlClient(baseHttpUrl: string): ControlClient {
 		addFault: async (rule) => void (await call('POST', '/faults', { rules: [rule] })),
 		clearFaults: async () => void (await call('DELETE', '/faults')),
 		counters: async () => (await call<{ mailboxes: Awaited<ReturnType<ControlClient['counters']>> }>('GET', '/counters')).mailboxes,
+		meetingMessages: async (user) => {
+			const mailboxes = (await call<{ mailboxes: Awaited<ReturnType<ControlClient['counters']>> }>('GET', '/counters')).mailboxes;
+			const total = { ...NO_MEETING_MESSAGES };
+			for (const [address, counters] of Object.entries(mailboxes)) {
+				if (user && address !== user.toLowerCase()) continue;
+				total.invitations += counters.meetingMessages?.invitations ?? 0;
+				total.cancellations += counters.meetingMessages?.cancellations ?? 0;
+			}
+			return total;
+		},
 		token: async (user, expiresInSeconds) => (await call<{ access_token: string }>('POST', '/tokens', { user, expiresInSeconds })).access_token,
 		expireSyncState: async (user) => void (await call('POST', `/mailboxes/${encodeURIComponent(user)}/expire-sync-state`)),
 		configure: async (patch) => void (await call('PATCH', '/config', patch)),
@@ -94,6 +118,10 @@ export async function startTestSandbox(options: SandboxOptions = {}): Promise<Te
 		clientSecret: CLIENT_SECRET,
 		users: DEFAULT_USERS.map((u) => ({ address: u.address, password: DEFAULT_PASSWORD })),
 		control: controlClient(sandbox.httpUrl),
+		recordGraph: () => {
+			const exchanges: GraphExchange[] = [];
+			return { exchanges, stop: sandbox.graph.recordExchanges((e) => exchanges.push(e)) };
+		},
 		stop: () => sandbox.stop(),
 	};
 }

@@ -15,7 +15,7 @@ import * as ts from 'typescript';
 import { ClientCredentialsTokenProvider, GraphExchangeClient, HttpTransport } from '../../lib/exchange';
 import type { CalendarEvent, Contact, Task } from '../../lib/model/types';
 import type { GraphExchange } from '../../sandbox/graph/face';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { NO_MEETING_MESSAGES, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 
 // ---- the v1.0 property table ----------------------------------------------------------------
 
@@ -343,13 +343,17 @@ describe('Graph schema (issue 13 §2): client requests and sandbox responses use
 
 	beforeAll(async () => {
 		await sb.control.reset();
-		exchanges = [];
-		const stop = sb.sandbox.graph.recordExchanges((e) => exchanges.push(e));
+		const recorder = sb.recordGraph();
+		exchanges = recorder.exchanges;
 		try {
 			await runClientFlow();
 		} finally {
-			stop();
+			recorder.stop();
 		}
+	});
+
+	it('S18: the whole flow (meetings with attendees in the body, deleted series) sent no meeting message', async () => {
+		expect(await sb.control.meetingMessages()).toEqual(NO_MEETING_MESSAGES);
 	});
 
 	it('the property table knows the Outlook types', () => {

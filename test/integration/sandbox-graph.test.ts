@@ -4,7 +4,7 @@
  */
 import * as https from 'node:https';
 import { Client, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { NO_MEETING_MESSAGES, startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 
 const SYNC_KEY = 'String {66f5a359-4659-4830-9070-00047ec6ac6e} Name CrmSyncKey';
 
@@ -266,5 +266,66 @@ describe('sandbox Graph face', () => {
 		const unavailable = await raw(sb, 'GET', `${anna}/contactFolders`, { token });
 		expect([unavailable.status, JSON.parse(unavailable.text).error.code]).toEqual([503, 'ServiceUnavailable']);
 		expect((await raw(sb, 'GET', `${anna}/contactFolders`, { token })).status).toBe(200);
+	});
+
+	it('S18: none of the above sent a meeting request or cancellation', async () => {
+		expect(await sb.control.meetingMessages()).toEqual(NO_MEETING_MESSAGES);
+	});
+});
+
+describe('S18: the sandbox counts the meeting messages Exchange would have sent', () => {
+	let sb: TestSandbox;
+	let token: string;
+	const anna = '/users/anna@contoso.example';
+	const meeting = (extra: Record<string, unknown> = {}) => ({
+		subject: 'Review',
+		start: { dateTime: '2026-11-24T08:00:00', timeZone: 'UTC' },
+		end: { dateTime: '2026-11-24T09:00:00', timeZone: 'UTC' },
+		attendees: [{ type: 'required', emailAddress: { address: 'kunde@example.com', name: 'Kunde' } }],
+		...extra,
+	});
+	const send = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+		const res = await raw(sb, method, path, { token, body: body === undefined ? undefined : JSON.stringify(body) });
+		return { status: res.status, json: res.text ? (JSON.parse(res.text) as Record<string, unknown>) : {} };
+	};
+
+	beforeAll(async () => {
+		sb = await startTestSandbox();
+		token = await sb.control.token();
+	});
+	afterAll(async () => {
+		await sb.stop();
+	});
+	beforeEach(async () => {
+		await sb.control.reset();
+		token = await sb.control.token();
+	});
+
+	it('invitations for a meeting created, updated or forwarded by its organizer; cancellations for delete and cancel', async () => {
+		const a = await send('POST', `${anna}/calendar/events`, meeting());
+		expect(a.status).toBe(201);
+		expect(await sb.control.meetingMessages()).toEqual({ invitations: 1, cancellations: 0 });
+		expect((await send('PATCH', `${anna}/calendar/events/${String(a.json.id)}`, { subject: 'Review 2' })).status).toBe(200);
+		expect((await send('POST', `${anna}/calendar/events/${String(a.json.id)}/forward`, { toRecipients: [{ emailAddress: { address: 'chef@example.com' } }], comment: 'FYI' })).status).toBe(202);
+		expect(await sb.control.meetingMessages('anna@contoso.example')).toEqual({ invitations: 3, cancellations: 0 });
+		expect((await send('DELETE', `${anna}/calendar/events/${String(a.json.id)}`)).status).toBe(204);
+		const b = await send('POST', `${anna}/calendar/events`, meeting());
+		expect((await send('POST', `${anna}/calendar/events/${String(b.json.id)}/cancel`, { comment: 'entfällt' })).status).toBe(202);
+		expect((await send('GET', `${anna}/calendar/events/${String(b.json.id)}`)).status).toBe(404);
+		expect(await sb.control.meetingMessages()).toEqual({ invitations: 4, cancellations: 2 });
+		expect(await sb.control.meetingMessages('ben@contoso.example')).toEqual(NO_MEETING_MESSAGES);
+	});
+
+	it('nothing for appointments without attendees, for drafts, and for meetings someone else organizes', async () => {
+		const plain = await send('POST', `${anna}/calendar/events`, meeting({ attendees: [] }));
+		await send('PATCH', `${anna}/calendar/events/${String(plain.json.id)}`, { subject: 'still alone' });
+		await send('DELETE', `${anna}/calendar/events/${String(plain.json.id)}`);
+		const draft = await send('POST', `${anna}/calendar/events`, meeting({ isDraft: true }));
+		await send('PATCH', `${anna}/calendar/events/${String(draft.json.id)}`, { subject: 'draft 2' });
+		const invited = await send('POST', `${anna}/calendar/events`, meeting({ organizer: { emailAddress: { address: 'boss@fabrikam.example', name: 'Boss' } } }));
+		expect(invited.status).toBe(201);
+		expect((await send('POST', `${anna}/calendar/events/${String(invited.json.id)}/cancel`, {})).status).toBe(400);
+		await send('DELETE', `${anna}/calendar/events/${String(invited.json.id)}`);
+		expect(await sb.control.meetingMessages()).toEqual(NO_MEETING_MESSAGES);
 	});
 });
