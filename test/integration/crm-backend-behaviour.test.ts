@@ -240,6 +240,38 @@ describe.each(backends)('CRM backend behaviour: $name', (backendUnderTest) => {
 		await crm.delete('events', call.id);
 	});
 
+	test('update writes only the given fields: every other field, CRM-only ones included, stays bit-identical', async () => {
+		const c = await crm.create('contacts', {
+			exchangeIdent: `keep-${run}`,
+			fields: { lastname: `Keep-${run}`, firstname: 'Erika', description: 'Text <b>with</b> HTML & more', leadsource: 'Partner', assistant: 'Max', donotcall: '1', mobile: '+49 170 1' },
+		});
+		const before = (await crm.get('contacts', c.id))?.fields ?? {};
+		await crm.update('contacts', c.id, { fields: { title: 'CTO' } });
+		const after = (await crm.get('contacts', c.id))?.fields ?? {};
+		expect(Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k])).toEqual(['title']);
+		expect((await crm.get('contacts', c.id))?.exchangeIdent).toBe(`keep-${run}`);
+		await crm.delete('contacts', c.id);
+	});
+
+	test('an appointment and a task as the mapping writes them from Exchange are accepted and listed; the reminder survives an update', async () => {
+		// No duration, no event status, no activitytype, no task start/time: what an Exchange item maps to.
+		const event = await crm.create('events', {
+			fields: { subject: `From Exchange ${run}`, date_start: '2026-11-25', time_start: '08:00:00', due_date: '2026-11-25', time_end: '09:45:00', activitytype: 'Meeting', visibility: 'Public', reminder_time: 15 },
+		});
+		expect(Number(event.fields.reminder_time)).toBe(15);
+		const moved = await crm.update('events', event.id, { fields: { time_end: '10:00:00', subject: `Moved ${run}` } });
+		expect(moved.fields).toMatchObject({ subject: `Moved ${run}`, time_end: '10:00:00' });
+		expect(Number(moved.fields.reminder_time)).toBe(15);
+		const task = await crm.create('tasks', { fields: { subject: `Task from Exchange ${run}`, due_date: '2026-11-30', taskstatus: 'Not Started', taskpriority: 'High' } });
+		expect((await crm.list('tasks')).map((r) => r.id)).toContain(task.id);
+		expect((await crm.get('tasks', task.id))?.fields).toMatchObject({ subject: `Task from Exchange ${run}`, due_date: '2026-11-30', taskstatus: 'Not Started' });
+		const undated = await crm.create('tasks', { fields: { subject: `Undated ${run}`, taskstatus: 'Not Started' } });
+		expect((await crm.list('tasks')).map((r) => r.id)).toContain(undated.id);
+		await crm.delete('events', event.id);
+		await crm.delete('tasks', task.id);
+		await crm.delete('tasks', undated.id);
+	});
+
 	test('users, groups and an Exchange ident on records', async () => {
 		const users = await crm.listUsers();
 		expect(users.map((u) => u.id)).toContain(userId);
