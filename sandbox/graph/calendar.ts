@@ -6,6 +6,7 @@ import {
 	expandOccurrences,
 	instantRange,
 	parseOccurrenceId,
+	utcToLocal,
 	type EventData,
 	type EventException,
 	type EventTimes,
@@ -120,6 +121,19 @@ function isOrganizer(ctx: GraphContext, data: Pick<EventData, 'organizer'>): boo
 	return !data.organizer || data.organizer.emailAddress.address.toLowerCase() === ctx.mailbox.address;
 }
 
+/**
+ * event.cancelledOccurrences: "Returned only on $select in a Get operation which specifies the ID
+ * (seriesMasterId property value) of a series master event", values "OID.{seriesMasterId}.{yyyy-MM-dd}".
+ * https://learn.microsoft.com/en-us/graph/api/resources/event?view=graph-rest-1.0#properties
+ */
+function cancelledOccurrences(master: StoredItem<'event'>): string[] {
+	const zone = master.data.recurrence?.range.recurrenceTimeZone ?? master.data.times.startTimeZone;
+	return (master.data.exceptions ?? [])
+		.filter((e) => e.deleted)
+		.map((e) => `OID.${master.id}.${e.originalStart.length === 10 ? e.originalStart : utcToLocal(e.originalStart, zone).slice(0, 10)}`)
+		.sort();
+}
+
 function windowOf(ctx: GraphContext): { from: string; to: string } {
 	const start = ctx.query.get('startDateTime') ?? ctx.query.get('startdatetime');
 	const end = ctx.query.get('endDateTime') ?? ctx.query.get('enddatetime');
@@ -163,7 +177,9 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 			return ok({ '@odata.context': eventContext(ctx), ...shape(ctx, { entity, extendedProperties: occurrence.master.extendedProperties }) }, preferenceApplied(ctx));
 		}
 		const item = event(ctx, ctx.params.calendar ? folderOf(ctx) : undefined, ctx.params.event);
-		return ok({ '@odata.context': eventContext(ctx), ...shape(ctx, eventEntry(ctx, item)) }, preferenceApplied(ctx));
+		const entity = shape(ctx, eventEntry(ctx, item));
+		if (item.data.recurrence && /(^|,)\s*cancelledOccurrences\s*(,|$)/i.test(ctx.query.get('$select') ?? '')) entity.cancelledOccurrences = cancelledOccurrences(item);
+		return ok({ '@odata.context': eventContext(ctx), ...entity }, preferenceApplied(ctx));
 	};
 
 	const updateEvent = (ctx: GraphContext) => {

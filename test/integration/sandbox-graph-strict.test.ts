@@ -97,6 +97,25 @@ describe('strict Graph: properties v1.0 does not have', () => {
 	});
 });
 
+describe('strict Graph: event.cancelledOccurrences', () => {
+	it('is returned only on $select, on a GET of the series master, as OID.{masterId}.{date}', async () => {
+		const series = await graph('POST', `${anna}/calendar/events`, {
+			subject: 'Jour fixe',
+			start: { dateTime: '2026-11-02T09:00:00', timeZone: 'W. Europe Standard Time' },
+			end: { dateTime: '2026-11-02T09:30:00', timeZone: 'W. Europe Standard Time' },
+			recurrence: { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], firstDayOfWeek: 'monday' }, range: { type: 'numbered', startDate: '2026-11-02', numberOfOccurrences: 4 } },
+		});
+		const id = String(series.json.id);
+		const instances = (await graph('GET', `${anna}/calendar/events/${id}/instances?startDateTime=2026-11-01T00:00:00Z&endDateTime=2026-12-01T00:00:00Z&$select=id,start`)).json.value as Array<{ id: string }>;
+		expect(instances).toHaveLength(4);
+		expect((await graph('DELETE', `${anna}/calendar/events/${instances[1].id}`)).status).toBe(204);
+		expect((await graph('GET', `${anna}/calendar/events/${id}`)).json).not.toHaveProperty('cancelledOccurrences');
+		const selected = (await graph('GET', `${anna}/calendar/events/${id}?$select=subject,cancelledOccurrences`)).json;
+		expect(selected.cancelledOccurrences).toEqual([`OID.${id}.2026-11-09`]);
+		expect(selected.subject).toBe('Jour fixe');
+	});
+});
+
 describe('strict Graph: rules the client still relies on (pending until it uses the documented shape)', () => {
 	const weekly = (firstDayOfWeek?: string) => ({
 		subject: 'Jour fixe',
