@@ -60,6 +60,7 @@ import {
 	taskFromGraph,
 	taskToGraph,
 } from './mappers';
+import { CONTACT_LIST_SELECT, contactPatch, contactPatchNeedsLists, eventPatch, taskPatch, type ContactLists } from './patch';
 import type { TokenProvider } from './token';
 
 export interface GraphClientConfig {
@@ -792,9 +793,18 @@ export class GraphExchangeClient implements ExchangeClient {
 		const headers = options.etag ? { 'If-Match': options.etag } : undefined;
 		const identBody = ident ? identProperty(ident) : {};
 		const path = this.itemPath(component, folderId, id);
+		const changed = options.changedFields;
 		if (component === 'contact') {
+			const contact = record as Contact;
+			let fields: Record<string, unknown> = contactToGraph(contact);
+			if (changed) {
+				const lists = contactPatchNeedsLists(changed)
+					? await this.request<ContactLists>('GET', `${path}?$select=${CONTACT_LIST_SELECT}`, 'Reading a contact\'s addresses and phones')
+					: {};
+				fields = contactPatch(contact, changed, lists);
+			}
 			const c = await this.request<GraphContact>('PATCH', path, 'Updating a contact', {
-				body: { ...contactToGraph(record as Contact), ...identBody },
+				body: { ...fields, ...identBody },
 				headers,
 			});
 			return this.contactItem({ ...c, ...(ident ? identBody : {}) }, folderId) as ExchangeItem<C>;
@@ -803,7 +813,7 @@ export class GraphExchangeClient implements ExchangeClient {
 			// One $batch: the PATCH, then (dependsOn) its links, so the links are read after the write.
 			const res = await this.batch([
 				[
-					{ id: 'patch', method: 'PATCH', url: path, body: taskToGraph(record as Task, { create: false }), headers },
+					{ id: 'patch', method: 'PATCH', url: path, body: changed ? taskPatch(record as Task, changed) : taskToGraph(record as Task, { create: false }), headers },
 					{ id: 'links', method: 'GET', url: `${path}/linkedResources`, dependsOn: ['patch'] },
 				],
 			]);
@@ -820,9 +830,13 @@ export class GraphExchangeClient implements ExchangeClient {
 			return this.taskItem({ ...t, linkedResources: links }, folderId) as ExchangeItem<C>;
 		}
 		const event = record as CalendarEvent;
-		const body = { ...eventToGraph(event, { create: false, attendeesInBody: options.attendeesInBody }), ...identBody };
+		const fields = changed
+			? eventPatch(event, changed, { attendeesInBody: options.attendeesInBody })
+			: eventToGraph(event, { create: false, attendeesInBody: options.attendeesInBody });
+		const body = { ...fields, ...identBody };
 		const updated = await this.request<GraphEvent>('PATCH', `${this.calendarPath(folderId)}/events/${q(id)}`, 'Updating an appointment', { body, headers });
-		if (event.recurrence?.exceptions?.length) {
+		// A series' exceptions are written only when its recurrence is among the changes.
+		if (event.recurrence?.exceptions?.length && (!changed || changed.includes('recurrence'))) {
 			await this.applyExceptions(folderId, id, event);
 			const item = await this.get('event', folderId, id);
 			if (item) return item as ExchangeItem<C>;
