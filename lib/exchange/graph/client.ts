@@ -44,6 +44,7 @@ import {
 	type ResilienceOptions,
 	type RetryPolicy,
 	type TlsOptions,
+	withinRetryBudget,
 } from './http';
 import {
 	contactFromGraph,
@@ -76,6 +77,8 @@ export interface GraphClientConfig {
 	/** Requests in flight per mailbox; default 4 (Exchange Online's concurrency limit). */
 	maxInFlight?: number;
 	retry?: Partial<RetryPolicy>;
+	/** Bound of one HTTP request (sending to the last byte of the answer); default 100 s. */
+	requestTimeoutMs?: number;
 	/** Default delta page size (Prefer: odata.maxpagesize). */
 	pageSize?: number;
 	/** Attach the Graph object to every ExchangeItem (`raw`). */
@@ -171,7 +174,7 @@ export class GraphExchangeClient implements ExchangeClient {
 		this.versionRoot = `${base}/${version}`;
 		this.mailbox = config.mailbox ?? 'me';
 		this.root = config.mailbox ? `/users/${q(config.mailbox)}` : '/me';
-		this.transport = config.transport ?? new HttpTransport(config.tls);
+		this.transport = config.transport ?? new HttpTransport(config.tls, config.requestTimeoutMs);
 		this.ownsTransport = !config.transport;
 		this.pageSize = config.pageSize ?? 100;
 		this.now = config.now ?? Date.now;
@@ -184,6 +187,7 @@ export class GraphExchangeClient implements ExchangeClient {
 			sleep: config.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
 			random: config.random ?? Math.random,
 			stats: this.stats,
+			now: this.now,
 		};
 		this.sdk = Client.initWithMiddleware({
 			baseUrl: base,
@@ -272,6 +276,7 @@ export class GraphExchangeClient implements ExchangeClient {
 	private async sendBatchChunk(chunk: BatchStep[], results: Map<string, BatchResult>): Promise<void> {
 		let pending = chunk;
 		const policy = this.resilience.retry;
+		const startedAt = this.now();
 		for (let attempt = 0; pending.length > 0; attempt++) {
 			const body = {
 				requests: pending.map((s) => ({
@@ -294,10 +299,12 @@ export class GraphExchangeClient implements ExchangeClient {
 				{ body },
 			);
 			const retry = new Set<string>();
+			const last = new Map<string, BatchResult>();
 			let wait = 0;
 			for (const r of res.responses) {
 				const headers: Record<string, string> = {};
 				for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
+				last.set(r.id, { id: r.id, status: r.status, headers, body: r.body });
 				const transient = r.status === 429 || r.status === 503 || r.status === 504;
 				if (transient && attempt + 1 < policy.maxAttempts) {
 					retry.add(r.id);
@@ -316,6 +323,11 @@ export class GraphExchangeClient implements ExchangeClient {
 				}
 			}
 			pending = pending.filter((s) => retry.has(s.id));
+			if (pending.length && !withinRetryBudget(startedAt, this.now(), wait, policy)) {
+				// Out of the retry budget: the transient answers become the results (429 → throttled, 503 → unavailable).
+				for (const s of pending) results.set(s.id, last.get(s.id) ?? { id: s.id, status: 503, headers: {}, body: undefined });
+				return;
+			}
 			if (pending.length) {
 				this.stats.retries += pending.length;
 				await this.resilience.sleep(wait);

@@ -37,7 +37,14 @@ export function exchangeErrorFrom(f: GraphFailure, what: string, mailbox: string
 	if (code === 'ENOTFOUND' || code === 'ECONNREFUSED' || code === 'EAI_AGAIN') {
 		return new ExchangeError('badUrl', message, 'The Graph server cannot be reached. Check the Graph base URL in the credential and the network.', status);
 	}
-	if (!status) return new ExchangeError('unavailable', message, 'The connection failed repeatedly. Try again later.', status);
+	if (!status) {
+		return new ExchangeError(
+			'unavailable',
+			message,
+			'The Graph server is unreachable: it did not answer in time or the connection kept failing. Check the network (proxy, firewall) and the Graph base URL in the credential, then run again; the next run starts from the last committed sync state.',
+			status,
+		);
+	}
 	if (isSyncStateError(status, code)) {
 		return new ExchangeError('syncStateInvalid', message, 'The change cursor expired; a full resynchronisation is needed.', status);
 	}
@@ -65,7 +72,12 @@ export function exchangeErrorFrom(f: GraphFailure, what: string, mailbox: string
 		case 502:
 		case 503:
 		case 504:
-			return new ExchangeError('unavailable', message, 'Microsoft Graph is temporarily unavailable. Try again later.', status);
+			return new ExchangeError(
+				'unavailable',
+				message,
+				'Microsoft Graph is unreachable (temporarily unavailable) and kept answering so after the retries. Run again later; if it persists, check the Microsoft 365 service health in the admin center.',
+				status,
+			);
 		default:
 			return new ExchangeError('invalid', message, undefined, status);
 	}

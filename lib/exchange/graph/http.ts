@@ -45,7 +45,11 @@ export class HttpTransport {
 	private readonly httpsAgent: https.Agent;
 	private readonly httpAgent: http.Agent;
 
-	constructor(tls: TlsOptions = {}, private readonly timeoutMs = 100_000) {
+	/**
+	 * `timeoutMs` bounds one request from sending to the last byte of the answer (not only socket
+	 * idleness: a server that trickles bytes or never answers ends the same way).
+	 */
+	constructor(tls: TlsOptions = {}, readonly timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS) {
 		this.httpsAgent = new https.Agent({ keepAlive: true, ca: tls.ca ? [...tlsRootCertificates(), tls.ca] : undefined, minVersion: 'TLSv1.2' });
 		this.httpAgent = new http.Agent({ keepAlive: true });
 	}
@@ -68,6 +72,7 @@ export class HttpTransport {
 					res.on('data', (c: Buffer) => chunks.push(c));
 					res.on('error', (e) => reject(toNetworkError(e)));
 					res.on('end', () => {
+						clearTimeout(deadline);
 						const headers: Record<string, string> = {};
 						for (const [k, v] of Object.entries(res.headers)) {
 							if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
@@ -76,8 +81,16 @@ export class HttpTransport {
 					});
 				},
 			);
-			req.on('timeout', () => req.destroy(new NetworkError('ETIMEDOUT', `No answer from ${url.host} within ${this.timeoutMs} ms`)));
-			req.on('error', (e) => reject(toNetworkError(e)));
+			const timedOut = (): void => {
+				req.destroy(new NetworkError('ETIMEDOUT', `No answer from ${url.host} within ${formatMs(this.timeoutMs)}`));
+			};
+			const deadline = setTimeout(timedOut, this.timeoutMs);
+			req.on('close', () => clearTimeout(deadline));
+			req.on('timeout', timedOut);
+			req.on('error', (e) => {
+				clearTimeout(deadline);
+				reject(toNetworkError(e));
+			});
 			if (request.body !== undefined) req.write(request.body);
 			req.end();
 		});
@@ -87,6 +100,10 @@ export class HttpTransport {
 		this.httpsAgent.destroy();
 		this.httpAgent.destroy();
 	}
+}
+
+function formatMs(ms: number): string {
+	return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 function tlsRootCertificates(): string[] {
@@ -142,9 +159,22 @@ export interface RetryPolicy {
 	baseDelayMs: number;
 	/** Upper bound of one wait, also for Retry-After. Default 60 s. */
 	maxDelayMs: number;
+	/**
+	 * Upper bound of one call including its retries and waits: no retry starts when its wait would end
+	 * after it. Default 5 min, so a server that keeps answering 503/429 or never answers ends the run.
+	 */
+	maxTotalMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 60_000 };
+/** One request, from sending to the end of the answer. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 100_000;
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 60_000, maxTotalMs: 300_000 };
+
+/** Whether a retry that waits `waitMs` still ends within the policy's total bound. */
+export function withinRetryBudget(startedAt: number, now: number, waitMs: number, policy: RetryPolicy): boolean {
+	return now - startedAt + waitMs < policy.maxTotalMs;
+}
 
 export interface RequestStats {
 	requests: number;
@@ -163,6 +193,8 @@ export interface ResilienceOptions {
 	sleep: (ms: number) => Promise<void>;
 	random: () => number;
 	stats: RequestStats;
+	/** Clock for the retry budget; default Date.now. */
+	now?: () => number;
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -191,6 +223,8 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
 export async function sendResilient(request: RawRequest, o: ResilienceOptions): Promise<RawResponse> {
 	const attachToken = new URL(request.url).origin === o.allowedOrigin;
 	let refreshed = false;
+	const now = o.now ?? Date.now;
+	const startedAt = now();
 	for (let attempt = 0; ; attempt++) {
 		const headers = { ...request.headers };
 		if (attachToken) headers.authorization = `Bearer ${await o.tokens.getToken(false)}`;
@@ -207,9 +241,11 @@ export async function sendResilient(request: RawRequest, o: ResilienceOptions): 
 		}
 		const last = attempt + 1 >= o.retry.maxAttempts;
 		if (failure) {
-			if (last || !(failure instanceof NetworkError) || !RETRYABLE_NETWORK.has(failure.code)) throw failure;
+			if (last || !(failure instanceof NetworkError) || !RETRYABLE_NETWORK.has(failure.code)) throw withAttempts(failure, attempt + 1);
+			const wait = backoffDelay(attempt, o.retry, o.random);
+			if (!withinRetryBudget(startedAt, now(), wait, o.retry)) throw withAttempts(failure, attempt + 1);
 			o.stats.retries++;
-			await o.sleep(backoffDelay(attempt, o.retry, o.random));
+			await o.sleep(wait);
 			continue;
 		}
 		const res = response as RawResponse;
@@ -221,13 +257,22 @@ export async function sendResilient(request: RawRequest, o: ResilienceOptions): 
 			continue;
 		}
 		if (RETRYABLE_STATUS.has(res.status) && !last) {
-			if (res.status === 429) o.stats.throttled++;
-			o.stats.retries++;
-			await o.sleep(backoffDelay(attempt, o.retry, o.random, parseRetryAfter(res.headers['retry-after'])));
-			continue;
+			const wait = backoffDelay(attempt, o.retry, o.random, parseRetryAfter(res.headers['retry-after']));
+			if (withinRetryBudget(startedAt, now(), wait, o.retry)) {
+				if (res.status === 429) o.stats.throttled++;
+				o.stats.retries++;
+				await o.sleep(wait);
+				continue;
+			}
 		}
 		return res;
 	}
+}
+
+/** The message says how often it was tried, so the user sees it was not a single hiccup. */
+function withAttempts(failure: Error, attempts: number): Error {
+	if (!(failure instanceof NetworkError) || attempts < 2) return failure;
+	return new NetworkError(failure.code, `${failure.message} (${attempts} attempts)`);
 }
 
 type HeaderBag = Headers | Array<[string, string]> | Record<string, string>;
