@@ -110,7 +110,7 @@ describe('Exchange node', () => {
 			getNode: () => NODE,
 		} as unknown as ILoadOptionsFunctions);
 		// Anna's mailbox is German: folders show their localized names; the node resolves them by id (F7).
-		expect(search.results.map((r) => r.name)).toEqual(expect.arrayContaining(['CRM-Sync', 'CRM-Sync/Leads', 'Posteingang']));
+		expect(search.results.map((r) => r.name)).toEqual(expect.arrayContaining(['CRM-Sync', 'CRM-Sync/Leads', 'Posteingang (default)']));
 		await run({ resource: 'folder', operation: 'removeSyncFolders', components: ['contact', 'task', 'mail'], folderName: 'CRM-Sync' });
 		const after = await run({ resource: 'folder', operation: 'getAll', folderKind: 'contact' });
 		expect(after.some((i) => i.json.displayName === 'CRM-Sync')).toBe(false);

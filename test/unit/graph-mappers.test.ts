@@ -155,7 +155,8 @@ describe('events', () => {
 		expect(e.start.dateTime).toBe('2017-09-04T19:00:00.000Z');
 		const g = eventToGraph(e, { create: false });
 		expect(g.recurrence).toEqual({
-			pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] },
+			// firstDayOfWeek is required for weekly patterns (recurrencePattern reference): Graph's default, sunday.
+			pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], firstDayOfWeek: 'sunday' },
 			range: { type: 'endDate', startDate: '2017-09-04', endDate: '2017-12-31', recurrenceTimeZone: 'Pacific Standard Time' },
 		});
 	});

@@ -124,6 +124,8 @@ const MAX_BATCH = 20;
 const IDENT_EXPAND = `singleValueExtendedProperties($filter=id eq '${GRAPH_IDENT_PROPERTY_ID}')`;
 const MESSAGE_SELECT = 'id,subject,from,receivedDateTime,internetMessageId,parentFolderId';
 const INSTANCE_SELECT = 'id,type,start,end,originalStart,originalStartTimeZone,originalEndTimeZone,subject,location,seriesMasterId,isAllDay';
+/** Mail folders the product must recognise as default folders (never removed, shown as default). */
+const WELL_KNOWN_MAIL_FOLDERS = ['inbox', 'sentitems', 'deleteditems', 'drafts', 'junkemail', 'outbox', 'archive'] as const;
 /** Default folder ids that are well-known names rather than Graph ids (F2, F7). */
 const DEFAULT_CONTACTS = 'contacts';
 const DEFAULT_CALENDAR = 'calendar';
@@ -396,21 +398,66 @@ export class GraphExchangeClient implements ExchangeClient {
 			default: {
 				const path = parentId ? `${this.root}/mailFolders/${q(parentId)}/childFolders?$top=100` : `${this.root}/mailFolders?$top=100`;
 				const folders = await this.listAll<GraphMailFolder>(path, 'Listing mail folders');
+				const wellKnown = await this.wellKnownMailFolderNames();
 				return folders.map((f) => ({
 					id: f.id,
 					displayName: f.displayName,
 					kind: 'mail',
 					parentId: f.parentFolderId,
 					childFolderCount: f.childFolderCount,
-					wellKnownName: f.wellKnownName,
+					...(wellKnown.has(f.id) ? { wellKnownName: wellKnown.get(f.id) } : {}),
 				}));
 			}
 		}
 	}
 
+	/**
+	 * The default Contacts folder's id, so its delta is read at the documented
+	 * /contactFolders/{id}/contacts/delta (https://learn.microsoft.com/en-us/graph/api/contact-delta?view=graph-rest-1.0).
+	 * v1.0 documents no well-known name for contact folders; documented are "the contact folders in the
+	 * default Contacts folder" (user-list-contactfolders) and "the contacts of the default Contacts folder"
+	 * (user-list-contacts), whose parentFolderId is that folder. With neither (an empty mailbox), the
+	 * default-folder paths /contacts are used.
+	 */
+	private async defaultContactsFolderId(): Promise<string> {
+		for (const path of [`${this.root}/contactFolders?$top=1&$select=parentFolderId`, `${this.root}/contacts?$top=1&$select=parentFolderId`]) {
+			const page = await this.request<GraphCollection<{ parentFolderId?: string }>>('GET', path, 'Finding the default Contacts folder');
+			const id = page.value[0]?.parentFolderId;
+			if (id) return id;
+		}
+		return DEFAULT_CONTACTS;
+	}
+
+	private wellKnownMail?: Promise<Map<string, string>>;
+
+	/**
+	 * Id → well-known name of the mailbox's well-known mail folders. v1.0's mailFolder has no
+	 * wellKnownName property; the documented way is the well-known name in the path
+	 * (https://learn.microsoft.com/en-us/graph/api/resources/mailfolder?view=graph-rest-1.0, "Well-known folder names"),
+	 * read once per client in one $batch.
+	 */
+	private wellKnownMailFolderNames(): Promise<Map<string, string>> {
+		this.wellKnownMail ??= (async () => {
+			const res = await this.batch(
+				WELL_KNOWN_MAIL_FOLDERS.map((name) => [{ id: name, method: 'GET' as const, url: `${this.root}/mailFolders/${name}?$select=id` }]),
+			);
+			const out = new Map<string, string>();
+			for (const name of WELL_KNOWN_MAIL_FOLDERS) {
+				const r = res.get(name);
+				if (r && r.status < 300) out.set((r.body as { id: string }).id, name);
+			}
+			return out;
+		})();
+		const pending = this.wellKnownMail;
+		pending.catch(() => {
+			if (this.wellKnownMail === pending) this.wellKnownMail = undefined;
+		});
+		return pending;
+	}
+
 	async getWellKnownFolder(name: string): Promise<ExchangeFolder> {
 		const lower = name.toLowerCase();
-		if (lower === 'contacts') return { id: DEFAULT_CONTACTS, displayName: 'Contacts', kind: 'contact', wellKnownName: 'contacts' };
+		if (lower === 'contacts') return { id: await this.defaultContactsFolderId(), displayName: 'Contacts', kind: 'contact', wellKnownName: 'contacts' };
 		if (lower === 'calendar') {
 			const cal = await this.request<{ id: string; name: string }>('GET', `${this.root}/calendar`, 'Reading the default calendar');
 			return { id: cal.id, displayName: cal.name, kind: 'event', wellKnownName: 'calendar' };
@@ -518,7 +565,8 @@ export class GraphExchangeClient implements ExchangeClient {
 	private firstDeltaUrl(component: Component, folderId: string, window?: SyncWindow): string {
 		switch (component) {
 			case 'contact':
-				return `${this.contactsPath(folderId)}/delta?$expand=${q(IDENT_EXPAND)}`;
+				// The contact delta reference documents only $select; the ident is read per item (withContactIdents).
+				return `${this.contactsPath(folderId)}/delta`;
 			case 'event': {
 				const w = window ?? this.defaultWindow();
 				return `${this.calendarPath(folderId)}/calendarView/delta?startDateTime=${q(w.from)}&endDateTime=${q(w.to)}`;
@@ -579,7 +627,9 @@ export class GraphExchangeClient implements ExchangeClient {
 				this.safeMap(t, invalid, () => this.taskItem(t, folderId) as ExchangeItem<C>),
 			);
 		} else {
-			items = (present as GraphContact[]).flatMap((c) => this.safeMap(c, invalid, () => this.contactItem(c, folderId) as ExchangeItem<C>));
+			items = (await this.withContactIdents(folderId, present as GraphContact[])).flatMap((c) =>
+				this.safeMap(c, invalid, () => this.contactItem(c, folderId) as ExchangeItem<C>),
+			);
 		}
 		const next = this.nextCursor(page, full);
 		return { items, deletedIds, cursor: next.cursor, hasMore: next.hasMore, fullResync: full, ...(invalid.length ? { invalid } : {}) };
@@ -687,6 +737,28 @@ export class GraphExchangeClient implements ExchangeClient {
 				}
 			}
 		}
+		return out;
+	}
+
+	/**
+	 * The changed contacts again, with the pairing ident, in $batches of 20 GETs. Documented shape:
+	 * GET .../contactFolders/{id}/contacts/{id}?$expand=singleValueExtendedProperties($filter=id eq '...')
+	 * (https://learn.microsoft.com/en-us/graph/api/singlevaluelegacyextendedproperty-get?view=graph-rest-1.0);
+	 * the delta reference (contact-delta) lists no $expand. A contact deleted meanwhile is left out: the
+	 * next delta page reports its removal.
+	 */
+	private async withContactIdents(folderId: string, contacts: GraphContact[]): Promise<GraphContact[]> {
+		if (!contacts.length) return contacts;
+		const res = await this.batch(
+			contacts.map((c, i) => [{ id: `c${i}`, method: 'GET' as const, url: `${this.itemPath('contact', folderId, c.id)}?$expand=${q(IDENT_EXPAND)}` }]),
+		);
+		const out: GraphContact[] = [];
+		contacts.forEach((c, i) => {
+			const r = res.get(`c${i}`);
+			if (r?.status === 404) return;
+			if (!r || r.status >= 300) throw this.batchError(r, 'Reading changed contacts');
+			out.push(r.body as GraphContact);
+		});
 		return out;
 	}
 

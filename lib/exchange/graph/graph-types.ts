@@ -135,7 +135,6 @@ export interface GraphMailFolder {
 	displayName: string;
 	parentFolderId?: string;
 	childFolderCount?: number;
-	wellKnownName?: string;
 }
 
 export interface GraphCollection<T> {

@@ -270,7 +270,9 @@ export function recurrenceToGraph(r: Recurrence, fallbackZone: string | undefine
 			...(p.dayOfMonth ? { dayOfMonth: p.dayOfMonth } : {}),
 			...(p.month ? { month: p.month } : {}),
 			...(p.index ? { index: p.index } : {}),
-			...(p.firstDayOfWeek ? { firstDayOfWeek: p.firstDayOfWeek } : {}),
+			// "firstDayOfWeek … Required if type is weekly" (https://learn.microsoft.com/en-us/graph/api/resources/recurrencepattern?view=graph-rest-1.0);
+			// Graph's default is sunday, which the canonical model leaves out.
+			...(p.firstDayOfWeek || p.type === 'weekly' ? { firstDayOfWeek: p.firstDayOfWeek ?? 'sunday' } : {}),
 		},
 		range: {
 			type: r.range.type,

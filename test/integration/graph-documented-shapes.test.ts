@@ -1,0 +1,106 @@
+/**
+ * Issue 13 §1: the Graph client uses only shapes the v1.0 reference documents. The sandbox enforces
+ * its "pending" rules here (config.pendingGraphRules = 'enforce'): contact delta without $expand, the
+ * default Contacts folder by id, weekly recurrences with firstDayOfWeek, no mailFolder.wellKnownName.
+ */
+import { ClientCredentialsTokenProvider, GraphExchangeClient, HttpTransport } from '../../lib/exchange';
+import type { CalendarEvent, Contact } from '../../lib/model/types';
+import { startTestSandbox, type GraphExchange, type TestSandbox } from '../helpers/sandbox';
+
+const urlOf = (x: GraphExchange): string => `${x.path}?${x.query.toString()}`;
+
+let sb: TestSandbox;
+let transport: HttpTransport;
+let client: GraphExchangeClient;
+const ANNA = 'anna@contoso.example';
+
+function newClient(): GraphExchangeClient {
+	return new GraphExchangeClient({
+		protocol: 'graph',
+		baseUrl: sb.authorityUrl,
+		mailbox: ANNA,
+		tokens: new ClientCredentialsTokenProvider(
+			{ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret },
+			transport,
+		),
+		transport,
+		sleep: async () => undefined,
+	});
+}
+
+beforeAll(async () => {
+	sb = await startTestSandbox();
+	transport = new HttpTransport({ ca: sb.ca });
+});
+
+afterAll(async () => {
+	transport.close();
+	await sb.stop();
+});
+
+beforeEach(async () => {
+	await sb.control.reset();
+	await sb.control.configure({ pendingGraphRules: 'enforce' });
+	client = newClient();
+});
+
+afterEach(async () => {
+	client.close();
+	await sb.control.configure({ pendingGraphRules: 'off' });
+});
+
+const CONTACT: Contact = { firstName: 'Ida', lastName: 'Kern', email: 'ida@kern.example' };
+
+describe('documented Graph shapes (issue 13 §1)', () => {
+	it('contact delta of the CRM-Sync folder carries the pairing ident, read by $batch GETs with $expand', async () => {
+		const folders = await client.ensureSyncFolders({ components: ['contact'] });
+		const folder = folders.contact as string;
+		await client.create('contact', folder, CONTACT, 'crm-contact-1');
+		await client.create('contact', folder, { ...CONTACT, email: 'two@kern.example' });
+		const recorder = sb.recordGraph();
+		const page = await client.listChanges('contact', folder, undefined);
+		recorder.stop();
+		expect(page.items.map((i) => i.ident ?? null).sort()).toEqual(['crm-contact-1', null]);
+		const deltaCalls = recorder.exchanges.filter((x) => /\/contacts\/delta/.test(urlOf(x)));
+		expect(deltaCalls.length).toBeGreaterThan(0);
+		for (const x of deltaCalls) expect(decodeURIComponent(urlOf(x))).not.toMatch(/\$expand/);
+	});
+
+	it('the default Contacts folder is resolved to its id and synced through /contactFolders/{id}/contacts/delta', async () => {
+		const first = await client.ensureSyncFolders({ components: ['contact'], useDefaultFolder: { contact: true } });
+		await client.create('contact', first.contact as string, CONTACT, 'crm-contact-2');
+		const again = await client.ensureSyncFolders({ components: ['contact'], useDefaultFolder: { contact: true } });
+		expect(again.contact).not.toBe('contacts');
+		const recorder = sb.recordGraph();
+		const page = await client.listChanges('contact', again.contact as string, undefined);
+		recorder.stop();
+		expect(page.items.map((i) => [i.record.email, i.ident])).toEqual([['ida@kern.example', 'crm-contact-2']]);
+		expect(recorder.exchanges.some((x) => /\/contactFolders\/[^/]+\/contacts\/delta/.test(urlOf(x)))).toBe(true);
+	});
+
+	it('a weekly series starting on Sunday-default weeks is written with firstDayOfWeek and reads back the same', async () => {
+		const folders = await client.ensureSyncFolders({ components: ['event'] });
+		const event: CalendarEvent = {
+			subject: 'Jour fixe',
+			start: { dateTime: '2026-12-07T09:00:00.000Z', timeZone: 'Europe/Berlin' },
+			end: { dateTime: '2026-12-07T09:30:00.000Z', timeZone: 'Europe/Berlin' },
+			recurrence: {
+				pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] },
+				range: { type: 'numbered', startDate: '2026-12-07', numberOfOccurrences: 5 },
+			},
+		};
+		const created = await client.create('event', folders.event as string, event, 'crm-event-1');
+		const read = await client.get('event', folders.event as string, created.id);
+		expect(read?.record.recurrence?.pattern).toEqual({ type: 'weekly', interval: 1, daysOfWeek: ['monday'] });
+	});
+
+	it('well-known mail folders are recognised by their well-known name path, not by a wellKnownName property', async () => {
+		const recorder = sb.recordGraph();
+		const folders = await client.listFolders('mail');
+		recorder.stop();
+		const inbox = await client.getWellKnownFolder('inbox');
+		expect(folders.find((f) => f.id === inbox.id)?.wellKnownName).toBe('inbox');
+		expect(folders.filter((f) => f.wellKnownName).length).toBeGreaterThanOrEqual(3);
+		for (const x of recorder.exchanges) expect(decodeURIComponent(urlOf(x))).not.toMatch(/wellKnownName/i);
+	});
+});
