@@ -18,6 +18,8 @@ export interface TriggerState {
 	folders?: SyncFolders;
 	/** Well-known folder name → id, resolved earlier (origin folders of the mail trigger). */
 	wellKnown?: Record<string, string>;
+	/** E9: the watched origin folders with their subfolders, and when that tree was last listed. */
+	originTree?: { roots: string[]; ids: string[]; listedAt: string };
 	/** message id → folder id it was last seen in (bounded, newest last). */
 	folderIndex?: Record<string, string>;
 	auth?: { failures: number; fingerprint?: string; pausedAt?: string; lastError?: string };
@@ -120,6 +122,32 @@ export interface MailPollOptions {
 	limit?: number;
 	/** Max entries of the folder index kept in the state. */
 	indexSize?: number;
+	/** Max origin folders watched, subfolders included (default 200). */
+	maxOriginFolders?: number;
+	/** How often the subfolders of the origin folders are listed again (default 15 min); idle polls in between cost no folder listing. */
+	originTreeRefreshMs?: number;
+	now?: () => number;
+}
+
+/**
+ * The origin folders and their subfolders (E9: a mail moved from Inbox/Projekte/Alpha goes back to
+ * Alpha). A message delta covers one folder only (Graph message-delta: "changes in a specified
+ * folder"), so a subfolder that is not watched is a folder the index never learns. Sync folders found
+ * below an origin are left out (with the Inbox as sync root they are its subfolders).
+ */
+async function withSubfolders(client: ExchangeClient, roots: string[], exclude: Set<string>, max: number): Promise<string[]> {
+	const out: string[] = [];
+	const seen = new Set<string>();
+	const queue = roots.map((id) => ({ id, children: undefined as number | undefined }));
+	while (queue.length && out.length < max) {
+		const next = queue.shift() as { id: string; children: number | undefined };
+		if (seen.has(next.id) || (exclude.has(next.id) && !roots.includes(next.id))) continue;
+		seen.add(next.id);
+		out.push(next.id);
+		if (next.children === 0) continue;
+		for (const f of await client.listFolders('mail', next.id)) queue.push({ id: f.id, children: f.childFolderCount });
+	}
+	return out;
 }
 
 export async function pollMailMoves(
@@ -149,7 +177,16 @@ export async function pollMailMoves(
 		return { messages, firstRun };
 	};
 
-	for (const folderId of options.originFolderIds) {
+	const syncFolderIds = new Set(Object.values(options.syncFolders));
+	const now = (options.now ?? Date.now)();
+	const tree = state.originTree;
+	const fresh =
+		tree !== undefined &&
+		tree.roots.join('|') === options.originFolderIds.join('|') &&
+		now - Date.parse(tree.listedAt) < (options.originTreeRefreshMs ?? 15 * 60_000);
+	const originIds = fresh ? tree.ids : await withSubfolders(client, options.originFolderIds, syncFolderIds, options.maxOriginFolders ?? 200);
+	if (!fresh) next.originTree = { roots: [...options.originFolderIds], ids: originIds, listedAt: new Date(now).toISOString() };
+	for (const folderId of originIds) {
 		for (const m of (await readFolder(folderId)).messages) remember(m.id, m.folderId || folderId);
 	}
 	const events: MailMovedEvent[] = [];
@@ -158,7 +195,8 @@ export async function pollMailMoves(
 		const folderId = options.syncFolders[name];
 		const { messages, firstRun } = await readFolder(folderId);
 		for (const m of messages) {
-			const previous = index.get(m.id);
+			// The protocol's own report (EWS OldParentFolderId) is exact; else the folder index.
+			const previous = m.previousFolderId ?? index.get(m.id);
 			// Already seen in this folder: a flag or read-state change, not a new arrival.
 			if (previous !== folderId && (!firstRun || options.emitExisting)) {
 				events.push({ folder: name, folderId, message: { ...m, previousFolderId: previous }, previousFolderId: previous });

@@ -398,7 +398,8 @@ export class GraphExchangeClient implements ExchangeClient {
 			default: {
 				const path = parentId ? `${this.root}/mailFolders/${q(parentId)}/childFolders?$top=100` : `${this.root}/mailFolders?$top=100`;
 				const folders = await this.listAll<GraphMailFolder>(path, 'Listing mail folders');
-				const wellKnown = await this.wellKnownMailFolderNames();
+				// Well-known folders are children of the mailbox root; below it no lookup is needed.
+				const wellKnown = parentId ? new Map<string, string>() : await this.wellKnownMailFolderNames();
 				return folders.map((f) => ({
 					id: f.id,
 					displayName: f.displayName,
