@@ -136,7 +136,12 @@ interface Cursor {
 	u: string;
 	/** this round started without a valid cursor: absence means deletion */
 	full: boolean;
+	/** calendars: ids of the series seen in the window (a deleted series comes back only as removed occurrences) */
+	s?: string[];
 }
+
+/** Series ids kept in a calendar cursor; beyond this, the oldest are dropped (their deletion then shows at the next full resync). */
+const MAX_KNOWN_SERIES = 500;
 
 function encodeCursor(c: Cursor): string {
 	return Buffer.from(JSON.stringify(c)).toString('base64url');
@@ -596,13 +601,14 @@ export class GraphExchangeClient implements ExchangeClient {
 		return { page: await this.request<GraphCollection<T>>('GET', firstUrl, what, { prefer }), full: true };
 	}
 
-	private nextCursor(page: GraphCollection<unknown>, full: boolean): { cursor: string; hasMore: boolean } {
+	private nextCursor(page: GraphCollection<unknown>, full: boolean, series?: string[]): { cursor: string; hasMore: boolean } {
 		const next = page['@odata.nextLink'];
 		const delta = page['@odata.deltaLink'];
 		const url = next ?? delta;
 		if (!url) throw new ExchangeError('invalid', 'Graph delta page has neither nextLink nor deltaLink');
 		// Once the round reaches its deltaLink, the next call is incremental.
-		return { cursor: encodeCursor({ v: 1, u: this.relative(url), full: next ? full : false }), hasMore: !!next };
+		const known = series?.length ? { s: series.slice(-MAX_KNOWN_SERIES) } : {};
+		return { cursor: encodeCursor({ v: 1, u: this.relative(url), full: next ? full : false, ...known }), hasMore: !!next };
 	}
 
 	async listChanges<C extends Component>(
@@ -619,10 +625,13 @@ export class GraphExchangeClient implements ExchangeClient {
 		const invalid: Array<{ id: string; reason: string }> = [];
 		let items: Array<ExchangeItem<C>>;
 		let deletedIds = removed;
+		let series: string[] | undefined;
 		if (component === 'event') {
-			const r = await this.resolveEventDelta(folderId, present as GraphEvent[], removed, options.window ?? this.defaultWindow(), invalid);
+			const known = new Set(decodeCursor(cursor)?.s ?? []);
+			const r = await this.resolveEventDelta(folderId, present as GraphEvent[], removed, options.window ?? this.defaultWindow(), invalid, known);
 			items = r.items as Array<ExchangeItem<C>>;
 			deletedIds = r.deletedIds;
+			series = [...known];
 		} else if (component === 'task') {
 			items = (await this.withLinkedResources(folderId, present as GraphTodoTask[])).flatMap((t) =>
 				this.safeMap(t, invalid, () => this.taskItem(t, folderId) as ExchangeItem<C>),
@@ -632,7 +641,7 @@ export class GraphExchangeClient implements ExchangeClient {
 				this.safeMap(c, invalid, () => this.contactItem(c, folderId) as ExchangeItem<C>),
 			);
 		}
-		const next = this.nextCursor(page, full);
+		const next = this.nextCursor(page, full, series);
 		return { items, deletedIds, cursor: next.cursor, hasMore: next.hasMore, fullResync: full, ...(invalid.length ? { invalid } : {}) };
 	}
 
@@ -655,6 +664,7 @@ export class GraphExchangeClient implements ExchangeClient {
 		removed: string[],
 		window: SyncWindow,
 		invalid: Array<{ id: string; reason: string }>,
+		knownSeries: Set<string>,
 	): Promise<{ items: Array<ExchangeItem<'event'>>; deletedIds: string[] }> {
 		const singles = present.filter((e) => e.type !== 'occurrence' && e.type !== 'exception' && e.type !== 'seriesMaster');
 		const masterIds = new Set<string>();
@@ -668,15 +678,31 @@ export class GraphExchangeClient implements ExchangeClient {
 				{ id: `r${i}`, method: 'GET' as const, url: `${this.calendarPath(folderId)}/events/${q(id)}?$select=id,type,seriesMasterId` },
 			]);
 			const res = await this.batch(steps);
+			let gone = false;
 			removed.forEach((id, i) => {
 				const r = res.get(`r${i}`);
-				if (r?.status === 404) deletedIds.push(id);
-				else if (r && r.status < 300) {
+				if (r?.status === 404) {
+					deletedIds.push(id);
+					gone ||= !knownSeries.has(id);
+				} else if (r && r.status < 300) {
 					const ev = r.body as GraphEvent;
 					if (ev.seriesMasterId) masterIds.add(ev.seriesMasterId);
 					// else: still there, only outside the window → not a deletion.
 				} else throw this.batchError(r, 'Checking removed events');
 			});
+			// A deleted series is reported as its removed occurrences, whose ids are not the series id the
+			// pair knows: check the series seen before (one GET each, in $batches of 20).
+			const unchecked = [...knownSeries].filter((id) => !removed.includes(id) && !masterIds.has(id));
+			if (gone && unchecked.length) {
+				const check = await this.batch(
+					unchecked.map((id, i) => [{ id: `s${i}`, method: 'GET' as const, url: `${this.calendarPath(folderId)}/events/${q(id)}?$select=id` }]),
+				);
+				unchecked.forEach((id, i) => {
+					const r = check.get(`s${i}`);
+					if (r?.status === 404) deletedIds.push(id);
+					else if (!r || r.status >= 300) throw this.batchError(r, 'Checking series of removed occurrences');
+				});
+			}
 		}
 		const items: Array<ExchangeItem<'event'>> = singles.flatMap((e) => this.safeMap(e, invalid, () => this.eventItem(e, folderId)));
 		const needsIdent = items.filter((i) => i.ident === undefined && !(singles.find((s) => s.id === i.id)?.singleValueExtendedProperties));
@@ -691,7 +717,12 @@ export class GraphExchangeClient implements ExchangeClient {
 			const mapped = this.safeMap(m.event, invalid, () => this.eventItem(m.event, folderId, m.instances, m.window));
 			if (at >= 0) items.splice(at, 1, ...mapped);
 			else items.push(...mapped);
+			if (m.event.type === 'seriesMaster') {
+				knownSeries.delete(id);
+				knownSeries.add(id);
+			}
 		}
+		for (const id of deletedIds) knownSeries.delete(id);
 		return { items, deletedIds };
 	}
 
