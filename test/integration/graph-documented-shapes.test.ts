@@ -94,6 +94,28 @@ describe('documented Graph shapes (issue 13 §1)', () => {
 		expect(read?.record.recurrence?.pattern).toEqual({ type: 'weekly', interval: 1, daysOfWeek: ['monday'] });
 	});
 
+	it('cancelledOccurrences is read with the $select Microsoft requires: a cancelled occurrence outside the window is known', async () => {
+		const folders = await client.ensureSyncFolders({ components: ['event'] });
+		// Beyond the default window (30 days back, 365 ahead): no instance lists it, only the master's cancelledOccurrences.
+		const event: CalendarEvent = {
+			subject: 'Later series',
+			start: { dateTime: '2028-03-06T08:00:00.000Z', timeZone: 'Europe/Berlin' },
+			end: { dateTime: '2028-03-06T09:00:00.000Z', timeZone: 'Europe/Berlin' },
+			recurrence: {
+				pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] },
+				range: { type: 'numbered', startDate: '2028-03-06', numberOfOccurrences: 4, recurrenceTimeZone: 'Europe/Berlin' },
+				exceptions: [{ originalStart: '2028-03-13T08:00:00.000Z', deleted: true }],
+			},
+		};
+		const created = await client.create('event', folders.event as string, event, 'crm-event-2');
+		const recorder = sb.recordGraph();
+		const read = await client.get('event', folders.event as string, created.id);
+		recorder.stop();
+		expect(read?.record.recurrence?.exceptions).toEqual([{ originalStart: '2028-03-13T08:00:00.000Z', deleted: true }]);
+		const masterGet = recorder.exchanges.find((x) => x.method === 'GET' && x.path.endsWith(`/events/${created.id}`));
+		expect(masterGet?.query.get('$select')).toMatch(/cancelledOccurrences/);
+	});
+
 	it('well-known mail folders are recognised by their well-known name path, not by a wellKnownName property', async () => {
 		const recorder = sb.recordGraph();
 		const folders = await client.listFolders('mail');

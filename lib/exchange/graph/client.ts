@@ -122,6 +122,18 @@ export interface GraphSubscription {
 
 const MAX_BATCH = 20;
 const IDENT_EXPAND = `singleValueExtendedProperties($filter=id eq '${GRAPH_IDENT_PROPERTY_ID}')`;
+/**
+ * A series master read by id. cancelledOccurrences is "Returned only on $select in a Get operation which
+ * specifies the ID (seriesMasterId property value) of a series master event"
+ * (https://learn.microsoft.com/en-us/graph/api/resources/event?view=graph-rest-1.0#properties), so the
+ * properties the mapping (and the raw output) need are selected with it.
+ */
+const EVENT_SELECT = [
+	'id', 'createdDateTime', 'lastModifiedDateTime', 'changeKey', 'categories', 'subject', 'body', 'bodyPreview', 'start', 'end',
+	'originalStartTimeZone', 'originalEndTimeZone', 'isAllDay', 'isCancelled', 'location', 'locations', 'sensitivity', 'showAs',
+	'importance', 'isReminderOn', 'reminderMinutesBeforeStart', 'recurrence', 'type', 'seriesMasterId', 'organizer', 'attendees',
+	'webLink', 'cancelledOccurrences',
+].join(',');
 const MESSAGE_SELECT = 'id,subject,from,receivedDateTime,internetMessageId,parentFolderId';
 const INSTANCE_SELECT = 'id,type,start,end,originalStart,originalStartTimeZone,originalEndTimeZone,subject,location,seriesMasterId,isAllDay';
 /** Mail folders the product must recognise as default folders (never removed, shown as default). */
@@ -737,7 +749,7 @@ export class GraphExchangeClient implements ExchangeClient {
 		const unique = [...new Set(ids)];
 		const base = `${this.calendarPath(folderId)}/events`;
 		const res = await this.batch(
-			unique.map((id, i) => [{ id: `e${i}`, method: 'GET' as const, url: `${base}/${q(id)}?$expand=${q(IDENT_EXPAND)}` }]),
+			unique.map((id, i) => [{ id: `e${i}`, method: 'GET' as const, url: `${base}/${q(id)}?$select=${EVENT_SELECT}&$expand=${q(IDENT_EXPAND)}` }]),
 		);
 		const series: Array<{ id: string; i: number }> = [];
 		unique.forEach((id, i) => {

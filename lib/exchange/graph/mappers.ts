@@ -335,7 +335,14 @@ export function exceptionsFromGraph(master: GraphEvent, instances: GraphEvent[],
 		});
 		out.push({ originalStart: occ.toUTC().toISO() as string, deleted: true });
 	}
-	return out;
+	// An occurrence missing from the instances and listed in cancelledOccurrences is one exception.
+	const seen = new Set<string>();
+	return out.filter((ex) => {
+		const key = `${ex.deleted === true}|${ex.originalStart}`;
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
 }
 
 /**
