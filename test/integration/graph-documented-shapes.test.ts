@@ -116,6 +116,40 @@ describe('documented Graph shapes (issue 13 §1)', () => {
 		expect(masterGet?.query.get('$select')).toMatch(/cancelledOccurrences/);
 	});
 
+	it('a refused calendars/{id}/calendarView/delta (501) falls back to the documented calendarView listing, a full round each time', async () => {
+		const folders = await client.ensureSyncFolders({ components: ['event'] });
+		const cal = folders.event as string;
+		const single: CalendarEvent = {
+			subject: 'Kickoff',
+			start: { dateTime: '2026-12-08T09:00:00.000Z', timeZone: 'Europe/Berlin' },
+			end: { dateTime: '2026-12-08T10:00:00.000Z', timeZone: 'Europe/Berlin' },
+		};
+		const a = await client.create('event', cal, single, 'crm-event-a');
+		const b = await client.create('event', cal, { ...single, subject: 'Review' }, 'crm-event-b');
+		await sb.control.addFault({ match: { protocol: 'graph', path: '/calendars/[^/?]+/calendarView/delta' }, action: { type: 'status', status: 501, code: 'NotImplemented', message: 'Not implemented' } });
+		try {
+			const window = { from: '2026-11-01T00:00:00Z', to: '2027-02-01T00:00:00Z' };
+			const first = await client.listChanges('event', cal, undefined, { window, pageSize: 1 });
+			expect(first.fullResync).toBe(true);
+			expect(first.hasMore).toBe(true);
+			const second = await client.listChanges('event', cal, first.cursor, { window, pageSize: 1 });
+			expect(second.hasMore).toBe(false);
+			expect([...first.items, ...second.items].map((i) => [i.id, i.ident]).sort()).toEqual(
+				[
+					[a.id, 'crm-event-a'],
+					[b.id, 'crm-event-b'],
+				].sort(),
+			);
+			// the next round lists everything again (no delta to continue), and deletions show as absence
+			await client.delete('event', cal, b.id);
+			const again = await client.listChanges('event', cal, second.cursor, { window, pageSize: 10 });
+			expect(again.fullResync).toBe(true);
+			expect(again.items.map((i) => i.id)).toEqual([a.id]);
+		} finally {
+			await sb.control.clearFaults();
+		}
+	});
+
 	it('well-known mail folders are recognised by their well-known name path, not by a wellKnownName property', async () => {
 		const recorder = sb.recordGraph();
 		const folders = await client.listFolders('mail');

@@ -150,6 +150,8 @@ interface Cursor {
 	full: boolean;
 	/** calendars: ids of the series seen in the window (a deleted series comes back only as removed occurrences) */
 	s?: string[];
+	/** calendars: the delta was refused, `u` pages a plain calendarView listing (full every round) */
+	l?: 1;
 }
 
 /** Series ids kept in a calendar cursor; beyond this, the oldest are dropped (their deletion then shows at the next full resync). */
@@ -623,6 +625,47 @@ export class GraphExchangeClient implements ExchangeClient {
 		return { cursor: encodeCursor({ v: 1, u: this.relative(url), full: next ? full : false, ...known }), hasMore: !!next };
 	}
 
+	/**
+	 * The CRM-Sync calendar's changes. calendars/{id}/calendarView/delta is used although the event-delta
+	 * reference lists only the primary calendar's /calendarView/delta: the delta-query guide
+	 * (https://learn.microsoft.com/en-us/graph/delta-query-events) names "the default calendar or some other
+	 * specified calendar". Should Graph refuse it (400/501), the documented List calendarView of that
+	 * calendar (https://learn.microsoft.com/en-us/graph/api/calendar-list-calendarview?view=graph-rest-1.0)
+	 * is read instead: a full listing every round (fullResync: absence in the window means deletion).
+	 */
+	private async eventPage(
+		folderId: string,
+		cursor: string | undefined,
+		window: SyncWindow | undefined,
+		pageSize: number,
+		what: string,
+	): Promise<{ page: GraphCollection<GraphItemBase>; full: boolean; listing: boolean }> {
+		const decoded = decodeCursor(cursor);
+		const w = window ?? this.defaultWindow();
+		const listingUrl = `${this.calendarPath(folderId)}/calendarView?startDateTime=${q(w.from)}&endDateTime=${q(w.to)}`;
+		const prefer = [`odata.maxpagesize=${pageSize}`];
+		if (decoded?.l) {
+			const page = await this.request<GraphCollection<GraphItemBase>>('GET', decoded.u || listingUrl, what, { prefer });
+			return { page, full: true, listing: true };
+		}
+		try {
+			const { page, full } = await this.deltaPage<GraphItemBase>(this.firstDeltaUrl('event', folderId, window), cursor, pageSize, what);
+			return { page, full, listing: false };
+		} catch (e) {
+			const refused = e instanceof ExchangeError && (e.status === 400 || e.status === 501) && folderId !== DEFAULT_CALENDAR;
+			if (!refused) throw e;
+			const page = await this.request<GraphCollection<GraphItemBase>>('GET', listingUrl, what, { prefer });
+			return { page, full: true, listing: true };
+		}
+	}
+
+	/** Cursor of the calendarView listing fallback: the next page, or (round done) the first page again. */
+	private listingCursor(page: GraphCollection<unknown>, series?: string[]): { cursor: string; hasMore: boolean } {
+		const next = page['@odata.nextLink'];
+		const known = series?.length ? { s: series.slice(-MAX_KNOWN_SERIES) } : {};
+		return { cursor: encodeCursor({ v: 1, u: next ? this.relative(next) : '', full: true, l: 1, ...known }), hasMore: !!next };
+	}
+
 	async listChanges<C extends Component>(
 		component: C,
 		folderId: string,
@@ -631,7 +674,10 @@ export class GraphExchangeClient implements ExchangeClient {
 	): Promise<ExchangeChangePage<C>> {
 		const pageSize = options.pageSize ?? this.pageSize;
 		const what = `Reading ${component} changes`;
-		const { page, full } = await this.deltaPage<GraphItemBase>(this.firstDeltaUrl(component, folderId, options.window), cursor, pageSize, what);
+		const { page, full, listing } =
+			component === 'event'
+				? await this.eventPage(folderId, cursor, options.window, pageSize, what)
+				: { ...(await this.deltaPage<GraphItemBase>(this.firstDeltaUrl(component, folderId, options.window), cursor, pageSize, what)), listing: false };
 		const removed = page.value.filter((v) => v['@removed']).map((v) => v.id);
 		const present = page.value.filter((v) => !v['@removed']);
 		const invalid: Array<{ id: string; reason: string }> = [];
@@ -653,7 +699,7 @@ export class GraphExchangeClient implements ExchangeClient {
 				this.safeMap(c, invalid, () => this.contactItem(c, folderId) as ExchangeItem<C>),
 			);
 		}
-		const next = this.nextCursor(page, full, series);
+		const next = listing ? this.listingCursor(page, series) : this.nextCursor(page, full, series);
 		return { items, deletedIds, cursor: next.cursor, hasMore: next.hasMore, fullResync: full, ...(invalid.length ? { invalid } : {}) };
 	}
 
