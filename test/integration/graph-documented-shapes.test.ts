@@ -150,6 +150,32 @@ describe('documented Graph shapes (issue 13 §1)', () => {
 		}
 	});
 
+	it('transactionId only guards the retries of one create call; a second create call is not swallowed (twins are found by ident)', async () => {
+		const folders = await client.ensureSyncFolders({ components: ['event'] });
+		const cal = folders.event as string;
+		const event: CalendarEvent = {
+			subject: 'Twice',
+			start: { dateTime: '2026-12-09T09:00:00.000Z', timeZone: 'Europe/Berlin' },
+			end: { dateTime: '2026-12-09T10:00:00.000Z', timeZone: 'Europe/Berlin' },
+		};
+		await sb.control.addFault({ match: { protocol: 'graph', method: 'POST', path: '/calendars/[^/?]+/events' }, action: { type: 'status', status: 503, retryAfterSeconds: 0 }, times: 1 });
+		const recorder = sb.recordGraph();
+		const retriesBefore = client.stats.retries;
+		const first = await client.create('event', cal, event, 'crm-event-twice');
+		expect(client.stats.retries - retriesBefore).toBe(1); // the 503 (answered before the sandbox's Graph face) was retried with the same body
+		const second = await client.create('event', cal, event, 'crm-event-twice');
+		recorder.stop();
+		await sb.control.clearFaults();
+		const posts = recorder.exchanges.filter((x) => x.method === 'POST' && /\/events$/.test(x.path));
+		const ids = posts.map((x) => (x.requestBody as { transactionId?: string }).transactionId);
+		expect(ids).toHaveLength(2);
+		expect(ids[0]).toBeTruthy();
+		expect(ids[1]).not.toBe(ids[0]);
+		expect(second.id).not.toBe(first.id);
+		const listed = await client.listChanges('event', cal, undefined, { window: { from: '2026-11-01T00:00:00Z', to: '2027-02-01T00:00:00Z' } });
+		expect(listed.items.filter((i) => i.ident === 'crm-event-twice')).toHaveLength(2);
+	});
+
 	it('well-known mail folders are recognised by their well-known name path, not by a wellKnownName property', async () => {
 		const recorder = sb.recordGraph();
 		const folders = await client.listFolders('mail');

@@ -2,7 +2,7 @@
  * ExchangeClient over Microsoft Graph v1.0 (@microsoft/microsoft-graph-client).
  * Every request: immutable ids, times in UTC, text bodies (DESIGN.md §4).
  */
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 import { Client, ResponseType } from '@microsoft/microsoft-graph-client';
 
@@ -913,10 +913,15 @@ export class GraphExchangeClient implements ExchangeClient {
 		}
 	}
 
-	private transactionId(ident: string | undefined, record: CalendarEvent): string | undefined {
-		// Graph drops a second create with the same transactionId (retried POST after a lost answer).
-		const basis = ident ?? JSON.stringify(record);
-		return createHash('sha256').update(`${this.mailbox}|${basis}`).digest('hex').slice(0, 32);
+	/**
+	 * One id per create call: "A custom identifier specified by a client app for the server to avoid
+	 * redundant POST operations in case of client retries to create the same event"
+	 * (https://learn.microsoft.com/en-us/graph/api/resources/event?view=graph-rest-1.0#properties). The HTTP
+	 * layer's retries of that call send the same body, so the same id; a later create of the same record
+	 * (another run) is a new call: twins are found by their ident (DESIGN.md §2), not swallowed by Graph.
+	 */
+	private transactionId(): string {
+		return randomUUID();
 	}
 
 	async create<C extends Component>(
@@ -945,7 +950,7 @@ export class GraphExchangeClient implements ExchangeClient {
 				defaultReminderMinutes: this.config.defaultReminderMinutes ?? 15,
 			}),
 			...identBody,
-			transactionId: this.transactionId(ident, event),
+			transactionId: this.transactionId(),
 		};
 		const created = await this.request<GraphEvent>('POST', `${this.calendarPath(folderId)}/events`, 'Creating an appointment', { body });
 		if (event.recurrence?.exceptions?.length) {
@@ -1051,7 +1056,7 @@ export class GraphExchangeClient implements ExchangeClient {
 			return {
 				...eventToGraph(event, { create: true, attendeesInBody: options.attendeesInBody, defaultReminderMinutes: this.config.defaultReminderMinutes ?? 15 }),
 				...identBody,
-				transactionId: this.transactionId(ident, event),
+				transactionId: this.transactionId(),
 			};
 		};
 		const res = await this.batch(batched.map((i) => [{ id: String(i), method: 'POST' as const, url, body: bodyFor(i) }]));
