@@ -268,6 +268,40 @@ describe('events: only the changed fields are written', () => {
 	});
 });
 
+describe('series: recurrence and exceptions only when the recurrence changed', () => {
+	it('a subject edit of a series leaves its recurrence, its moved occurrence and its cancelled occurrence as they are', async () => {
+		const series: CalendarEvent = {
+			subject: 'Weekly',
+			start: { dateTime: '2026-12-07T08:00:00.000Z', timeZone: 'Europe/Berlin' },
+			end: { dateTime: '2026-12-07T09:00:00.000Z', timeZone: 'Europe/Berlin' },
+			recurrence: {
+				pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] },
+				range: { type: 'numbered', startDate: '2026-12-07', numberOfOccurrences: 4, recurrenceTimeZone: 'Europe/Berlin' },
+				exceptions: [
+					{ originalStart: '2026-12-14T08:00:00.000Z', start: { dateTime: '2026-12-14T10:00:00.000Z', timeZone: 'Europe/Berlin' }, end: { dateTime: '2026-12-14T11:00:00.000Z', timeZone: 'Europe/Berlin' } },
+					{ originalStart: '2026-12-21T08:00:00.000Z', deleted: true },
+				],
+			},
+		};
+		const created = await client.create('event', folders.event, series, 'crm-series');
+		const path = `${ROOT}/calendars/${folders.event}/events/${created.id}`;
+		const instancesPath = `${path}/instances?startDateTime=2026-12-01T00:00:00Z&endDateTime=2027-01-31T00:00:00Z`;
+		const before = await raw('GET', path);
+		const instancesBefore = await raw('GET', instancesPath);
+		const recorder = sb.recordGraph();
+		// The record as the CRM might send it: the exceptions it knows differ (it lost the moved one).
+		const edited: CalendarEvent = { ...series, subject: 'Weekly (renamed)', recurrence: { ...(series.recurrence as NonNullable<CalendarEvent['recurrence']>), exceptions: [] } };
+		await client.update('event', folders.event, created.id, edited, 'crm-series', { changedFields: ['subject'] });
+		recorder.stop();
+		const after = await raw('GET', path);
+		expect(after.subject).toBe('Weekly (renamed)');
+		expectOnlyChanged(before, after, ['subject']);
+		const subjects = (v: Json): Json[] => (v.value as Json[]).map((i) => ({ ...stable(i), subject: undefined }));
+		expect(subjects(await raw('GET', instancesPath))).toEqual(subjects(instancesBefore));
+		expect(recorder.exchanges.filter((x) => x.method !== 'GET').map((x) => `${x.method} ${x.path.endsWith(created.id) ? 'master' : x.path}`)).toEqual(['PATCH master']);
+	});
+});
+
 describe('To Do tasks: only the changed fields are written', () => {
 	it('a due-date edit leaves the HTML body, categories, importance and reminder as they are', async () => {
 		const seeded = await raw('POST', `${ROOT}/todo/lists/${folders.task}/tasks`, {
