@@ -176,6 +176,27 @@ describe('documented Graph shapes (issue 13 §1)', () => {
 		expect(listed.items.filter((i) => i.ident === 'crm-event-twice')).toHaveLength(2);
 	});
 
+	it('request economy (issue 15): after a calendar delta only the pairing ident of single events is read, in $batches', async () => {
+		const folders = await client.ensureSyncFolders({ components: ['event'] });
+		const cal = folders.event as string;
+		for (let i = 0; i < 3; i++) {
+			await client.create('event', cal, {
+				subject: `Single ${i}`,
+				start: { dateTime: `2026-12-1${i}T09:00:00.000Z`, timeZone: 'Europe/Berlin' },
+				end: { dateTime: `2026-12-1${i}T10:00:00.000Z`, timeZone: 'Europe/Berlin' },
+			}, `crm-single-${i}`);
+		}
+		const recorder = sb.recordGraph();
+		const page = await client.listChanges('event', cal, undefined, { window: { from: '2026-11-01T00:00:00Z', to: '2027-02-01T00:00:00Z' } });
+		recorder.stop();
+		expect(page.items.map((i) => i.ident).sort()).toEqual(['crm-single-0', 'crm-single-1', 'crm-single-2']);
+		expect(page.items.map((i) => i.record.subject).sort()).toEqual(['Single 0', 'Single 1', 'Single 2']);
+		const reads = recorder.exchanges.filter((x) => x.method === 'GET' && /\/events\/[^/]+$/.test(x.path));
+		expect(reads).toHaveLength(3);
+		for (const r of reads) expect(r.query.get('$select')).toBe('id');
+		expect(recorder.exchanges.filter((x) => x.path === '/$batch')).toHaveLength(1);
+	});
+
 	it('well-known mail folders are recognised by their well-known name path, not by a wellKnownName property', async () => {
 		const recorder = sb.recordGraph();
 		const folders = await client.listFolders('mail');
