@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { EWS_FIXTURES } from '../../sandbox/ews/replay';
 
+const GROMOX_RECORDED = path.resolve(__dirname, '../../sandbox/ews/recorded/gromox');
+
 function clientWith(replies: RecordedReply[], sleeps: number[] = []) {
 	const xhr = new ReplayXhrApi(replies);
 	const client = new EwsExchangeClient({
@@ -170,6 +172,58 @@ describe('EWS client on recorded responses', () => {
 			expect(xhr.operations).toEqual(['Subscribe', 'SyncFolderItems']);
 			expect(page.messages.length).toBeGreaterThan(0);
 			expect(page.messages.every((m) => m.previousFolderId === undefined)).toBe(true);
+		});
+	});
+
+	/** Recorded 2026-12-05 from Gromox 3.10 (sandbox/ews/recorded/gromox/README.md). */
+	describe('Gromox 3.10 answers recorded by the EWS engineer', () => {
+		const gromox = (name: string): RecordedReply => ({ body: readFileSync(path.join(GROMOX_RECORDED, `${name}.response.xml`), 'utf8'), contentType: 'text/xml' });
+		const success = (operation: string): RecordedReply => ({
+			contentType: 'text/xml',
+			body: `<?xml version="1.0" encoding="UTF-8"?><SOAP:Envelope xmlns:SOAP="http://schemas.xmlsoap.org/soap/envelope/"><SOAP:Body><m:${operation}Response xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"><m:ResponseMessages><m:${operation}ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode></m:${operation}ResponseMessage></m:ResponseMessages></m:${operation}Response></SOAP:Body></SOAP:Envelope>`,
+		});
+
+		test('FindFolder without RootFolder (folder with no subfolders) → no folders, not a TypeError', async () => {
+			const { client, xhr } = clientWith([gromox('findfolder-calendar')]);
+			expect(await client.listFolders('event', 'calendar')).toEqual([]);
+			expect(xhr.operations).toEqual(['FindFolder']);
+		});
+
+		test('FindItem without RootFolder (schema: minOccurs="0") → no items', async () => {
+			const body = (gromox('findfolder-calendar').body as string).replace(/FindFolder/g, 'FindItem');
+			const { client } = clientWith([{ body, contentType: 'text/xml' }]);
+			expect(await client.findItemIds('tasks')).toEqual([]);
+		});
+
+		test('time zone given by Id only and sent twice → the appointment keeps Europe/Berlin', async () => {
+			const { client } = clientWith([gromox('getitem-event-timezone')]);
+			const item = await client.get('event', 'calendar', 'x');
+			expect(item?.record).toMatchObject({
+				subject: 'tz',
+				start: { dateTime: '2030-01-07T09:00:00.000Z', timeZone: 'Europe/Berlin' },
+				end: { dateTime: '2030-01-07T10:00:00.000Z', timeZone: 'Europe/Berlin' },
+			});
+		});
+
+		test('stale ChangeKey: the client refuses before UpdateItem (Gromox would overwrite: updateitem-stale-changekey)', async () => {
+			const recorded = readFileSync(path.join(GROMOX_RECORDED, 'updateitem-stale-changekey.response.xml'), 'utf8');
+			expect(recorded).toContain('ResponseClass="Success"');
+			const { client, xhr } = clientWith([{ file: 'docs-samples/getitem-contact__02_response.xml' }]);
+			await expect(client.update('contact', 'contacts', 'AAAtAEA=', { firstName: 'X' }, undefined, { etag: 'stale' })).rejects.toMatchObject({ code: 'conflict' });
+			expect(xhr.operations).toEqual(['GetItem']);
+		});
+
+		test('DeleteFolder of a non-empty folder refused (ErrorCannotDeleteObject) → EmptyFolder, then DeleteFolder again', async () => {
+			const { client, xhr } = clientWith([
+				gromox('findfolder-msgfolderroot'),
+				gromox('deletefolder-nonempty'),
+				{ file: 'gromox-recorded/response-getfolder-inbox.xml', contentType: 'text/xml' },
+				success('EmptyFolder'),
+				success('DeleteFolder'),
+			]);
+			await client.removeSyncFolders(['mail'], 'Outbox');
+			expect(xhr.operations).toEqual(['FindFolder', 'DeleteFolder', 'GetFolder', 'EmptyFolder', 'DeleteFolder']);
+			expect(xhr.requests[3]).toMatch(/<m:EmptyFolder DeleteType="HardDelete" DeleteSubFolders="true"/);
 		});
 	});
 });

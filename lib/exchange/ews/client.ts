@@ -275,7 +275,25 @@ export class EwsExchangeClient implements ExchangeClient {
 		const name = folderName ?? DEFAULT_SYNC_FOLDER_NAME;
 		for (const kind of kinds) {
 			const folder = await this.findChild(SYNC_FOLDER_PARENT[kind], name);
-			if (folder) await this.call(() => (this.service as unknown as DeleteFolderApi).DeleteFolder(new FolderId(folder.id), DeleteMode.HardDelete));
+			if (folder) await this.deleteFolder(folder.id);
+		}
+	}
+
+	/**
+	 * DeleteFolder (HardDelete) with its contents. Gromox refuses to delete a folder that still
+	 * holds items or subfolders (ErrorCannotDeleteObject, sandbox/ews/recorded/gromox/deletefolder-nonempty.*);
+	 * then empty it (EmptyFolder, HardDelete, with subfolders) and delete it again.
+	 * https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/emptyfolder
+	 */
+	private async deleteFolder(id: string): Promise<void> {
+		const remove = () => this.call(() => (this.service as unknown as DeleteFolderApi).DeleteFolder(new FolderId(id), DeleteMode.HardDelete));
+		try {
+			await remove();
+		} catch (e) {
+			if (!(e instanceof ExchangeError) || !/\bErrorCannotDeleteObject\b/.test(e.message)) throw e;
+			const folder = await this.call(() => Folder.Bind(this.service, new FolderId(id), PropertySet.IdOnly));
+			await this.call(() => folder.Empty(DeleteMode.HardDelete, true));
+			await remove();
 		}
 	}
 
@@ -492,6 +510,12 @@ export class EwsExchangeClient implements ExchangeClient {
 					? await this.call(() => Appointment.Bind(this.service, itemId, props))
 					: await this.call(() => EwsTask.Bind(this.service, itemId, props));
 		// With the engine's ChangeKey, a change made meanwhile fails the update instead of being overwritten.
+		// Checked here too: Gromox ignores ChangeKey and ConflictResolution on UpdateItem (it overwrote
+		// with a stale key, sandbox/ews/recorded/gromox/updateitem-stale-changekey.*); Exchange refuses
+		// with ErrorIrresolvableConflict, which NeverOverwrite below still relies on for the race window.
+		if (options?.etag && item.Id.ChangeKey !== options.etag) {
+			throw ewsError('conflict', 'The item was changed in Exchange since the last sync; not updated.');
+		}
 		if (options?.etag) item.Id.ChangeKey = options.etag;
 		this.apply(component, item, record, false, options);
 		if (ident) item.SetExtendedProperty(IDENT_PROPERTY, ident);
