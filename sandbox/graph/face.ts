@@ -45,6 +45,8 @@ export interface GraphExchange {
 	/** the reply body as sent (JSON value; Buffers and strings are left out) */
 	responseBody?: unknown;
 	inBatch: boolean;
+	/** the matched route after the user segment, e.g. "/contactFolders/{id}/contacts/delta" */
+	route?: string;
 }
 
 export type GraphExchangeListener = (exchange: GraphExchange) => void;
@@ -81,6 +83,7 @@ export class GraphFace implements ProtocolFace {
 	private readonly router = new GraphRouter();
 	private readonly listeners = new Set<GraphExchangeListener>();
 	private readonly batchRequests = new WeakSet<SandboxRequest>();
+	private readonly routes = new WeakMap<SandboxRequest, string>();
 
 	constructor(private readonly deps: GraphFaceDeps) {
 		registerMail(this.router);
@@ -146,6 +149,7 @@ export class GraphFace implements ProtocolFace {
 			status: reply.status,
 			responseBody: Buffer.isBuffer(reply.body) || typeof reply.body === 'string' ? undefined : structuredClone(reply.body),
 			inBatch: this.batchRequests.has(request),
+			route: this.routes.get(request),
 		};
 		for (const listener of this.listeners) listener(exchange);
 	}
@@ -214,6 +218,7 @@ export class GraphFace implements ProtocolFace {
 		if (matched === undefined) throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${rest[rest.length - 1]}'.`);
 		if (matched === 'methodNotAllowed') throw new GraphError(405, 'ErrorInvalidRequest', `The OData request is not supported: ${request.method} is not allowed on this resource.`);
 
+		this.routes.set(request, matched.label);
 		const config = this.deps.config();
 		checkRequestRules(matched.label, request.url.searchParams, config);
 		const throttle = this.deps.throttle.enter(user.address);
