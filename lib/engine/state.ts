@@ -1,4 +1,5 @@
 import { shortHash } from '../model/hash';
+import type { Side } from './types';
 
 /**
  * Sync state as kept in n8n workflow static data (DESIGN.md §3). Compact by design, because n8n rewrites
@@ -17,8 +18,33 @@ export const STATE_VERSION = 1;
 export interface PendingRun {
 	/** Run id of the plan that staged these cursors. */
 	run: string;
+	/** Retry keys the plan took up (due or superseded by a newer report); commit clears those that did not fail again. */
+	q?: string[];
 	crm?: string;
 	ex?: string;
+}
+
+/**
+ * A change whose write failed (DESIGN.md §2: it stays pending, retried, never skipped by a moved cursor).
+ * The side's cursor moves on, so the record is kept as it was read; a newer report of it replaces it.
+ */
+export interface RetryEntry {
+	/** Side the change was read from. */
+	s: Side;
+	/** The record as read; absent for a deletion. */
+	it?: { id: string; etag: string; ident?: string; modifiedAt?: string; record: object };
+	/** The source id, for a deletion. */
+	d?: string;
+	/** The target's id when an update found it gone: the next run treats it as deleted, so the change re-creates it. */
+	g?: string;
+	/** Failed attempts so far. */
+	n: number;
+	/** Runs still to skip before the next attempt (back-off). */
+	w: number;
+	/** The last error, shown as an open sync conflict. */
+	e: string;
+	/** CRM sync-conflict entry filed for it, so that it is filed once. */
+	cf?: string;
 }
 
 export interface TableData {
@@ -29,6 +55,8 @@ export interface TableData {
 	/** Common prefix of the Exchange ids. */
 	x?: string;
 	r: Record<string, string>;
+	/** Pending retries, keyed `<side>:<source id>`. */
+	q?: Record<string, RetryEntry>;
 }
 
 export interface SyncStateRoot {
@@ -100,10 +128,13 @@ export class StatusTable {
 	private readonly byExchange = new Map<string, string>();
 	cursors: { crm?: string; ex?: string };
 	pending?: PendingRun;
+	/** Pending retries of failed writes, keyed `<side>:<source id>`. */
+	readonly retries = new Map<string, RetryEntry>();
 
 	private constructor(data: TableData | undefined) {
 		this.cursors = { ...(data?.c ?? {}) };
 		this.pending = data?.p ? { ...data.p } : undefined;
+		for (const [key, entry] of Object.entries(data?.q ?? {})) this.retries.set(key, entry);
 		const prefix = data?.x ?? '';
 		for (const [crmId, encoded] of Object.entries(data?.r ?? {})) {
 			const [suffix, crmEtag, crmHash, exchangeEtag, exchangeHash, mergeBase] = encoded.split('|');
@@ -175,6 +206,7 @@ export class StatusTable {
 		const data: TableData = { c: { ...this.cursors }, r };
 		if (prefix) data.x = prefix;
 		if (this.pending) data.p = { ...this.pending };
+		if (this.retries.size) data.q = Object.fromEntries(this.retries);
 		return data;
 	}
 }

@@ -112,13 +112,31 @@ export interface PlannedAction<C extends Component = Component> {
 	exchange?: SideRef;
 	/** Conflicts: the two versions, for the notification (S3) or the conflict entry (S12). */
 	conflict?: {
-		kind: 'bothChanged' | 'invalid';
+		/** `pending`: an earlier write of this change failed and waits for its retry (back-off). */
+		kind: 'bothChanged' | 'invalid' | 'pending';
 		side?: Side;
 		crmRecord?: ComponentRecordMap[C];
 		exchangeRecord?: ComponentRecordMap[C];
 	};
 	/** Merge: field hashes of the result, stored as the base for the next merge. */
 	mergeBase?: string;
+	/**
+	 * The change this action carries out: the side it was read from and that record as read (a deletion: id
+	 * only). Commit keeps it as a pending retry when the action fails, because the side's cursor moves on.
+	 */
+	source?: SourceRef;
+	/** A write that waits for its retry (back-off) or repeats one: the failure before, shown to the user. */
+	retry?: { attempts: number; lastError: string; waitRuns: number; conflictId?: string };
+}
+
+/** Where an action's change came from (see PlannedAction.source). */
+export interface SourceRef {
+	side: Side;
+	id: string;
+	etag?: string;
+	ident?: string;
+	modifiedAt?: string;
+	deleted?: true;
 }
 
 export interface ActionOutcome<C extends Component = Component> {
