@@ -1,42 +1,19 @@
 /**
- * S9: the CRM gets plain text only. HTML is converted with html-to-text; scripts, styles,
- * images and other non-text elements are dropped, never passed on as markup.
+ * S9: the CRM gets plain text only. The conversion itself (HTML, escaped HTML, unsafe links,
+ * huge or deeply nested bodies) is the one the sync mappings use: lib/mapping/html.ts.
  */
-import { convert, type HtmlToTextOptions } from 'html-to-text';
+import { htmlToPlainText, looksLikeEscapedHtml, looksLikeHtml, toPlainText } from '../mapping/html';
 
-const HTML_TO_TEXT: HtmlToTextOptions = {
-	wordwrap: false,
-	selectors: [
-		{ selector: 'script', format: 'skip' },
-		{ selector: 'style', format: 'skip' },
-		{ selector: 'head', format: 'skip' },
-		{ selector: 'noscript', format: 'skip' },
-		{ selector: 'template', format: 'skip' },
-		{ selector: 'object', format: 'skip' },
-		{ selector: 'iframe', format: 'skip' },
-		{ selector: 'svg', format: 'skip' },
-		// Images carry no text worth keeping; their src may be a huge data: or cid: URL.
-		{ selector: 'img', format: 'skip' },
-		{
-			selector: 'a',
-			options: {
-				hideLinkHrefIfSameAsText: true,
-				noAnchorUrl: true,
-				// A javascript:/data:/vbscript: target is not a link a reader can follow; drop it.
-				pathRewrite: (href: string) => (/^\s*(?:javascript|data|vbscript):/i.test(href) ? '' : href),
-			},
-		},
-	],
-};
-
-export function htmlToPlainText(html: string): string {
-	return cleanText(convert(html, HTML_TO_TEXT));
-}
+export { htmlToPlainText };
 
 /** The body to store: the text/plain part when it has content, else the HTML converted. */
 export function plainTextBody(text: string | undefined, html: string | undefined): string | undefined {
-	if (text !== undefined && text.trim() !== '') return cleanText(text);
-	if (html !== undefined && html.trim() !== '') return htmlToPlainText(html) || undefined;
+	if (text !== undefined && text.trim() !== '') {
+		const clean = cleanText(text);
+		// A text/plain part that carries markup (mislabelled HTML, pasted or escaped tags).
+		return looksLikeHtml(clean) || looksLikeEscapedHtml(clean) ? cleanText(toPlainText(clean)) || undefined : clean;
+	}
+	if (html !== undefined && html.trim() !== '') return cleanText(htmlToPlainText(html)) || undefined;
 	return undefined;
 }
 
