@@ -10,13 +10,14 @@ import { encryptionReason } from './encryption';
 import { isSyncFolder, modulesToSearch, moveBackTarget } from './folders';
 import { leadNames } from './lead';
 import { MalformedEmailError, parseEmail, type ParsedEmail } from './mime';
-import type {
-	EmailImportErrorCode,
-	EmailImportOptions,
-	EmailImportResult,
-	EmailLink,
-	EmailMessageInput,
-	MoveOutcome,
+import {
+	DEFAULT_MAX_LEADS_PER_EMAIL,
+	type EmailImportErrorCode,
+	type EmailImportOptions,
+	type EmailImportResult,
+	type EmailLink,
+	type EmailMessageInput,
+	type MoveOutcome,
 } from './types';
 
 /** What the importer needs from a mailbox (an ExchangeClient, Graph or EWS). */
@@ -45,6 +46,7 @@ export class EmailImporter {
 			links: [],
 			createdLeads: [],
 			unmatched: [],
+			skippedLeads: [],
 			ignored: [],
 			conflictIds: [],
 			attachmentCount: 0,
@@ -133,11 +135,17 @@ export class EmailImporter {
 
 		// E1, E10, E3, E4
 		const modules = modulesToSearch(input.folderRole, options.searchModules);
+		const maxLeads = leadLimit(options.maxLeadsPerEmail);
+		let leadsTried = 0;
 		for (const participant of kept) {
 			const match = await this.findRecord(participant.address, modules);
 			if (match) {
 				result.links.push({ module: match.module as CrmPersonModule, id: match.id, address: participant.address });
+			} else if (options.noMatch === 'createLead' && leadsTried >= maxLeads) {
+				result.unmatched.push(participant.address);
+				result.skippedLeads.push({ address: participant.address, reason: 'leadLimit', message: leadLimitMessage(maxLeads) });
 			} else if (options.noMatch === 'createLead') {
+				leadsTried++;
 				await this.createLead(participant, email, result);
 			} else {
 				result.unmatched.push(participant.address);
@@ -264,6 +272,16 @@ export class EmailImporter {
 		}
 		return id;
 	}
+}
+
+function leadLimit(configured: number | undefined): number {
+	return configured !== undefined && Number.isFinite(configured) && configured >= 0
+		? Math.floor(configured)
+		: DEFAULT_MAX_LEADS_PER_EMAIL;
+}
+
+function leadLimitMessage(maxLeads: number): string {
+	return `No lead was created: this e-mail has more addresses without a CRM record than the ${maxLeads} new leads allowed per e-mail. Raise "Max New Leads Per E-Mail" in the E-mail to Lead node's options to create more.`;
 }
 
 const HINTS: Record<EmailImportErrorCode, string> = {

@@ -39,7 +39,15 @@ export interface EmailImportOptions {
 	moveBack: boolean;
 	/** Overrides the E1 module choice (the folder's module, or the root order). */
 	searchModules?: CrmPersonModule[];
+	/**
+	 * With noMatch "createLead": at most this many leads per e-mail (a mailing to 500 unknown
+	 * recipients must not create 500 leads). The other addresses are reported in skippedLeads.
+	 * 0 creates none. Default DEFAULT_MAX_LEADS_PER_EMAIL.
+	 */
+	maxLeadsPerEmail?: number;
 }
+
+export const DEFAULT_MAX_LEADS_PER_EMAIL = 10;
 
 export const DEFAULT_EMAIL_IMPORT_OPTIONS: Readonly<EmailImportOptions> = {
 	blacklist: [],
@@ -48,6 +56,7 @@ export const DEFAULT_EMAIL_IMPORT_OPTIONS: Readonly<EmailImportOptions> = {
 	leadCompany: 'domain',
 	placeholder: '???',
 	moveBack: true,
+	maxLeadsPerEmail: DEFAULT_MAX_LEADS_PER_EMAIL,
 };
 
 /** One message to import. Either `raw` or `exchangeId` (to fetch the MIME) must be given. */
@@ -101,6 +110,14 @@ export interface MoveOutcome {
 	newExchangeId?: string;
 }
 
+/** An unknown address that got no lead although noMatch is "createLead". */
+export interface SkippedLead {
+	address: string;
+	reason: 'leadLimit';
+	/** In words, with the option to change. */
+	message: string;
+}
+
 export interface EmailImportResult {
 	status: EmailImportStatus;
 	/** For everything but "imported": what happened, in words a user understands. */
@@ -118,6 +135,8 @@ export interface EmailImportResult {
 	createdLeads: CreatedLead[];
 	/** Addresses that matched no record (and got no lead). */
 	unmatched: string[];
+	/** Unknown addresses that got no lead because of maxLeadsPerEmail (also listed in unmatched). */
+	skippedLeads: SkippedLead[];
 	/** E5 and the owner's own address. */
 	ignored: string[];
 	/** Sync-conflict entries written for this message (E11). */

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_MAX_LEADS_PER_EMAIL } from '../../../lib/email';
+
 /** E3–E5, E9 and the mailbox owner: the admin's e-mail import settings (seed 004 §2.1.4–2.1.6). */
 export const importOptions: INodeProperties = {
 	displayName: 'Options',
@@ -68,6 +70,15 @@ export const importOptions: INodeProperties = {
 			placeholder: 'anna@firm.com, a.schmidt@firm.com',
 			description:
 				'The mailbox owner\'s own addresses (aliases), never matched. The connected mailbox\'s address is always included.',
+		},
+		{
+			displayName: 'Max New Leads Per E-Mail',
+			name: 'maxLeadsPerEmail',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 0 },
+			default: DEFAULT_MAX_LEADS_PER_EMAIL,
+			description:
+				'With "Create Lead": create leads for at most this many unknown addresses per e-mail (in header order: From, To, Cc). The others are listed under skippedLeads in the output. 0 creates none.',
 		},
 		{
 			displayName: 'Move Back After Import',

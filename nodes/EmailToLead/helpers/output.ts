@@ -15,6 +15,7 @@ export function resultItem(result: EmailImportResult, itemIndex: number): INodeE
 		links: result.links as unknown as IDataObject[],
 		createdLeads: result.createdLeads as unknown as IDataObject[],
 		unmatched: result.unmatched,
+		skippedLeads: result.skippedLeads as unknown as IDataObject[],
 		ignored: result.ignored,
 		conflictIds: result.conflictIds,
 		attachmentCount: result.attachmentCount,

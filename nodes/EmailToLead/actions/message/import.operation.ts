@@ -117,6 +117,7 @@ export function readImportOptions(this: IExecuteFunctions): EmailImportOptions {
 		leadSource?: string;
 		moveBack?: boolean;
 		searchModules?: CrmPersonModule[];
+		maxLeadsPerEmail?: number;
 	};
 	return {
 		...DEFAULT_EMAIL_IMPORT_OPTIONS,
@@ -128,6 +129,7 @@ export function readImportOptions(this: IExecuteFunctions): EmailImportOptions {
 		leadSource: options.leadSource?.trim() || undefined,
 		moveBack: options.moveBack ?? DEFAULT_EMAIL_IMPORT_OPTIONS.moveBack,
 		searchModules: options.searchModules?.length ? options.searchModules : undefined,
+		maxLeadsPerEmail: options.maxLeadsPerEmail ?? DEFAULT_EMAIL_IMPORT_OPTIONS.maxLeadsPerEmail,
 	};
 }
 
