@@ -1,5 +1,6 @@
 import type { Component } from '../model/types';
 import { contentHash, fieldsOf, fieldVector, prepareRecord } from './content';
+import { rememberFailures, type FailedChange } from './retry';
 import { etagHash, type StatusRow, type StatusTable } from './state';
 import type { ActionOutcome, PlannedAction, RunCounts, SideRef } from './types';
 
@@ -24,13 +25,22 @@ export interface CommitReport {
 	/** true: the staged cursors were promoted; false: they were dropped and the next run re-reads the changes. */
 	cursorsCommitted: boolean;
 	failures: Array<{ seq: number; ident: string; error: string; code?: string }>;
+	/** Failed changes kept for a retry in a later run (each also counted as an error or conflict). */
+	pendingRetries: number;
 }
 
 const WRITES = new Set(['create', 'update', 'delete']);
 
-/** Failures that must not hold back the cursors: the record is gone, or it can never be written as is. */
-function isFinalFailure(outcome: ActionOutcome): boolean {
-	return outcome.code === 'notFound' || outcome.code === 'invalid' || outcome.code === 'permission';
+/** A deletion whose target is gone already did what it was meant to do. */
+function succeeded(action: PlannedAction, outcome: ActionOutcome | undefined): boolean {
+	if (!outcome) return false;
+	return outcome.ok || (action.kind === 'delete' && outcome.code === 'notFound');
+}
+
+/** The CRM writer files a sync-conflict entry and notes its id on the item. */
+function filedConflictId(action: PlannedAction): string | undefined {
+	const id = (action as { conflictId?: unknown }).conflictId;
+	return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
 /** A ref as stored: etags and hashes hashed once (refs built from status rows carry `#<etagHash>`). */
@@ -41,14 +51,14 @@ function storedEtag(etag: string): string {
 /**
  * Record the outcome of a plan (DESIGN.md §2): a status row changes only when every action of its ident
  * succeeded, so a crash or failure leaves the old status and the next run repeats the work without
- * duplicates. The cursors staged by the plan are promoted only when nothing failed that the next run must
- * retry.
+ * duplicates. A failed change is kept as a pending retry (retry.ts), so the staged cursors are promoted;
+ * they are held only when a failure could not be kept.
  */
 export function commit<C extends Component>(table: StatusTable, results: Array<CommitResult<C>>, options: CommitOptions): CommitReport {
 	const fields = fieldsOf(options.component, options.syncedFields);
 	const counts: RunCounts = { created: 0, updated: 0, deleted: 0, conflicts: 0, skipped: 0, errors: 0, unchanged: 0 };
 	const failures: CommitReport['failures'] = [];
-	let retryNeeded = false;
+	const failed: FailedChange[] = [];
 
 	const groups = new Map<string, Array<CommitResult<C>>>();
 	for (const result of results) {
@@ -69,21 +79,22 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 	for (const group of groups.values()) {
 		let allOk = true;
 		for (const { action, outcome } of group) {
-			if (action.kind === 'conflict') counts.conflicts++;
-			else if (action.kind === 'noop') {
+			if (action.kind === 'conflict') {
+				counts.conflicts++;
+				// S12: an invalid record stays an open conflict, checked again each run until it is fixed.
+				if (action.conflict?.kind === 'invalid' && action.source) {
+					failed.push({ action, error: action.reason, code: 'invalid', conflictId: filedConflictId(action) });
+				}
+			} else if (action.kind === 'noop') {
 				if (action.rowEffect === 'pair') counts.unchanged++;
 				else counts.skipped++;
-			} else if (!outcome || !outcome.ok) {
+			} else if (!succeeded(action, outcome)) {
 				allOk = false;
 				if (outcome?.code === 'conflict') counts.conflicts++;
 				else counts.errors++;
-				failures.push({
-					seq: action.seq,
-					ident: action.ident,
-					error: outcome?.error ?? 'The action was not applied.',
-					code: outcome?.code,
-				});
-				if (!outcome || !isFinalFailure(outcome)) retryNeeded = true;
+				const error = outcome?.error ?? 'The action was not applied.';
+				failures.push({ seq: action.seq, ident: action.ident, error, code: outcome?.code });
+				failed.push({ action, error, code: outcome?.code });
 			} else if (action.kind === 'create') counts.created++;
 			else if (action.kind === 'update') counts.updated++;
 			else counts.deleted++;
@@ -114,16 +125,18 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 		applyRow(table, effect, crmId ?? crm?.id, crm, exchange, options.keepMergeBase ? (mergeBase ?? (finalRecord && fieldVector(finalRecord, fields))) : undefined);
 	}
 
+	const ownRun = table.pending !== undefined && table.pending.run === options.runId;
+	const allKept = rememberFailures(table, failed, ownRun ? (table.pending?.q ?? []) : []);
 	let cursorsCommitted = false;
-	if (table.pending && table.pending.run === options.runId) {
-		if (!retryNeeded) {
+	if (table.pending && ownRun) {
+		if (allKept) {
 			if (table.pending.crm !== undefined) table.cursors.crm = table.pending.crm;
 			if (table.pending.ex !== undefined) table.cursors.ex = table.pending.ex;
 			cursorsCommitted = true;
 		}
 		table.pending = undefined;
 	}
-	return { counts, cursorsCommitted, failures };
+	return { counts, cursorsCommitted, failures, pendingRetries: table.retries.size };
 }
 
 function applyRow(

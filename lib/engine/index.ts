@@ -7,4 +7,5 @@ export { plan } from './plan';
 export { commit, type CommitOptions, type CommitReport, type CommitResult } from './commit';
 export { MemorySide, mergeFields, type MemoryRunHooks, type MemoryRunResult } from './memory-side';
 export { runMemorySync } from './memory-run';
+export { backoffRuns, MAX_RETRIES, MAX_WAIT_RUNS } from './retry';
 export * from './workflow-items';

@@ -4,6 +4,7 @@ import { changedFields, contentHash, fieldsOf, fieldVector, prepareRecord, PRIVA
 import { crmIdent, exchangeBornIdent, isForeignIdent, parseCrmIdent, parseExchangeBornIdent } from './ident';
 import { mergeRecords, winnerFor } from './merge';
 import { inWindow, validationError } from './rules';
+import { holdWaitingRetries, takeUpRetries } from './retry';
 import { etagHash, type StatusRow, type StatusTable } from './state';
 import {
 	EmptySideError,
@@ -13,6 +14,7 @@ import {
 	type SideChanges,
 	type SideItem,
 	type SideRef,
+	type SourceRef,
 	type SyncPlan,
 } from './types';
 
@@ -82,6 +84,12 @@ class Planner<C extends Component> {
 		return { id: p.item.id, etag: p.item.etag, hash: p.hash };
 	}
 
+	/** The change an action carries out, kept by commit as a pending retry if the write fails. */
+	sourceOf(side: Side, p: Prepared<C>): SourceRef {
+		const { id, etag, ident, modifiedAt } = p.item;
+		return { side, id, etag, ...(ident !== undefined ? { ident } : {}), ...(modifiedAt !== undefined ? { modifiedAt } : {}) };
+	}
+
 	push(action: Omit<PlannedAction<C>, 'seq' | 'crmId'>): void {
 		const crmId = parseCrmIdent(action.ident, this.options.crmInstance, this.options.crmModule);
 		this.actions.push({ seq: this.actions.length, ...(crmId !== undefined ? { crmId } : {}), ...action });
@@ -110,6 +118,7 @@ class Planner<C extends Component> {
 				rowEffect: 'keep',
 				...refs,
 				conflict: { kind: 'invalid', side: sourceSide, [sourceSide === 'crm' ? 'crmRecord' : 'exchangeRecord']: source.record },
+				source: this.sourceOf(sourceSide, source),
 			});
 			return;
 		}
@@ -128,6 +137,7 @@ class Planner<C extends Component> {
 			reason,
 			rowEffect: 'pair',
 			...refs,
+			source: this.sourceOf(sourceSide, source),
 			...extra,
 		});
 	}
@@ -162,7 +172,9 @@ class Planner<C extends Component> {
 		});
 	}
 
-	remove(target: Side, ident: string, id: string, etag: string | undefined, reason: string, survivor?: Prepared<C>): void {
+	/** Delete `id` on `target` because `deletedId` was deleted on the other side. */
+	remove(target: Side, ident: string, id: string, etag: string | undefined, reason: string, deletedId: string | undefined): void {
+		const sourceSide: Side = target === 'crm' ? 'exchange' : 'crm';
 		this.push({
 			ident,
 			kind: 'delete',
@@ -171,7 +183,7 @@ class Planner<C extends Component> {
 			targetEtag: etag,
 			reason,
 			rowEffect: 'drop',
-			...(survivor ? { [target === 'crm' ? 'exchange' : 'crm']: this.ref(survivor) } : {}),
+			...(deletedId ? { source: { side: sourceSide, id: deletedId, deleted: true as const } } : {}),
 		});
 	}
 
@@ -227,11 +239,15 @@ class Planner<C extends Component> {
 			});
 			return;
 		}
-		const merged = this.prepare({ ...c.item, record: result.record as unknown as ComponentRecordMap[C] });
-		const base = fieldVector(merged.record, this.fields);
+		// The merged record, carried as the change of the side that is not written (its retry source).
+		const mergedRecord = result.record as unknown as ComponentRecordMap[C];
+		const fromExchange = this.prepare({ ...e.item, record: mergedRecord });
+		const fromCrm = this.prepare({ ...c.item, record: mergedRecord });
+		const base = fieldVector(fromCrm.record, this.fields);
 		const reason = 'Changed on both sides; merged field by field.';
-		if (merged.hash !== c.hash) this.write('update', 'crm', ident, merged, { p: c }, reason, { crm: this.ref(c), exchange: this.ref(e), mergeBase: base });
-		if (merged.hash !== e.hash) this.write('update', 'exchange', ident, merged, { p: e }, reason, { crm: this.ref(c), exchange: this.ref(e), mergeBase: base });
+		const refs = { crm: this.ref(c), exchange: this.ref(e), mergeBase: base };
+		if (fromExchange.hash !== c.hash) this.write('update', 'crm', ident, fromExchange, { p: c }, reason, refs);
+		if (fromCrm.hash !== e.hash) this.write('update', 'exchange', ident, fromCrm, { p: e }, reason, refs);
 	}
 
 	/** Decide one paired-or-pairable ident (keyed by CRM id). */
@@ -264,7 +280,7 @@ class Planner<C extends Component> {
 				return this.write('update', 'exchange', ident, c, { id }, 'Changed in the CRM.', { exchange: this.rowRef('exchange', row, id) });
 			}
 			if (es.kind === 'deleted' && !cChanged) {
-				if (this.deleteToCrm && this.canWrite('crm')) return this.remove('crm', ident, crmId, c.item.etag, 'Deleted in Exchange.');
+				if (this.deleteToCrm && this.canWrite('crm')) return this.remove('crm', ident, crmId, c.item.etag, 'Deleted in Exchange.', row?.exchangeId);
 				return this.noop(ident, 'unlinkExchange', 'Deleted in Exchange; the CRM record is kept.', c);
 			}
 			// New in the CRM, re-created after a deletion (a change beats a deletion), or paired-but-gone.
@@ -283,7 +299,7 @@ class Planner<C extends Component> {
 				return this.write('update', 'crm', ident, e, { id: crmId }, 'Changed in Exchange.', { crm: this.rowRef('crm', row, crmId) });
 			}
 			if (cs.kind === 'deleted' && !eChanged) {
-				if (this.deleteToExchange && this.canWrite('exchange')) return this.remove('exchange', ident, e.item.id, e.item.etag, 'Deleted in the CRM.');
+				if (this.deleteToExchange && this.canWrite('exchange')) return this.remove('exchange', ident, e.item.id, e.item.etag, 'Deleted in the CRM.', crmId);
 				return this.noop(ident, 'drop', 'Deleted in the CRM; the Exchange item is kept.');
 			}
 			if (!row && !this.creatable(e, 'exchange')) return this.noop(ident, 'keep', 'Outside the sync window or without the required category.');
@@ -299,12 +315,12 @@ class Planner<C extends Component> {
 		if (!row) return;
 		if (cs.kind === 'deleted' && es.kind === 'deleted') return this.noop(ident, 'drop', 'Deleted on both sides.');
 		if (cs.kind === 'deleted' && row.exchangeId && es.kind !== 'absent') {
-			if (this.deleteToExchange && this.canWrite('exchange')) return this.remove('exchange', ident, row.exchangeId, undefined, 'Deleted in the CRM.');
+			if (this.deleteToExchange && this.canWrite('exchange')) return this.remove('exchange', ident, row.exchangeId, undefined, 'Deleted in the CRM.', crmId);
 			return this.noop(ident, 'drop', 'Deleted in the CRM; the Exchange item is kept.');
 		}
 		if (cs.kind === 'deleted') return this.noop(ident, 'drop', 'Deleted in the CRM.');
 		if (es.kind === 'deleted') {
-			if (this.deleteToCrm && this.canWrite('crm')) return this.remove('crm', ident, crmId, undefined, 'Deleted in Exchange.');
+			if (this.deleteToCrm && this.canWrite('crm')) return this.remove('crm', ident, crmId, undefined, 'Deleted in Exchange.', row.exchangeId);
 			return this.noop(ident, 'unlinkExchange', 'Deleted in Exchange; the CRM record is kept.', undefined, undefined, { crm: this.rowRef('crm', row, crmId) });
 		}
 	}
@@ -365,11 +381,14 @@ function guardEmptySide(side: Side, changes: SideChanges, known: number, deleted
  */
 export function plan<C extends Component>(
 	table: StatusTable,
-	crm: SideChanges<C>,
-	exchange: SideChanges<C>,
+	crmFeed: SideChanges<C>,
+	exchangeFeed: SideChanges<C>,
 	options: PlanOptions<C>,
 ): SyncPlan<C> {
 	const planner = new Planner(options);
+	// Failed writes of earlier runs come back as changes of their side (DESIGN.md §2).
+	const retries = takeUpRetries(table, crmFeed, exchangeFeed);
+	const { crm, exchange } = retries;
 	const { crmInstance, crmModule } = options;
 
 	const crmItems = new Map<string, Prepared<C>>();
@@ -464,9 +483,9 @@ export function plan<C extends Component>(
 	}
 
 	const runId = options.runId ?? new Date().toISOString();
-	table.pending = { run: runId, crm: crm.cursor, ex: exchange.cursor };
+	table.pending = { run: runId, crm: crm.cursor, ex: exchange.cursor, ...(retries.taken.length ? { q: retries.taken } : {}) };
 
-	const actions = planner.actions;
+	const actions = holdWaitingRetries(planner.actions, retries.waiting, retries.due);
 	return {
 		runId,
 		component: options.component,

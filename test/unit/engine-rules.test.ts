@@ -387,14 +387,14 @@ describe('engine: safety', () => {
 		expect(subjects(exchange)).toEqual(['A', 'B']);
 	});
 
-	it('keeps the cursors when a write fails, so the next run retries it', () => {
+	it('keeps a failed write as a pending retry (the cursors move on), so the next run retries it', () => {
 		const { crm, exchange, sync, table } = setup('event');
 		crm.create(meeting('A'));
 		crm.create(meeting('B'));
 		const failed = sync({ beforeApply: (_a: unknown, i: number) => i !== 1 });
-		expect(failed.report?.cursorsCommitted).toBe(false);
+		expect(failed.report?.cursorsCommitted).toBe(true);
 		expect(failed.report?.counts.errors).toBe(1);
-		expect(table.cursors.crm).toBeUndefined();
+		expect(table.retries.size).toBe(1);
 		sync();
 		expect(subjects(exchange)).toEqual(['A', 'B']);
 	});
@@ -413,7 +413,8 @@ describe('engine: safety', () => {
 		}));
 		expect(results.find((r) => r.outcome)?.outcome?.code).toBe('conflict');
 		const report = commit(table, results, { component: 'event', runId: planned.runId });
-		expect(report.cursorsCommitted).toBe(false);
+		expect(report.cursorsCommitted).toBe(true);
+		expect(report.pendingRetries).toBe(1);
 		expect(report.counts.conflicts).toBe(1);
 		expect(exchange.getItem(e.id)?.record.subject).toBe('Outlook meanwhile');
 		sync();
