@@ -57,6 +57,8 @@ export interface TableData {
 	r: Record<string, string>;
 	/** Pending retries, keyed `<side>:<source id>`. */
 	q?: Record<string, RetryEntry>;
+	/** CRM ids whose Exchange copy was created after the committed Exchange cursor (its next delta must list it). */
+	e?: string[];
 }
 
 export interface SyncStateRoot {
@@ -130,11 +132,14 @@ export class StatusTable {
 	pending?: PendingRun;
 	/** Pending retries of failed writes, keyed `<side>:<source id>`. */
 	readonly retries = new Map<string, RetryEntry>();
+	/** CRM ids whose Exchange copy the connector created after the committed Exchange cursor. */
+	echoes = new Set<string>();
 
 	private constructor(data: TableData | undefined) {
 		this.cursors = { ...(data?.c ?? {}) };
 		this.pending = data?.p ? { ...data.p } : undefined;
 		for (const [key, entry] of Object.entries(data?.q ?? {})) this.retries.set(key, entry);
+		for (const crmId of data?.e ?? []) this.echoes.add(crmId);
 		const prefix = data?.x ?? '';
 		for (const [crmId, encoded] of Object.entries(data?.r ?? {})) {
 			const [suffix, crmEtag, crmHash, exchangeEtag, exchangeHash, mergeBase] = encoded.split('|');
@@ -207,6 +212,7 @@ export class StatusTable {
 		if (prefix) data.x = prefix;
 		if (this.pending) data.p = { ...this.pending };
 		if (this.retries.size) data.q = Object.fromEntries(this.retries);
+		if (this.echoes.size) data.e = [...this.echoes];
 		return data;
 	}
 }

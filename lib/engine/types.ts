@@ -36,6 +36,8 @@ export interface SideChanges<C extends Component = Component> {
 	deletedIds?: string[];
 	/** The side's cursor after these changes; committed only when every action succeeded. */
 	cursor?: string;
+	/** More pages follow (the reader stopped early): what is missing here may still come. */
+	partial?: boolean;
 }
 
 export interface PlanOptions<C extends Component = Component> {
