@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type Attachment, type HeaderLines, type ParsedMail } from 'mailparser';
 import type { CrmEmailAttachment } from '../crm/types';
+import { contentTypeOf, signedContent, type SignatureKind, type SignedContent } from './smime';
 
 export class MalformedEmailError extends Error {
 	constructor(message: string) {
@@ -29,18 +30,27 @@ export interface ParsedEmail {
 	/** Header name (lower case) → unfolded raw value(s). */
 	headers: Record<string, string | string[]>;
 	attachments: CrmEmailAttachment[];
-	/** Top-level Content-Type with parameters, lower-cased. */
+	/**
+	 * Content-Type with parameters, lower-cased, of the entity holding the message: the top
+	 * level, or for opaque signed mail the entity inside the signature (which may be encrypted).
+	 */
 	contentType: { value: string; params: Record<string, string> };
-	/** mailparser's own result, for checks that need the part tree (encryption). */
+	/** How the message was signed, when it was (S/MIME or PGP); text and attachments are the signed ones. */
+	signature?: SignatureKind;
+	/** mailparser's result for the entity holding the message, for checks that need the part tree. */
 	mail: ParsedMail;
 }
+
+// skipHtmlToText: `text` then only holds real text/plain parts; HTML is converted by body.ts.
+const PARSE_OPTIONS = { skipHtmlToText: true, keepCidLinks: true, skipTextToHtml: true } as const;
 
 export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
 	if (raw.length === 0) throw new MalformedEmailError('The message is empty.');
 	let mail: ParsedMail;
+	let content: SignedContent;
 	try {
-		// skipHtmlToText: `text` then only holds real text/plain parts; HTML is converted by body.ts.
-		mail = await simpleParser(raw, { skipHtmlToText: true, keepCidLinks: true, skipTextToHtml: true });
+		mail = await simpleParser(raw, PARSE_OPTIONS);
+		content = await signedContent(mail, (entity) => simpleParser(entity, PARSE_OPTIONS));
 	} catch (error) {
 		throw new MalformedEmailError(`The message could not be parsed as MIME: ${(error as Error).message}`);
 	}
@@ -50,15 +60,16 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
 	}
 	// RFC 2045 §2.7/2.8: text never contains NUL; a text part that decodes to NUL bytes is corrupt
 	// (and would be cut off or rejected by the CRM's text fields).
-	if (mail.text?.includes('\u0000')) {
+	const body = content.mail;
+	if (body.text?.includes('\u0000')) {
 		throw new MalformedEmailError(
 			'A text part of the message decodes to binary data (NUL bytes), which is not valid MIME text.',
 		);
 	}
 	const headers = collectHeaders(headerLines);
-	const attachments = mail.attachments.map(toCrmAttachment);
-	const text = mail.text === undefined ? undefined : normalizeNewlines(mail.text);
-	const html = typeof mail.html === 'string' ? mail.html : undefined;
+	const attachments = body.attachments.map(toCrmAttachment);
+	const text = body.text === undefined ? undefined : normalizeNewlines(body.text);
+	const html = typeof body.html === 'string' ? body.html : undefined;
 	const declaredId = mail.messageId?.trim();
 	return {
 		messageId: declaredId || derivedMessageId(headers, text ?? html ?? '', attachments),
@@ -70,8 +81,9 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
 		headerLines,
 		headers,
 		attachments,
-		contentType: topContentType(mail),
-		mail,
+		contentType: contentTypeOf(body),
+		signature: content.signature,
+		mail: body,
 	};
 }
 
@@ -134,16 +146,6 @@ function validDate(rawHeader: string | string[] | undefined, parsed: Date | unde
 	const raw = Array.isArray(rawHeader) ? rawHeader[0] : rawHeader;
 	if (!raw || !parsed || Number.isNaN(Date.parse(raw)) || Number.isNaN(parsed.getTime())) return undefined;
 	return parsed.toISOString();
-}
-
-function topContentType(mail: ParsedMail): ParsedEmail['contentType'] {
-	const header = mail.headers.get('content-type');
-	if (header && typeof header === 'object' && 'value' in header && 'params' in header) {
-		const params: Record<string, string> = {};
-		for (const [name, value] of Object.entries(header.params)) params[name.toLowerCase()] = String(value).toLowerCase();
-		return { value: String(header.value).toLowerCase(), params };
-	}
-	return { value: 'text/plain', params: {} };
 }
 
 /**

@@ -182,7 +182,8 @@ describe('S/MIME and PGP verdicts (E8)', () => {
 		const email = await parseEmail(Buffer.from(raw));
 		expect(encryptionReason(email)).toBeUndefined();
 		expect(email.text).toContain('Signed hello from Anna');
-		expect(email.attachments.map((a) => a.fileName)).toEqual(['smime.p7s']);
+		// The signature part is no attachment of the sender's (issue 12 §4).
+		expect(email.attachments.map((a) => a.fileName)).toEqual([]);
 	});
 
 	it.each([
@@ -197,7 +198,9 @@ describe('S/MIME and PGP verdicts (E8)', () => {
 			`Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=smime.p7m\r\n\r\n${base64Lines(der)}`;
 		const email = await parseEmail(Buffer.from(raw));
 		expect(encryptionReason(email)).toBeUndefined();
-		expect(email.attachments).toHaveLength(1);
+		// The message inside the signature, not smime.p7m (issue 12 §4).
+		expect(email.text).toContain('Signed hello from Anna');
+		expect(email.attachments).toHaveLength(0);
 	});
 
 	it('refuses S/MIME enveloped data without smime-type by its CMS content type', async () => {
