@@ -95,6 +95,7 @@ export class EmailImporter {
 		result.subject = email.subject;
 		result.from = sender?.address;
 		result.attachmentCount = email.attachments.length;
+		result.signature = email.signature;
 
 		try {
 			await this.decide(email, participants, input, result);

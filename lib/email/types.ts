@@ -142,5 +142,7 @@ export interface EmailImportResult {
 	/** Sync-conflict entries written for this message (E11). */
 	conflictIds: string[];
 	attachmentCount: number;
+	/** The message was signed (S/MIME or PGP): 'opaque' smime.p7m or 'detached' multipart/signed. Not verified. */
+	signature?: 'opaque' | 'detached';
 	move?: MoveOutcome;
 }

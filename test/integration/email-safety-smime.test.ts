@@ -96,9 +96,11 @@ describe('S/MIME signed mail is imported, encrypted mail refused (E8)', () => {
 		return { result, stored };
 	}
 
-	async function expectSignedContentStored(raw: Buffer, messageId: string) {
+	async function expectSignedContentStored(raw: Buffer, messageId: string, signature: 'opaque' | 'detached' = 'opaque') {
 		const { result, stored } = await importAndRead(raw);
 		expect(result.status).toBe('imported');
+		expect(result.signature).toBe(signature);
+		expect(result.attachmentCount).toBe(1);
 		expect(result.links).toEqual([expect.objectContaining({ module: 'contacts', address: 'anna@sender.example' })]);
 		expect(stored!.messageId).toBe(`<${messageId}@sender.example>`);
 		expect(stored!.subject).toBe('Signiertes Angebot');
@@ -121,7 +123,7 @@ describe('S/MIME signed mail is imported, encrypted mail refused (E8)', () => {
 	it('multipart/signed from openssl: the signed parts, without smime.p7s as an attachment', async () => {
 		const raw = opensslSigned('detached', false);
 		expect(raw.toString()).toMatch(/multipart\/signed; protocol="application\/pkcs7-signature"/);
-		await expectSignedContentStored(raw, 'detached');
+		await expectSignedContentStored(raw, 'detached', 'detached');
 	});
 
 	it('opaque DER signed-data from node-forge without smime-type', async () => {

@@ -19,6 +19,7 @@ export function resultItem(result: EmailImportResult, itemIndex: number): INodeE
 		ignored: result.ignored,
 		conflictIds: result.conflictIds,
 		attachmentCount: result.attachmentCount,
+		signature: result.signature ?? null,
 		move: (result.move ?? null) as IDataObject | null,
 	};
 	if (result.reason) json.reason = result.reason;
