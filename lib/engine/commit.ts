@@ -1,5 +1,6 @@
 import type { Component } from '../model/types';
 import { contentHash, fieldsOf, fieldVector, prepareRecord } from './content';
+import { echoEntry, expectsEchoes, rememberEchoes } from './echo';
 import { rememberFailures, type FailedChange } from './retry';
 import { etagHash, type StatusRow, type StatusTable } from './state';
 import type { ActionOutcome, PlannedAction, RunCounts, SideRef } from './types';
@@ -59,6 +60,7 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 	const counts: RunCounts = { created: 0, updated: 0, deleted: 0, conflicts: 0, skipped: 0, errors: 0, unchanged: 0 };
 	const failures: CommitReport['failures'] = [];
 	const failed: FailedChange[] = [];
+	const createdInExchange: string[] = [];
 
 	const groups = new Map<string, Array<CommitResult<C>>>();
 	for (const result of results) {
@@ -117,6 +119,7 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 					crmId = crmId ?? crm?.id;
 				}
 				if (action.target === 'exchange') exchange = action.kind === 'delete' ? undefined : targetRef(action, outcome);
+				if (action.target === 'exchange' && action.kind === 'create' && crmId !== undefined) createdInExchange.push(echoEntry(options.component, crmId, action.record));
 			}
 			if (action.rowEffect !== 'keep') effect = action.rowEffect;
 			mergeBase = action.mergeBase ?? mergeBase;
@@ -126,6 +129,7 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 	}
 
 	const ownRun = table.pending !== undefined && table.pending.run === options.runId;
+	const echoesChecked = ownRun && table.pending?.e !== 1;
 	const allKept = rememberFailures(table, failed, ownRun ? (table.pending?.q ?? []) : []);
 	let cursorsCommitted = false;
 	if (table.pending && ownRun) {
@@ -136,6 +140,7 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 		}
 		table.pending = undefined;
 	}
+	if (expectsEchoes(options.component)) rememberEchoes(table, createdInExchange, cursorsCommitted && echoesChecked);
 	return { counts, cursorsCommitted, failures, pendingRetries: table.retries.size };
 }
 

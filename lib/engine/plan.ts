@@ -4,6 +4,7 @@ import { changedFields, contentHash, fieldsOf, fieldVector, prepareRecord, PRIVA
 import { crmIdent, exchangeBornIdent, isForeignIdent, parseCrmIdent, parseExchangeBornIdent } from './ident';
 import { mergeRecords, winnerFor } from './merge';
 import { inWindow, validationError } from './rules';
+import { withMissingEchoes } from './echo';
 import { holdWaitingRetries, takeUpRetries } from './retry';
 import { etagHash, type StatusRow, type StatusTable } from './state';
 import {
@@ -386,8 +387,9 @@ export function plan<C extends Component>(
 	options: PlanOptions<C>,
 ): SyncPlan<C> {
 	const planner = new Planner(options);
-	// Failed writes of earlier runs come back as changes of their side (DESIGN.md §2).
-	const retries = takeUpRetries(table, crmFeed, exchangeFeed);
+	// Failed writes of earlier runs come back as changes of their side (DESIGN.md §2); copies created last
+	// run that the Exchange delta does not list were deleted meanwhile.
+	const retries = takeUpRetries(table, crmFeed, withMissingEchoes(table, exchangeFeed, options.component, options.windowFrom));
 	const { crm, exchange } = retries;
 	const { crmInstance, crmModule } = options;
 
@@ -483,7 +485,13 @@ export function plan<C extends Component>(
 	}
 
 	const runId = options.runId ?? new Date().toISOString();
-	table.pending = { run: runId, crm: crm.cursor, ex: exchange.cursor, ...(retries.taken.length ? { q: retries.taken } : {}) };
+	table.pending = {
+		run: runId,
+		crm: crm.cursor,
+		ex: exchange.cursor,
+		...(retries.taken.length ? { q: retries.taken } : {}),
+		...(exchangeFeed.partial ? { e: 1 as const } : {}),
+	};
 
 	const actions = holdWaitingRetries(planner.actions, retries.waiting, retries.due);
 	return {

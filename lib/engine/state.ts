@@ -20,6 +20,8 @@ export interface PendingRun {
 	run: string;
 	/** Retry keys the plan took up (due or superseded by a newer report); commit clears those that did not fail again. */
 	q?: string[];
+	/** 1: the Exchange feed had more pages to come, so the expected echoes were not checked and stand. */
+	e?: 1;
 	crm?: string;
 	ex?: string;
 }
@@ -57,7 +59,7 @@ export interface TableData {
 	r: Record<string, string>;
 	/** Pending retries, keyed `<side>:<source id>`. */
 	q?: Record<string, RetryEntry>;
-	/** CRM ids whose Exchange copy was created after the committed Exchange cursor (its next delta must list it). */
+	/** CRM ids (`<crmId>[|<task day>]`) whose Exchange copy was created after the committed Exchange cursor (its next delta must list it). */
 	e?: string[];
 }
 

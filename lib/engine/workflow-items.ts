@@ -90,6 +90,7 @@ export function readSideInput<C extends Component>(
 	const invalid: Array<{ id?: string; reason: string }> = [];
 	let cursor: string | undefined;
 	let fullResync = false;
+	let partial = false;
 	let syncedFields: string[] | undefined;
 	let enrichmentMarker: string | undefined;
 	for (const json of items) {
@@ -100,11 +101,22 @@ export function readSideInput<C extends Component>(
 			for (const bad of (json.invalid as Json[] | undefined) ?? []) invalid.push({ id: str(bad.id), reason: str(bad.reason) ?? 'invalid record' });
 			if (str(json.cursor)) cursor = str(json.cursor);
 			if (json.fullResync === true) fullResync = true;
+			// The reader's last page says whether more follow.
+			partial = json.hasMore === true;
 			if (typeof json.enrichmentMarker === 'string') enrichmentMarker = json.enrichmentMarker;
 			if (Array.isArray(json.syncedFields)) syncedFields = json.syncedFields.filter((f): f is string => typeof f === 'string');
 		} else if (Object.keys(json).length > 0) {
 			changes.push(toSideItem<C>(json, where));
 		}
 	}
-	return { complete: readWithoutCursor || fullResync, items: changes, deletedIds, cursor, invalid, syncedFields, enrichmentMarker };
+	return {
+		complete: readWithoutCursor || fullResync,
+		items: changes,
+		deletedIds,
+		cursor,
+		...(partial ? { partial } : {}),
+		invalid,
+		syncedFields,
+		enrichmentMarker,
+	};
 }
