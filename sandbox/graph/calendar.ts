@@ -156,7 +156,7 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 	const createEvent = (ctx: GraphContext) => {
 		const folder = folderOf(ctx);
 		const body = ctx.body();
-		checkRecurrenceRules(body.recurrence, ctx.config);
+		checkRecurrenceRules(body.recurrence);
 		const data = eventCreate(body);
 		if (data.transactionId) {
 			const duplicate = ctx.mailbox.listItems(folder.id, 'event').find((e) => e.data.transactionId === data.transactionId);
@@ -184,7 +184,7 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 
 	const updateEvent = (ctx: GraphContext) => {
 		const body = ctx.body();
-		checkRecurrenceRules(body.recurrence, ctx.config);
+		checkRecurrenceRules(body.recurrence);
 		const occurrence = findOccurrence(ctx, ctx.params.event);
 		if (occurrence) {
 			if (body.recurrence !== undefined) throw badRequest('The recurrence of an occurrence cannot be changed.', 'ErrorInvalidRequest');

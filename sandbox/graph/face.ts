@@ -220,7 +220,7 @@ export class GraphFace implements ProtocolFace {
 
 		this.routes.set(request, matched.label);
 		const config = this.deps.config();
-		checkRequestRules(matched.label, request.url.searchParams, config);
+		checkRequestRules(matched.label, request.url.searchParams);
 		const throttle = this.deps.throttle.enter(user.address);
 		if (!throttle.ok) {
 			this.deps.counters.countThrottled(user.address);

@@ -23,11 +23,6 @@ export interface SandboxConfig {
 	maxPageSize: number;
 	/** how long the subscription validation handshake may take, ms (Graph: 10 s) */
 	validationTimeoutMs: number;
-	/**
-	 * Graph strict rules the client still relies on (sandbox/graph/strictRules.ts, `pending`):
-	 * "off" until the client uses the documented shape, "enforce" to test them.
-	 */
-	pendingGraphRules: 'off' | 'enforce';
 }
 
 export const DEFAULT_CONFIG: SandboxConfig = {
@@ -37,7 +32,6 @@ export const DEFAULT_CONFIG: SandboxConfig = {
 	defaultPageSize: 10,
 	maxPageSize: 1000,
 	validationTimeoutMs: 10_000,
-	pendingGraphRules: 'off',
 };
 
 /** mulberry32: small, seedable, good enough for fault dice */

@@ -1,7 +1,7 @@
 /**
  * Issue 13 §1: the Graph client uses only shapes the v1.0 reference documents. The sandbox enforces
- * its "pending" rules here (config.pendingGraphRules = 'enforce'): contact delta without $expand, the
- * default Contacts folder by id, weekly recurrences with firstDayOfWeek, no mailFolder.wellKnownName.
+ * the strict rules by default: contact delta without $expand, the default Contacts folder by id,
+ * weekly recurrences with firstDayOfWeek, no mailFolder.wellKnownName.
  */
 import { ClientCredentialsTokenProvider, GraphExchangeClient, HttpTransport } from '../../lib/exchange';
 import type { CalendarEvent, Contact } from '../../lib/model/types';
@@ -40,13 +40,11 @@ afterAll(async () => {
 
 beforeEach(async () => {
 	await sb.control.reset();
-	await sb.control.configure({ pendingGraphRules: 'enforce' });
 	client = newClient();
 });
 
 afterEach(async () => {
 	client.close();
-	await sb.control.configure({ pendingGraphRules: 'off' });
 });
 
 const CONTACT: Contact = { firstName: 'Ida', lastName: 'Kern', email: 'ida@kern.example' };
@@ -76,6 +74,24 @@ describe('documented Graph shapes (issue 13 §1)', () => {
 		recorder.stop();
 		expect(page.items.map((i) => [i.record.email, i.ident])).toEqual([['ida@kern.example', 'crm-contact-2']]);
 		expect(recorder.exchanges.some((x) => /\/contactFolders\/[^/]+\/contacts\/delta/.test(urlOf(x)))).toBe(true);
+	});
+
+	it('an empty default Contacts folder (no contact, no subfolder) is read without /contacts/delta; a folder-less cursor of earlier versions is dropped', async () => {
+		const recorder = sb.recordGraph();
+		const empty = await client.listChanges('contact', 'contacts', undefined);
+		expect(empty).toMatchObject({ items: [], deletedIds: [], hasMore: false, fullResync: true });
+		await client.create('contact', 'contacts', CONTACT, 'crm-contact-3');
+		const next = await client.listChanges('contact', 'contacts', empty.cursor);
+		expect(next.items.map((i) => [i.record.email, i.ident])).toEqual([['ida@kern.example', 'crm-contact-3']]);
+		const legacy = Buffer.from(JSON.stringify({ v: 1, u: `/users/${encodeURIComponent(ANNA)}/contacts/delta?$deltatoken=old`, full: false })).toString('base64url');
+		const resumed = await client.listChanges('contact', 'contacts', legacy);
+		recorder.stop();
+		expect(resumed.fullResync).toBe(true);
+		expect(resumed.items.map((i) => i.ident)).toEqual(['crm-contact-3']);
+		const again = await client.listChanges('contact', 'contacts', resumed.cursor);
+		expect(again).toMatchObject({ items: [], fullResync: false });
+		expect(recorder.exchanges.filter((x) => /\/contacts\/delta/.test(x.path) && !/\/contactFolders\//.test(x.path)).map(urlOf)).toEqual([]);
+		expect(recorder.exchanges.filter((x) => x.status >= 400).map(urlOf)).toEqual([]);
 	});
 
 	it('a weekly series starting on Sunday-default weeks is written with firstDayOfWeek and reads back the same', async () => {

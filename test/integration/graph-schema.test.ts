@@ -431,21 +431,14 @@ describe('Graph schema (issue 13 §2): client requests and sandbox responses use
 		expect(unique).toEqual([]);
 	});
 
-	it('the client breaks no enforced strict rule, and exactly the known pending ones (sandbox/graph/strictRules.ts)', () => {
+	it('the client breaks no strict rule (sandbox/graph/strictRules.ts; all enforced, none pending)', () => {
 		const hits = new Map<string, string>();
 		for (const e of exchanges) {
 			if (!e.route) continue;
 			const body = /\/events(\/[^/]+)?$/i.test(e.path) && (e.method === 'POST' || e.method === 'PATCH') ? e.requestBody : undefined;
-			for (const v of strictRuleViolations(e.route, e.query, body)) hits.set(`${v.pending ? 'pending' : 'ENFORCED'} ${v.id}`, `${e.method} ${e.path}?${e.query.toString()}: ${v.message}`);
+			for (const v of strictRuleViolations(e.route, e.query, body)) hits.set(v.id, `${e.method} ${e.path}?${e.query.toString()}: ${v.message}`);
 		}
-		// Known client-side leftovers the client engineer is removing (issue 13 §1). When one goes,
-		// this list shrinks: drop the rule's `pending` mark in sandbox/graph/strictRules.ts so it is enforced.
-		const KNOWN_CLIENT_LEFTOVERS = [
-			// lib/exchange/graph/client.ts defaultContactsFolderId: /contacts only while the default folder has no contact and no subfolder
-			'pending contactsDeltaWithoutFolder',
-		];
-		expect(Object.fromEntries([...hits].filter(([k]) => !KNOWN_CLIENT_LEFTOVERS.includes(k)))).toEqual({});
-		expect([...hits.keys()].sort()).toEqual([...KNOWN_CLIENT_LEFTOVERS].sort());
+		expect(Object.fromEntries(hits)).toEqual({});
 	});
 
 	it('no request of the flow failed unexpectedly', () => {

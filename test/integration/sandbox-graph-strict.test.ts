@@ -1,8 +1,8 @@
 /**
  * The sandbox refuses what Graph v1.0 refuses (issue 13 §2, sandbox/graph/strictRules.ts):
  * undocumented query options on delta functions, undocumented paths, non-v1.0 properties,
- * weekly recurrences without firstDayOfWeek — with Microsoft's error shape. Rules the Graph
- * client still relies on ("pending") are checked with config.pendingGraphRules = "enforce".
+ * weekly recurrences without firstDayOfWeek — with Microsoft's error shape. All rules are
+ * enforced by default (the client relies on none of them since d5291df).
  */
 import * as https from 'node:https';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
@@ -116,7 +116,7 @@ describe('strict Graph: event.cancelledOccurrences', () => {
 	});
 });
 
-describe('strict Graph: rules the client still relies on (pending until it uses the documented shape)', () => {
+describe('strict Graph: rules the client once relied on, enforced by default', () => {
 	const weekly = (firstDayOfWeek?: string) => ({
 		subject: 'Jour fixe',
 		start: { dateTime: '2026-11-02T09:00:00', timeZone: 'W. Europe Standard Time' },
@@ -128,17 +128,7 @@ describe('strict Graph: rules the client still relies on (pending until it uses 
 		return (await graph('POST', `${anna}/contactFolders`, { displayName: 'CRM-Sync' })).json.id as string;
 	}
 
-	it('are not enforced by default (the client still sends them)', async () => {
-		const folder = await contactFolder();
-		expect((await graph('GET', `${anna}/contactFolders/${folder}/contacts/delta?$expand=singleValueExtendedProperties`)).status).toBe(200);
-		expect((await graph('GET', `${anna}/contacts/delta`)).status).toBe(200);
-		expect((await graph('POST', `${anna}/calendar/events`, weekly())).status).toBe(201);
-	});
-
-	describe('with pendingGraphRules = "enforce"', () => {
-		beforeEach(async () => sb.control.configure({ pendingGraphRules: 'enforce' }));
-		afterEach(async () => sb.control.configure({ pendingGraphRules: 'off' }));
-
+	describe('by default', () => {
 		it('contact delta takes $select only; the folder-less /contacts/delta is not a documented path', async () => {
 			const folder = await contactFolder();
 			expect(await outcome('GET', `${anna}/contactFolders/${folder}/contacts/delta?$expand=singleValueExtendedProperties`)).toEqual([400, 'ErrorInvalidUrlQuery']);

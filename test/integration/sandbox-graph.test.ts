@@ -154,7 +154,7 @@ describe('sandbox Graph face', () => {
 			subject: 'Jour fixe',
 			start: { dateTime: '2026-11-02T09:00:00', timeZone: 'W. Europe Standard Time' },
 			end: { dateTime: '2026-11-02T10:00:00', timeZone: 'W. Europe Standard Time' },
-			recurrence: { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] }, range: { type: 'numbered', startDate: '2026-11-02', numberOfOccurrences: 4 } },
+			recurrence: { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], firstDayOfWeek: 'monday' }, range: { type: 'numbered', startDate: '2026-11-02', numberOfOccurrences: 4 } },
 			transactionId: 'tx-1',
 		})) as { id: string; type: string; start: { dateTime: string } };
 		expect(series.type).toBe('seriesMaster');

@@ -437,7 +437,8 @@ export class GraphExchangeClient implements ExchangeClient {
 	 * v1.0 documents no well-known name for contact folders; documented are "the contact folders in the
 	 * default Contacts folder" (user-list-contactfolders) and "the contacts of the default Contacts folder"
 	 * (user-list-contacts), whose parentFolderId is that folder. With neither (an empty mailbox), the
-	 * default-folder paths /contacts are used.
+	 * default-folder item paths /contacts are used (documented for list, get and create); its changes:
+	 * defaultContactsDelta.
 	 */
 	private async defaultContactsFolderId(): Promise<string> {
 		for (const path of [`${this.root}/contactFolders?$top=1&$select=parentFolderId`, `${this.root}/contacts?$top=1&$select=parentFolderId`]) {
@@ -596,6 +597,22 @@ export class GraphExchangeClient implements ExchangeClient {
 		}
 	}
 
+	/**
+	 * Contact delta exists only per folder (GET /contactFolders/{id}/contacts/delta, contact-delta reference),
+	 * so the default Contacts folder is read by its id. A cursor of the folder-less /contacts/delta that
+	 * earlier versions stored is dropped (a full round follows). Undefined: the id cannot be found because
+	 * the default folder has no contact and no subfolder; it is empty, and the next round looks again.
+	 */
+	private async defaultContactsDelta(cursor: string | undefined): Promise<{ firstUrl: string; cursor: string | undefined } | undefined> {
+		const decoded = decodeCursor(cursor);
+		const folderless = decoded !== undefined && decoded.u.startsWith(`${this.root}/contacts/delta`);
+		// The cursor's own delta path (without its token) is where a stale cursor starts over.
+		if (decoded && !folderless && decoded.u) return { firstUrl: decoded.u.replace(/\?.*$/, ''), cursor };
+		const id = await this.defaultContactsFolderId();
+		if (id === DEFAULT_CONTACTS) return undefined;
+		return { firstUrl: `${this.root}/contactFolders/${q(id)}/contacts/delta`, cursor: undefined };
+	}
+
 	private async deltaPage<T extends GraphItemBase>(
 		firstUrl: string,
 		cursor: string | undefined,
@@ -674,10 +691,16 @@ export class GraphExchangeClient implements ExchangeClient {
 	): Promise<ExchangeChangePage<C>> {
 		const pageSize = options.pageSize ?? this.pageSize;
 		const what = `Reading ${component} changes`;
+		let firstUrl = this.firstDeltaUrl(component, folderId, options.window);
+		if (component === 'contact' && folderId === DEFAULT_CONTACTS) {
+			const start = await this.defaultContactsDelta(cursor);
+			if (!start) return { items: [], deletedIds: [], cursor: '', hasMore: false, fullResync: true };
+			({ firstUrl, cursor } = start);
+		}
 		const { page, full, listing } =
 			component === 'event'
 				? await this.eventPage(folderId, cursor, options.window, pageSize, what)
-				: { ...(await this.deltaPage<GraphItemBase>(this.firstDeltaUrl(component, folderId, options.window), cursor, pageSize, what)), listing: false };
+				: { ...(await this.deltaPage<GraphItemBase>(firstUrl, cursor, pageSize, what)), listing: false };
 		const removed = page.value.filter((v) => v['@removed']).map((v) => v.id);
 		const present = page.value.filter((v) => !v['@removed']);
 		const invalid: Array<{ id: string; reason: string }> = [];
