@@ -38,6 +38,11 @@ export interface SideChanges<C extends Component = Component> {
 	cursor?: string;
 	/** More pages follow (the reader stopped early): what is missing here may still come. */
 	partial?: boolean;
+	/**
+	 * CRM only: records that left this mailbox's scope (assigned to someone else S5, filtered out S14). Not
+	 * deleted: their Exchange copy leaves the mailbox, and nothing is created again from it.
+	 */
+	leftScopeIds?: string[];
 }
 
 export interface PlanOptions<C extends Component = Component> {
@@ -115,7 +120,7 @@ export interface PlannedAction<C extends Component = Component> {
 	/** Conflicts: the two versions, for the notification (S3) or the conflict entry (S12). */
 	conflict?: {
 		/** `pending`: an earlier write of this change failed and waits for its retry (back-off). */
-		kind: 'bothChanged' | 'invalid' | 'pending';
+		kind: 'bothChanged' | 'invalid' | 'pending' | 'leftScope';
 		side?: Side;
 		crmRecord?: ComponentRecordMap[C];
 		exchangeRecord?: ComponentRecordMap[C];
