@@ -31,6 +31,7 @@ interface Prepared<C extends Component> {
 type SideState<C extends Component> =
 	| { kind: 'present'; p: Prepared<C>; changed: boolean }
 	| { kind: 'deleted' }
+	| { kind: 'leftScope' } // CRM only: no longer this mailbox's (S5, S14); not a deletion
 	| { kind: 'unchanged' } // paired and not reported by a change feed
 	| { kind: 'absent' } // never paired, not reported
 	| { kind: 'linked'; id: string }; // not reported, but the other side's ident names it (lost state)
@@ -251,8 +252,48 @@ class Planner<C extends Component> {
 		if (fromCrm.hash !== e.hash) this.write('update', 'exchange', ident, fromCrm, { p: e }, reason, refs);
 	}
 
+	/**
+	 * A CRM record that left this mailbox's scope (assigned to someone else, S5; filtered out, S14) is not
+	 * deleted: its Exchange copy leaves the mailbox and the pair is forgotten. An Outlook edit of the copy
+	 * since the last sync is not copied into a record that is no longer this mailbox's, nor made into a new
+	 * CRM record: it is reported as a conflict with the edited version, so it is not lost without a record.
+	 */
+	leftScope(crmId: string, es: SideState<C>, row: StatusRow | undefined): void {
+		const ident = this.ident(crmId);
+		if (!row) return this.noop(ident, 'keep', "Outside this mailbox's scope (assigned user, filters).");
+		const e = es.kind === 'present' ? es.p : undefined;
+		if (e && es.kind === 'present' && es.changed) {
+			this.push({
+				ident,
+				kind: 'conflict',
+				target: null,
+				reason:
+					"Left this mailbox's scope (assigned to someone else or filtered out) after its Outlook copy was edited; " +
+					'the edit is not copied into the CRM record, and the copy leaves the mailbox.',
+				rowEffect: 'keep',
+				exchange: this.ref(e),
+				conflict: { kind: 'leftScope', side: 'exchange', exchangeRecord: e.record },
+			});
+		}
+		const exchangeId = e?.item.id ?? row.exchangeId;
+		if (!exchangeId || es.kind === 'deleted') return this.noop(ident, 'drop', "Left this mailbox's scope.");
+		if (!this.deleteToExchange || !this.canWrite('exchange')) return this.noop(ident, 'drop', "Left this mailbox's scope; the Exchange copy is kept.");
+		// No retry source: if this delete fails the run holds its cursors and the record is read again, still
+		// out of scope (a retried deletion would be taken for a CRM deletion, and an edit would re-create it).
+		this.push({
+			ident,
+			kind: 'delete',
+			target: 'exchange',
+			targetId: exchangeId,
+			targetEtag: e?.item.etag,
+			reason: "Left this mailbox's scope (S5/S14): the copy leaves the mailbox; the CRM record stays.",
+			rowEffect: 'drop',
+		});
+	}
+
 	/** Decide one paired-or-pairable ident (keyed by CRM id). */
 	decide(crmId: string, cs: SideState<C>, es: SideState<C>, row: StatusRow | undefined): void {
+		if (cs.kind === 'leftScope') return this.leftScope(crmId, es, row);
 		const ident = this.ident(crmId);
 		const c = cs.kind === 'present' ? cs.p : undefined;
 		const e = es.kind === 'present' ? es.p : undefined;
@@ -401,6 +442,7 @@ export function plan<C extends Component>(
 		if (exId) exchangeBornLinks.set(exId, item.id);
 	}
 	const crmDeleted = new Set((crm.deletedIds ?? []).filter((id) => !crmItems.has(id)));
+	const crmLeftScope = new Set((crm.leftScopeIds ?? []).filter((id) => !crmItems.has(id) && !crmDeleted.has(id)));
 
 	const exchangeByCrm = new Map<string, Prepared<C>>();
 	const exchangeNew: Array<Prepared<C>> = [];
@@ -428,11 +470,12 @@ export function plan<C extends Component>(
 		if (crmId !== undefined && !exchangeByCrm.has(crmId)) exchangeDeleted.add(crmId);
 	}
 
-	const knownCrmDeleted = [...crmDeleted].filter((id) => table.get(id) !== undefined).length;
+	// Records leaving the scope all at once (a wrong user id in the filter) empty the mailbox too.
+	const knownCrmDeleted = [...crmDeleted, ...crmLeftScope].filter((id) => table.get(id) !== undefined).length;
 	guardEmptySide('crm', crm, table.countWith('crm'), knownCrmDeleted, options);
 	guardEmptySide('exchange', exchange, table.countWith('exchange'), exchangeDeleted.size, options);
 
-	const keys = new Set<string>([...crmItems.keys(), ...exchangeByCrm.keys(), ...crmDeleted, ...exchangeDeleted]);
+	const keys = new Set<string>([...crmItems.keys(), ...exchangeByCrm.keys(), ...crmDeleted, ...crmLeftScope, ...exchangeDeleted]);
 	if (crm.complete || exchange.complete) for (const [crmId] of table.entries()) keys.add(crmId);
 
 	const windowed = options.component !== 'contact' && options.windowFrom !== undefined;
@@ -443,6 +486,7 @@ export function plan<C extends Component>(
 		let cs: SideState<C>;
 		if (c) cs = { kind: 'present', p: c, changed: planner.isChanged(c, 'crm', row) };
 		else if (crmDeleted.has(crmId)) cs = { kind: 'deleted' };
+		else if (crmLeftScope.has(crmId)) cs = { kind: 'leftScope' };
 		else if (crm.complete) cs = row ? { kind: 'deleted' } : { kind: 'absent' };
 		else if (row) cs = { kind: 'unchanged' };
 		else if (e && parseCrmIdent(e.item.ident, crmInstance, crmModule) === crmId) cs = { kind: 'linked', id: crmId };
@@ -461,7 +505,7 @@ export function plan<C extends Component>(
 		// there is a deletion only when the other side proves the pair is still inside the window.
 		if (windowed && row) {
 			const otherInWindow = (p: Prepared<C> | undefined) => p !== undefined && inWindow(options.component, p.record, options.windowFrom);
-			if (crm.complete && !c && !crmDeleted.has(crmId) && !otherInWindow(e)) cs = { kind: 'unchanged' };
+			if (crm.complete && !c && !crmDeleted.has(crmId) && !crmLeftScope.has(crmId) && !otherInWindow(e)) cs = { kind: 'unchanged' };
 			if (exchange.complete && !e && !exchangeDeleted.has(crmId) && row.exchangeId && !otherInWindow(c)) es = { kind: 'unchanged' };
 			if (cs.kind === 'unchanged' && es.kind === 'unchanged' && !c && !e && (crm.complete || exchange.complete)) {
 				planner.noop(planner.ident(crmId), 'drop', 'Left the sync window.');

@@ -187,7 +187,7 @@ function daysAgo(days: number): string {
 
 type CrmChange = { assignedTo?: { type?: string; id?: string }; tags?: string[] };
 
-/** S5/S14: CRM records outside the filters are treated as gone from this mailbox's view. */
+/** S5/S14: CRM records outside the filters leave this mailbox's view; they are not deleted. */
 function applyCrmFilters<C extends Component>(changes: SideChanges<C>, inputs: IDataObject[], options: PlanNodeOptions): void {
 	const userId = options.assignedUserId?.trim();
 	const tags = list(options.tags).map((t) => t.toLowerCase());
@@ -203,7 +203,7 @@ function applyCrmFilters<C extends Component>(changes: SideChanges<C>, inputs: I
 		const assignedOk = !userId || (m.assignedTo?.type === 'user' && m.assignedTo.id === userId);
 		const tagsOk = tags.length === 0 || (m.tags ?? []).some((t) => tags.includes(t.toLowerCase()));
 		if (assignedOk && tagsOk) kept.push(item);
-		else changes.deletedIds = [...(changes.deletedIds ?? []), item.id];
+		else changes.leftScopeIds = [...(changes.leftScopeIds ?? []), item.id];
 	}
 	changes.items = kept;
 }
