@@ -189,6 +189,52 @@ class Planner<C extends Component> {
 		});
 	}
 
+	/** The product's surplus copy of a pair (isSurplusTwin) is removed; the pair itself is untouched. */
+	removeTwin(twin: Prepared<C>, crmId: string): void {
+		const ident = exchangeBornIdent(twin.item.id);
+		if (!this.canWrite('exchange')) return this.noop(ident, 'keep', `A second Exchange copy of CRM record ${crmId}; direction is Exchange → CRM only.`);
+		// No retry source: a failed removal holds the cursors, so the twin is reported again.
+		this.push({
+			ident,
+			kind: 'delete',
+			target: 'exchange',
+			targetId: twin.item.id,
+			targetEtag: twin.item.etag,
+			reason: `A second Exchange copy of CRM record ${crmId} with the synced content (e.g. from two overlapping runs); removed.`,
+			rowEffect: 'keep',
+		});
+	}
+
+	/**
+	 * A second CRM record made from the same Exchange item. With the pair's content it is the product's
+	 * surplus and is deleted, except contacts (S6: the sync never deletes them), which are reported.
+	 */
+	crmTwin(twin: Prepared<C>, pair: Prepared<C> | undefined, row: StatusRow | undefined): void {
+		const ident = this.ident(twin.item.id);
+		const same = pair !== undefined && pair.hash === twin.hash;
+		if (same && this.options.component !== 'contact' && this.canWrite('crm')) {
+			this.push({
+				ident,
+				kind: 'delete',
+				target: 'crm',
+				targetId: twin.item.id,
+				targetEtag: twin.item.etag,
+				reason: `A second CRM record made from the same Exchange item as CRM record ${pair.item.id} (e.g. by two overlapping runs); removed.`,
+				rowEffect: 'drop',
+			});
+			return;
+		}
+		this.push({
+			ident,
+			kind: 'conflict',
+			target: null,
+			reason: `A second CRM record made from the same Exchange item${pair ? ` as CRM record ${pair.item.id}` : ''}; it is not synced. Merge or delete one of them in the CRM.`,
+			rowEffect: row ? 'drop' : 'keep',
+			crm: this.ref(twin),
+			conflict: { kind: 'duplicate', side: 'crm', crmRecord: twin.record },
+		});
+	}
+
 	/** Both sides changed (or are first seen together): equal content pairs silently, else the policy decides. */
 	bothChanged(crmId: string, row: StatusRow | undefined, c: Prepared<C>, e: Prepared<C>): void {
 		const ident = this.ident(crmId);
@@ -408,6 +454,15 @@ function latestById<T extends { id: string }>(items: readonly T[]): T[] {
 	return [...byId.values()];
 }
 
+/**
+ * Two Exchange items carry one ident: an Outlook copy, or two overlapping runs that both created the copy.
+ * A twin with the content last synced (or the pair's content) is the product's own surplus copy and holds
+ * nothing of the user's; a twin with other content is the user's copy and becomes a new record.
+ */
+function isSurplusTwin<C extends Component>(twin: Prepared<C>, pair: Prepared<C>, row: StatusRow | undefined, crm: Prepared<C> | undefined): boolean {
+	return [pair.hash, row?.exchangeHash, row?.crmHash, crm?.hash].includes(twin.hash);
+}
+
 function guardEmptySide(side: Side, changes: SideChanges, known: number, deletedKnown: number, options: PlanOptions): void {
 	if (options.allowEmptySide) return;
 	// Losing the single synced item is ordinary; losing all of two or more at once is what a wrong folder,
@@ -436,25 +491,48 @@ export function plan<C extends Component>(
 
 	const crmItems = new Map<string, Prepared<C>>();
 	const exchangeBornLinks = new Map<string, string>(); // exchange id → crm id, from CRM records' idents
+	const bornClaims = new Map<string, string[]>();
 	for (const item of latestById(crm.items)) {
 		crmItems.set(item.id, planner.prepare(item));
 		const exId = parseExchangeBornIdent(item.ident);
-		if (exId) exchangeBornLinks.set(exId, item.id);
+		if (exId) bornClaims.set(exId, [...(bornClaims.get(exId) ?? []), item.id]);
+	}
+	// Two CRM records made from one Exchange item (two overlapping runs): the paired one keeps it.
+	for (const [exId, crmIds] of bornClaims) {
+		const pair = crmIds.find((id) => table.get(id)?.exchangeId === exId) ?? table.crmIdForExchange(exId) ?? crmIds[0];
+		exchangeBornLinks.set(exId, crmIds.includes(pair) ? pair : crmIds[0]);
+		for (const twinId of crmIds) {
+			if (twinId === exchangeBornLinks.get(exId)) continue;
+			const twin = crmItems.get(twinId) as Prepared<C>;
+			crmItems.delete(twinId);
+			planner.crmTwin(twin, crmItems.get(exchangeBornLinks.get(exId) as string), table.get(twinId));
+		}
 	}
 	const crmDeleted = new Set((crm.deletedIds ?? []).filter((id) => !crmItems.has(id)));
 	const crmLeftScope = new Set((crm.leftScopeIds ?? []).filter((id) => !crmItems.has(id) && !crmDeleted.has(id)));
 
 	const exchangeByCrm = new Map<string, Prepared<C>>();
 	const exchangeNew: Array<Prepared<C>> = [];
+	const claims = new Map<string, Array<{ p: Prepared<C>; known: boolean }>>();
 	for (const item of latestById(exchange.items)) {
 		if (isForeignIdent(item.ident, crmInstance, crmModule)) continue;
 		// A live CRM record created from this item claims it first (its pair may not be committed yet, e.g.
 		// after a crash); then the committed pairing; then the item's own ident, which may point at a CRM
 		// record that no longer exists.
-		const crmId = exchangeBornLinks.get(item.id) ?? table.crmIdForExchange(item.id) ?? parseCrmIdent(item.ident, crmInstance, crmModule);
+		const linked = exchangeBornLinks.get(item.id) ?? table.crmIdForExchange(item.id);
+		const crmId = linked ?? parseCrmIdent(item.ident, crmInstance, crmModule);
 		const p = planner.prepare(item);
-		if (crmId !== undefined && !exchangeByCrm.has(crmId)) exchangeByCrm.set(crmId, p);
-		else exchangeNew.push(p);
+		if (crmId === undefined) exchangeNew.push(p);
+		else claims.set(crmId, [...(claims.get(crmId) ?? []), { p, known: linked !== undefined }]);
+	}
+	for (const [crmId, claimants] of claims) {
+		const pair = claimants.find((c) => c.known) ?? claimants[0];
+		exchangeByCrm.set(crmId, pair.p);
+		for (const twin of claimants) {
+			if (twin === pair) continue;
+			if (isSurplusTwin(twin.p, pair.p, table.get(crmId), crmItems.get(crmId))) planner.removeTwin(twin.p, crmId);
+			else exchangeNew.push(twin.p);
+		}
 	}
 	// Which key owns each Exchange item in this run; a status row whose item now belongs to another key
 	// has lost it (its Exchange side is absent, not unchanged).

@@ -120,7 +120,7 @@ export interface PlannedAction<C extends Component = Component> {
 	/** Conflicts: the two versions, for the notification (S3) or the conflict entry (S12). */
 	conflict?: {
 		/** `pending`: an earlier write of this change failed and waits for its retry (back-off). */
-		kind: 'bothChanged' | 'invalid' | 'pending' | 'leftScope';
+		kind: 'bothChanged' | 'invalid' | 'pending' | 'leftScope' | 'duplicate';
 		side?: Side;
 		crmRecord?: ComponentRecordMap[C];
 		exchangeRecord?: ComponentRecordMap[C];
