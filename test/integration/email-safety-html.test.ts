@@ -111,6 +111,31 @@ describe('S9: no markup and no live link reaches the CRM', () => {
 		expect((await crm.get('contacts', bystander.id))!.fields.description).toBe('Keep <me> & this');
 	});
 
+	it('e-mail import: a lead named after a display name gets no markup from it', async () => {
+		const raw = mime(
+			{
+				From: '"<img src=x onerror=alert(1)>Eve &lt;b&gt;Böse&lt;/b&gt;" <eve@evil.example>',
+				To: `${OWNER}, "<script>steal()</script>" <mallory@evil.example>`,
+				Subject: 'Namen',
+				'Message-ID': '<s9-names@evil.example>',
+			},
+			'text/plain; charset=utf-8',
+			'Hallo',
+		);
+		const result = await new EmailImporter({
+			crm,
+			ownerAddresses: [OWNER],
+			ownerUserId: 'u1',
+			options: { ...DEFAULT_EMAIL_IMPORT_OPTIONS, noMatch: 'createLead', leadLastName: 'displayName' },
+		}).importMessage({ raw, folderRole: 'syncRoot' });
+		expect(result.status).toBe('imported');
+		const leads = await crm.list('leads');
+		expect(leads.map((lead) => [lead.fields.email, lead.fields.lastname]).sort()).toEqual([
+			['eve@evil.example', 'Eve Böse'],
+			['mallory@evil.example', 'mallory'],
+		]);
+	});
+
 	it('e-mail import: a 2 MB HTML-only body with deeply nested unclosed tags is stored as its text', async () => {
 		const huge = hugeNestedHtml();
 		const raw = mime(
