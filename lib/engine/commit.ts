@@ -1,7 +1,7 @@
 import type { Component } from '../model/types';
 import { contentHash, fieldsOf, fieldVector, prepareRecord } from './content';
 import { echoEntry, expectsEchoes, rememberEchoes } from './echo';
-import { rememberFailures, type FailedChange } from './retry';
+import { rememberFailures, sourceKey, type FailedChange } from './retry';
 import { etagHash, type StatusRow, type StatusTable } from './state';
 import type { ActionOutcome, PlannedAction, RunCounts, SideRef } from './types';
 
@@ -87,6 +87,9 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 				if (action.conflict?.kind === 'invalid' && action.source) {
 					failed.push({ action, error: action.reason, code: 'invalid', conflictId: filedConflictId(action) });
 				}
+				const waiting = action.conflict?.kind === 'pending' && action.source ? table.retries.get(sourceKey(action.source)) : undefined;
+				const filed = filedConflictId(action);
+				if (waiting && !waiting.cf && filed) waiting.cf = filed;
 			} else if (action.kind === 'noop') {
 				if (action.rowEffect === 'pair') counts.unchanged++;
 				else counts.skipped++;
@@ -96,7 +99,7 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 				else counts.errors++;
 				const error = outcome?.error ?? 'The action was not applied.';
 				failures.push({ seq: action.seq, ident: action.ident, error, code: outcome?.code });
-				failed.push({ action, error, code: outcome?.code });
+				failed.push({ action, error, code: outcome?.code, conflictId: filedConflictId(action) });
 			} else if (action.kind === 'create') counts.created++;
 			else if (action.kind === 'update') counts.updated++;
 			else counts.deleted++;

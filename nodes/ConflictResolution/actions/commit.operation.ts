@@ -66,6 +66,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			planned: run.marker?.counts ?? null,
 			cursorsCommitted: report?.cursorsCommitted ?? false,
 			failures: (report?.failures ?? []) as unknown as IDataObject[],
+			// Failed changes kept for a retry in a later run (issue 12 §2), shown as conflicts until they succeed.
+			pendingRetries: table.retries.size,
 			pairs: table.size,
 			stateBytes: stateSizeBytes(this),
 		};

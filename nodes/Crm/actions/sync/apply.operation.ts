@@ -78,15 +78,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, crm: C
 	const json = this.getInputData()[itemIndex].json;
 	const pairedItem = { item: itemIndex };
 	const userId = String(this.getNodeParameter('crmUserId', itemIndex, '') ?? '').trim() || undefined;
-	if (isActionItem(json) && json.kind === 'conflict' && !json.dryRun && this.getNodeParameter('recordConflicts', itemIndex, true)) {
-		const conflict = await crm.recordConflict({
-			module: MODULE[json.component],
-			recordId: json.crmId,
-			side: json.conflict?.side ?? 'exchange',
-			reason: json.reason,
-			payload: { ident: json.ident, crm: json.conflict?.crmRecord ?? null, exchange: json.conflict?.exchangeRecord ?? null },
-		});
-		return [{ json: { ...json, conflictId: conflict.id } as IDataObject, pairedItem }];
+	const recordConflicts = () => this.getNodeParameter('recordConflicts', itemIndex, true) as boolean;
+	if (isActionItem(json) && json.kind === 'conflict' && !json.dryRun && recordConflicts()) {
+		// A change that keeps failing has one open entry, filed on its first failure (Commit keeps its id).
+		const open = json.retry?.conflictId;
+		const conflictId = open ?? (await fileConflict(crm, json, json.reason)).id;
+		return [{ json: { ...json, conflictId } as IDataObject, pairedItem }];
 	}
 	if (!isWriteFor(json, 'crm')) return [{ json, pairedItem }];
 	let outcome: ActionOutcome;
@@ -95,5 +92,24 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, crm: C
 	} catch (error) {
 		outcome = failure(json, error);
 	}
-	return [{ json: { ...json, outcome } as unknown as IDataObject, pairedItem }];
+	let conflictId: string | undefined;
+	if (!outcome.ok && outcome.code !== 'notFound' && recordConflicts()) {
+		// S12/E11: a refused write is an open sync conflict until a retry succeeds.
+		conflictId = json.retry?.conflictId ?? (await fileConflict(crm, json, outcome.error ?? 'The CRM refused the write.')).id;
+	} else if (outcome.ok && json.retry?.conflictId) {
+		await crm.resolveConflict(json.retry.conflictId).catch(() => undefined);
+	}
+	return [{ json: { ...json, outcome, ...(conflictId ? { conflictId } : {}) } as unknown as IDataObject, pairedItem }];
+}
+
+async function fileConflict(crm: CrmBackend, action: ActionItem, reason: string): Promise<{ id: string }> {
+	const fromExchange = action.conflict?.exchangeRecord ?? (action.target === 'crm' ? action.record : undefined);
+	const fromCrm = action.conflict?.crmRecord ?? (action.target === 'exchange' ? action.record : undefined);
+	return crm.recordConflict({
+		module: MODULE[action.component],
+		recordId: action.crmId,
+		side: action.conflict?.side ?? (action.target === 'crm' ? 'exchange' : 'crm'),
+		reason,
+		payload: { ident: action.ident, crm: fromCrm ?? null, exchange: fromExchange ?? null },
+	});
 }
