@@ -17,8 +17,6 @@ export interface CommitOptions {
 	syncedFields?: readonly string[];
 	/** Marker line of the CRM's enrichment block in appointment texts (see PlanOptions). */
 	enrichmentMarker?: string;
-	/** Keep per-field merge bases (policy "merge"). */
-	keepMergeBase?: boolean;
 }
 
 export interface CommitReport {
@@ -128,7 +126,7 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 			mergeBase = action.mergeBase ?? mergeBase;
 			finalRecord = action.record ?? finalRecord;
 		}
-		applyRow(table, effect, crmId ?? crm?.id, crm, exchange, options.keepMergeBase ? (mergeBase ?? (finalRecord && fieldVector(finalRecord, fields))) : undefined);
+		applyRow(table, effect, crmId ?? crm?.id, crm, exchange, mergeBase ?? (finalRecord && fieldVector(finalRecord, fields)));
 	}
 
 	const ownRun = table.pending !== undefined && table.pending.run === options.runId;

@@ -75,6 +75,17 @@ export function fieldCode(value: unknown): string {
 	return shortHash(stableStringify(value)).slice(0, 2);
 }
 
+/**
+ * Fields of a prepared record that differ from the pair's last synced content (its base vector), for an
+ * update whose target was not read in this run. Without a usable base (state of older versions) only the
+ * fields the record has count, so a field cleared on the source side is not cleared on the target.
+ */
+export function changedSinceBase(record: object, base: string | undefined, fields: readonly string[]): string[] {
+	if (base === undefined || base.length !== fields.length * 2) return changedFields(undefined, record, fields);
+	const values = record as Record<string, unknown>;
+	return fields.filter((f, i) => fieldCode(values[f]) !== base.slice(i * 2, i * 2 + 2));
+}
+
 /** Canonical fields whose values differ between two prepared records. */
 export function changedFields(from: object | undefined, to: object, fields: readonly string[]): string[] {
 	const a = (from ?? {}) as Record<string, unknown>;

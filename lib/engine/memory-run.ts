@@ -37,7 +37,6 @@ export function runMemorySync<C extends Component>(
 		component: options.component,
 		runId: syncPlan.runId,
 		syncedFields: options.syncedFields,
-		keepMergeBase: options.policy === 'merge',
 	});
 	return { plan: syncPlan, report, crashed: false };
 }

@@ -1,6 +1,6 @@
 import { toUtcInstant } from '../model/normalize';
 import type { Component, ComponentRecordMap } from '../model/types';
-import { changedFields, contentHash, fieldsOf, fieldVector, prepareRecord, PRIVATE_EVENT_FIELDS } from './content';
+import { changedFields, changedSinceBase, contentHash, fieldsOf, fieldVector, prepareRecord, PRIVATE_EVENT_FIELDS } from './content';
 import { crmIdent, exchangeBornIdent, isForeignIdent, parseCrmIdent, parseExchangeBornIdent } from './ident';
 import { mergeRecords, winnerFor } from './merge';
 import { inWindow, validationError } from './rules';
@@ -103,7 +103,7 @@ class Planner<C extends Component> {
 		target: Side,
 		ident: string,
 		source: Prepared<C>,
-		other: { p?: Prepared<C>; id?: string },
+		other: { p?: Prepared<C>; id?: string; base?: string },
 		reason: string,
 		extra: Partial<PlannedAction<C>> = {},
 	): void {
@@ -135,7 +135,7 @@ class Planner<C extends Component> {
 			targetEtag: kind === 'update' ? other.p?.item.etag : undefined,
 			record,
 			...(privateUnseen ? { onlyFields: [...PRIVATE_EVENT_FIELDS] } : {}),
-			changedFields: kind === 'update' ? changedFields(other.p?.record, record, this.fields) : undefined,
+			changedFields: kind === 'update' ? (other.p ? changedFields(other.p.record, record, this.fields) : changedSinceBase(record, other.base, this.fields)) : undefined,
 			reason,
 			rowEffect: 'pair',
 			...refs,
@@ -365,7 +365,7 @@ class Planner<C extends Component> {
 				if (!cChanged) return this.noop(ident, 'pair', 'Unchanged (metadata only).', c, undefined, { exchange: this.rowRef('exchange', row) });
 				if (!this.canWrite('exchange')) return this.noop(ident, 'keep', 'Changed in the CRM; direction is Exchange → CRM only.');
 				const id = es.kind === 'linked' ? es.id : row?.exchangeId;
-				return this.write('update', 'exchange', ident, c, { id }, 'Changed in the CRM.', { exchange: this.rowRef('exchange', row, id) });
+				return this.write('update', 'exchange', ident, c, { id, base: row?.mergeBase }, 'Changed in the CRM.', { exchange: this.rowRef('exchange', row, id) });
 			}
 			if (es.kind === 'deleted' && !cChanged) {
 				if (this.deleteToCrm && this.canWrite('crm')) return this.remove('crm', ident, crmId, c.item.etag, 'Deleted in Exchange.', row?.exchangeId);
@@ -384,7 +384,7 @@ class Planner<C extends Component> {
 			if (cs.kind === 'unchanged' || cs.kind === 'linked') {
 				if (!eChanged) return this.noop(ident, 'pair', 'Unchanged (metadata only).', undefined, e, { crm: this.rowRef('crm', row, crmId) });
 				if (!this.canWrite('crm')) return this.noop(ident, 'keep', 'Changed in Exchange; direction is CRM → Exchange only.');
-				return this.write('update', 'crm', ident, e, { id: crmId }, 'Changed in Exchange.', { crm: this.rowRef('crm', row, crmId) });
+				return this.write('update', 'crm', ident, e, { id: crmId, base: row?.mergeBase }, 'Changed in Exchange.', { crm: this.rowRef('crm', row, crmId) });
 			}
 			if (cs.kind === 'deleted' && !eChanged) {
 				if (this.deleteToExchange && this.canWrite('exchange')) return this.remove('exchange', ident, e.item.id, e.item.etag, 'Deleted in the CRM.', crmId);

@@ -50,7 +50,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				runId: first.runId,
 				syncedFields: run.marker?.syncedFields,
 				enrichmentMarker: run.marker?.enrichmentMarker,
-				keepMergeBase: run.marker?.policy === 'merge',
 			});
 			saveTable(this, first.table, table);
 		}
