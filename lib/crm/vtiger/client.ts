@@ -24,6 +24,14 @@ interface Envelope {
 }
 
 const TIMEOUT_MS = 30_000;
+const RETRIES = 2;
+/** Pause before the n-th retry (1-based). */
+const backoffMs = (attempt: number) => 250 * 2 ** (attempt - 1);
+/** Operations that are safe to send twice (reads, login, and revise, which sets the same values again). */
+const REPEATABLE_POSTS = new Set(['login', 'revise']);
+
+/** No answer from the server: network error, timeout, or a gateway status. */
+class NoAnswer extends Error {}
 
 /** A file sent as the multipart part vtiger's Documents read it from ($_FILES['filename']). */
 export interface VtigerUpload {
@@ -123,7 +131,33 @@ export class VtigerClient {
 		}
 	}
 
+	/**
+	 * One webservice call with a deadline per attempt and a bounded number of retries for calls that got
+	 * no answer (Issue 12 §3: a server that never answers ends the run within bounded time). Writes that are
+	 * not repeatable (create, delete, ...) are sent once, since a lost answer may hide a done write.
+	 */
 	private async send(method: 'GET' | 'POST', params: Record<string, string>, upload?: VtigerUpload): Promise<unknown> {
+		const timeoutMs = this.config.timeoutMs ?? TIMEOUT_MS;
+		const retries = method === 'GET' || REPEATABLE_POSTS.has(params.operation) ? Math.max(0, this.config.retries ?? RETRIES) : 0;
+		let lastError: Error | undefined;
+		for (let attempt = 0; attempt <= retries; attempt++) {
+			if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+			try {
+				return await this.sendOnce(method, params, timeoutMs, upload);
+			} catch (error) {
+				if (!(error instanceof NoAnswer)) throw error;
+				lastError = error;
+			}
+		}
+		const tries = retries + 1;
+		throw new CrmError(
+			'unavailable',
+			`vtiger at ${this.endpoint.origin} cannot be reached (${params.operation}): ${lastError?.message ?? 'no answer'}${tries > 1 ? ` (tried ${tries} times)` : ''}`,
+			'Check the URL in the CRM credential and that the server is running; for a self-signed certificate enable "Ignore SSL Issues". The run can be repeated safely.',
+		);
+	}
+
+	private async sendOnce(method: 'GET' | 'POST', params: Record<string, string>, timeoutMs: number, upload?: VtigerUpload): Promise<unknown> {
 		const url = new URL(this.endpoint);
 		let body: Buffer | undefined;
 		let contentType = 'application/x-www-form-urlencoded';
@@ -143,7 +177,6 @@ export class VtigerClient {
 				url,
 				{
 					method,
-					timeout: TIMEOUT_MS,
 					rejectUnauthorized: this.config.allowUnauthorizedCerts !== true,
 					headers: body ? { 'content-type': contentType, 'content-length': body.length } : {},
 				},
@@ -152,7 +185,12 @@ export class VtigerClient {
 					res.on('data', (c: Buffer) => chunks.push(c));
 					res.on('end', () => {
 						const text = Buffer.concat(chunks).toString('utf8');
+						clearTimeout(deadline);
 						const status = res.statusCode ?? 0;
+						if ([502, 503, 504].includes(status)) {
+							reject(new NoAnswer(`HTTP ${status}`));
+							return;
+						}
 						if (status !== 200) {
 							reject(new VtigerApiError(`HTTP_${status}`, `vtiger answered HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ' with an empty body'}`, status));
 							return;
@@ -169,16 +207,12 @@ export class VtigerClient {
 					});
 				},
 			);
-			req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
-			req.on('error', (error) =>
-				reject(
-					new CrmError(
-						'unavailable',
-						`vtiger at ${this.endpoint.origin} cannot be reached: ${error.message}`,
-						'Check the URL in the CRM credential and that the server is running; for a self-signed certificate enable "Ignore SSL Issues".',
-					),
-				),
-			);
+			// A deadline for the whole exchange, not an idle timeout: a server that trickles bytes is cut off too.
+			const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+			req.on('error', (error) => {
+				clearTimeout(deadline);
+				reject(new NoAnswer(error.message));
+			});
 			if (body) req.write(body);
 			req.end();
 		});
