@@ -10,9 +10,9 @@
 import { DateTime } from 'luxon';
 
 import type { CrmRecord } from '../../lib/crm';
-import type { CalendarEvent, Contact } from '../../lib/model/types';
+import type { CalendarEvent, Contact, Task } from '../../lib/model/types';
 import { nodeOutput, type N8nRun } from './harness';
-import { ANNA, report, startVtigerSyncEnv, VT_ANNA_ID, type VtigerSyncEnv } from './helpers/vtiger-env';
+import { ANNA, realVtigerFromEnv, report, startVtigerSyncEnv, VT_ANNA_ID, type VtigerSyncEnv } from './helpers/vtiger-env';
 
 const SETUP_TIMEOUT = 40 * 60_000;
 const STEP_TIMEOUT = 5 * 60_000;
@@ -30,7 +30,7 @@ function crmWrites(env: VtigerSyncEnv): number {
 }
 
 /** An idle run: nothing planned, nothing written on either side, no CRM record's version moves (hashes do not flap). */
-async function expectIdleRun(env: VtigerSyncEnv, workflow: string, module: 'contacts' | 'events'): Promise<void> {
+async function expectIdleRun(env: VtigerSyncEnv, workflow: string, module: 'contacts' | 'events' | 'tasks'): Promise<void> {
 	const versions = async () => (await env.crm.list(module)).map((r) => `${r.id}:${r.etag}`).sort();
 	const before = { versions: await versions(), mailbox: await mailboxWrites(env), crm: crmWrites(env) };
 	const counts = report(await env.run(workflow));
@@ -355,4 +355,131 @@ describe('calendar sync template in real n8n with the vtiger credential (patched
 		},
 		STEP_TIMEOUT,
 	);
+});
+
+// ---- the real vtiger 8.3.0 ----------------------------------------------------------------------
+
+const REAL = realVtigerFromEnv();
+
+if (!REAL) {
+	describe('contacts, calendar and task templates in real n8n against the real vtiger 8.3.0', () => {
+		it('skipped: set VTIGER_URL, VTIGER_USERNAME and VTIGER_ACCESS_KEY (eval "$(../shared/real-servers/vtiger-up)") to run these against the real vtiger', () => {
+			expect(REAL).toBeUndefined();
+		});
+	});
+}
+
+(REAL ? describe : describe.skip)('contacts, calendar and task templates in real n8n against the real vtiger 8.3.0', () => {
+	const CONTACTS = 'e2eRealVtCont01';
+	const CALENDAR = 'e2eRealVtCal001';
+	const TASKS = 'e2eRealVtTask01';
+	const tag = `e2e${Date.now().toString(36)}`;
+	let env: VtigerSyncEnv;
+	let folders: { contact: string; event: string; task: string };
+	let seeded: { account: CrmRecord; contact: CrmRecord; meeting: CrmRecord; task: CrmRecord };
+	const owner = () => ({ type: 'user' as const, id: env.crmUserId });
+
+	const exContacts = async () => (await env.exchange.listChanges('contact', folders.contact, undefined)).items;
+	const exEvents = async () =>
+		(await env.exchange.listChanges('event', folders.event, undefined, { window: { from: today.minus({ days: 30 }).toISO() as string, to: today.plus({ days: 400 }).toISO() as string } })).items;
+	const exTasks = async () => (await env.exchange.listChanges('task', folders.task, undefined)).items;
+	const mine = (records: CrmRecord[]) => records.filter((r) => JSON.stringify(r.fields).includes(tag));
+
+	beforeAll(async () => {
+		env = await startVtigerSyncEnv({ real: REAL });
+		const ensured = await env.exchange.ensureSyncFolders({ components: ['contact', 'event', 'task'] });
+		folders = { contact: ensured.contact as string, event: ensured.event as string, task: ensured.task as string };
+		const account = await env.crm.create('accounts', { assignedTo: owner(), fields: { accountname: `Müller ${tag} GmbH`, description: 'CRM-only account text' } });
+		const contact = await env.crm.create('contacts', {
+			assignedTo: owner(),
+			fields: { firstname: 'Max', lastname: `Mustermann ${tag}`, email: `max.${tag}@mueller.example`, phone: '+49 89 1', account_id: account.id, leadsource: 'Partner', assistant: 'Moritz', donotcall: '1' },
+		});
+		const meeting = await env.crm.create('events', {
+			assignedTo: owner(),
+			fields: { subject: `CRM kickoff ${tag}`, activitytype: 'Meeting', eventstatus: 'Planned', visibility: 'Public', date_start: day(6), time_start: '08:00:00', due_date: day(6), time_end: '09:30:00', duration_hours: '1', location: 'München' },
+		});
+		const task = await env.crm.create('tasks', { assignedTo: owner(), fields: { subject: `CRM task ${tag}`, date_start: day(1), due_date: day(8), taskstatus: 'In Progress', taskpriority: 'High' } });
+		seeded = { account, contact, meeting, task };
+		await env.exchange.create('contact', folders.contact, { firstName: 'Olga', lastName: `Outlook ${tag}`, email: `olga.${tag}@outlook.example`, mobile: '+49 170 1' });
+		await env.exchange.create('event', folders.event, {
+			subject: `Outlook review ${tag}`,
+			start: { dateTime: at(day(4), '10:00', 'Europe/Berlin'), timeZone: 'Europe/Berlin' },
+			end: { dateTime: at(day(4), '11:30', 'Europe/Berlin'), timeZone: 'Europe/Berlin' },
+			location: 'Room 1',
+		});
+		// A task without a start date: vtiger demands date_start, time_start and due_date.
+		await env.exchange.create('task', folders.task, { subject: `Outlook task ${tag}`, dueDate: day(9), status: 'notStarted', priority: 'low' });
+		await env.importTemplate('contacts-sync.json', CONTACTS);
+		await env.importTemplate('calendar-sync.json', CALENDAR);
+		await env.importTemplate('task-sync.json', TASKS);
+	}, SETUP_TIMEOUT);
+
+	afterAll(async () => {
+		await env?.close();
+	}, 120_000);
+
+	it(
+		'initial sync both ways for contacts, appointments and tasks',
+		async () => {
+			for (const workflow of [CONTACTS, CALENDAR, TASKS]) expect(report(await env.run(workflow))).toMatchObject({ errors: 0, conflicts: 0, cursorsCommitted: true });
+
+			const contacts = mine(await env.crm.list('contacts'));
+			expect(contacts).toHaveLength(2);
+			expect(contacts.find((c) => c.fields.lastname === `Outlook ${tag}`)?.fields).toMatchObject({ firstname: 'Olga', mobile: '+49 170 1' });
+			expect((await exContacts()).find((c) => c.ident?.endsWith(`:contacts:${seeded.contact.id}`))?.record).toMatchObject({ lastName: `Mustermann ${tag}`, accountName: `Müller ${tag} GmbH` });
+
+			const review = mine(await env.crm.list('events')).find((e) => e.fields.subject === `Outlook review ${tag}`);
+			expect(review?.fields).toMatchObject({ date_start: utcDate(at(day(4), '10:00', 'Europe/Berlin')), time_start: utcTime(at(day(4), '10:00', 'Europe/Berlin')), time_end: utcTime(at(day(4), '11:30', 'Europe/Berlin')), activitytype: 'Meeting', duration_hours: '1', duration_minutes: '30' });
+			expect((await exEvents()).find((e) => e.ident?.endsWith(`:events:${seeded.meeting.id}`))?.record).toMatchObject({ subject: `CRM kickoff ${tag}`, start: { dateTime: `${day(6)}T08:00:00.000Z` } });
+
+			const outlookTask = mine(await env.crm.list('tasks')).find((t) => t.fields.subject === `Outlook task ${tag}`);
+			expect(outlookTask?.fields).toMatchObject({ due_date: day(9), taskstatus: 'Not Started', taskpriority: 'Low', activitytype: 'Task' });
+			expect((await exTasks()).find((t) => t.ident?.endsWith(`:tasks:${seeded.task.id}`))?.record).toMatchObject({ subject: `CRM task ${tag}`, dueDate: day(8), status: 'inProgress', priority: 'high' });
+		},
+		STEP_TIMEOUT * 3,
+	);
+
+	it('idle runs write nothing on either side', async () => {
+		await expectIdleRun(env, CONTACTS, 'contacts');
+		await expectIdleRun(env, CALENDAR, 'events');
+		await expectIdleRun(env, TASKS, 'tasks');
+	}, STEP_TIMEOUT * 3);
+
+	it(
+		'an edit on each side reaches the other; vtiger fields the mapping does not know stay as they were',
+		async () => {
+			const maxEx = (await exContacts()).find((c) => c.ident?.endsWith(`:contacts:${seeded.contact.id}`))!;
+			await env.exchange.update('contact', folders.contact, maxEx.id, { ...maxEx.record, phone: '+49 89 2' }, maxEx.ident);
+			const olga = mine(await env.crm.list('contacts')).find((c) => c.fields.lastname === `Outlook ${tag}`)!;
+			await env.crm.update('contacts', olga.id, { fields: { title: 'Einkauf' } });
+
+			const reviewEx = (await exEvents()).find((e) => e.record.subject === `Outlook review ${tag}`)!;
+			await env.exchange.update('event', folders.event, reviewEx.id, { ...reviewEx.record, location: 'Room 2' }, reviewEx.ident);
+			await env.crm.update('events', seeded.meeting.id, { fields: { subject: `CRM kickoff (moved) ${tag}`, time_end: '10:00:00' } });
+
+			const taskEx = (await exTasks()).find((t) => t.record.subject === `Outlook task ${tag}`)!;
+			await env.exchange.update('task', folders.task, taskEx.id, { ...taskEx.record, status: 'completed' } as Task, taskEx.ident);
+			await env.crm.update('tasks', seeded.task.id, { fields: { due_date: day(10) } });
+
+			for (const workflow of [CONTACTS, CALENDAR, TASKS]) expect(report(await env.run(workflow))).toMatchObject({ updated: 2, created: 0, deleted: 0, errors: 0, conflicts: 0 });
+
+			const max = (await env.crm.get('contacts', seeded.contact.id)) as CrmRecord;
+			expect(max.fields).toMatchObject({ phone: '+49 89 2', leadsource: 'Partner', assistant: 'Moritz', donotcall: '1', account_id: seeded.account.id });
+			expect((await env.crm.get('accounts', seeded.account.id))?.fields.description).toBe('CRM-only account text');
+			expect((await exContacts()).find((c) => c.record.lastName === `Outlook ${tag}`)?.record.jobTitle).toBe('Einkauf');
+
+			expect(mine(await env.crm.list('events')).find((e) => e.fields.subject === `Outlook review ${tag}`)?.fields.location).toBe('Room 2');
+			expect((await exEvents()).find((e) => e.ident?.endsWith(`:events:${seeded.meeting.id}`))?.record).toMatchObject({ subject: `CRM kickoff (moved) ${tag}`, end: { dateTime: `${day(6)}T10:00:00.000Z` } });
+
+			expect(mine(await env.crm.list('tasks')).find((t) => t.fields.subject === `Outlook task ${tag}`)?.fields.taskstatus).toBe('Completed');
+			expect((await exTasks()).find((t) => t.ident?.endsWith(`:tasks:${seeded.task.id}`))?.record.dueDate).toBe(day(10));
+		},
+		STEP_TIMEOUT * 3,
+	);
+
+	it('idle runs after the edits write nothing on either side', async () => {
+		await expectIdleRun(env, CONTACTS, 'contacts');
+		await expectIdleRun(env, CALENDAR, 'events');
+		await expectIdleRun(env, TASKS, 'tasks');
+	}, STEP_TIMEOUT * 3);
 });
