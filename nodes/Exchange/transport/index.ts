@@ -31,6 +31,7 @@ import {
 	type GraphClientConfig,
 	type TokenProvider,
 } from '../../../lib/exchange';
+import { N8nOAuth2TokenProvider, type N8nOAuthTokenData } from './n8nOAuth2TokenProvider';
 
 export const GRAPH_CREDENTIAL = 'microsoftGraphOAuth2Api';
 export const EWS_CREDENTIAL = 'exchangeEwsApi';
@@ -71,18 +72,28 @@ export interface ClientOptions {
 	credentialType?: ExchangeCredentialType;
 }
 
-interface OAuthTokenData {
-	access_token?: string;
-	refresh_token?: string;
-	expires_in?: number;
+type OAuthTokenData = N8nOAuthTokenData;
+
+/** n8n's OAuth2 renewal (saves the rotated tokens into the credential), where the context offers it. */
+type RefreshOAuth2 = (this: ExchangeContext, credentialsType: string) => Promise<N8nOAuthTokenData>;
+
+function n8nRefresh(ctx: ExchangeContext | undefined): (() => Promise<N8nOAuthTokenData>) | undefined {
+	const helper = (ctx?.helpers as { refreshOAuth2Token?: RefreshOAuth2 } | undefined)?.refreshOAuth2Token;
+	return ctx && typeof helper === 'function' ? () => helper.call(ctx, GRAPH_CREDENTIAL) : undefined;
 }
 
 function str(v: unknown): string {
 	return typeof v === 'string' ? v.trim() : '';
 }
 
-/** The credential's values → a Graph client config (tokens included). */
-export function graphConfigFromCredentials(credentials: ICredentialDataDecryptedObject, options: ClientOptions = {}): GraphClientConfig {
+/**
+ * The credential's values → a Graph client config (tokens included). With `ctx` (a node's context), a
+ * signed-in credential's tokens are renewed through n8n, which saves Microsoft's rotated refresh token
+ * into the credential; without it (credential test, tests, bench) they are renewed here, for this
+ * process only. A credential with its own CA certificate is renewed here too: n8n's OAuth2 client knows
+ * only the system CAs (or NODE_EXTRA_CA_CERTS).
+ */
+export function graphConfigFromCredentials(credentials: ICredentialDataDecryptedObject, options: ClientOptions = {}, ctx?: ExchangeContext): GraphClientConfig {
 	const grant = str(credentials.grantType) || 'authorizationCode';
 	const mailbox = str(options.mailbox) || str(credentials.mailbox) || undefined;
 	const tls = credentials.useCustomCa === true && str(credentials.caCertificate) ? { ca: str(credentials.caCertificate) } : undefined;
@@ -95,12 +106,15 @@ export function graphConfigFromCredentials(credentials: ICredentialDataDecrypted
 	};
 	const tokenData = (credentials.oauthTokenData ?? {}) as OAuthTokenData;
 	const initial = tokenData.access_token ? { accessToken: tokenData.access_token } : undefined;
+	const viaN8n = tls ? undefined : n8nRefresh(ctx);
 	let tokens: TokenProvider;
 	if (grant === 'clientCredentials') {
 		if (!mailbox) {
 			throw new ExchangeError('invalid', 'No mailbox given', 'App-only access needs the mailbox address: set it in the credential or in the node.');
 		}
 		tokens = new ClientCredentialsTokenProvider(endpoint, transport, Date.now, initial);
+	} else if (tokenData.refresh_token && viaN8n) {
+		tokens = new N8nOAuth2TokenProvider(viaN8n, tokenData);
 	} else if (tokenData.refresh_token) {
 		tokens = new RefreshTokenProvider(endpoint, transport, tokenData.refresh_token, Date.now, initial);
 	} else if (tokenData.access_token) {
@@ -154,13 +168,13 @@ export function credentialTypeOf(ctx: ExchangeContext, options: ClientOptions = 
 export async function getExchangeClient(ctx: ExchangeContext, options: ClientOptions = {}): Promise<ClosableExchangeClient> {
 	const type = credentialTypeOf(ctx, options);
 	const credentials = await ctx.getCredentials(type);
-	return createExchangeClient(type === EWS_CREDENTIAL ? ewsConfigFromCredentials(credentials, options) : graphConfigFromCredentials(credentials, options));
+	return createExchangeClient(type === EWS_CREDENTIAL ? ewsConfigFromCredentials(credentials, options) : graphConfigFromCredentials(credentials, options, ctx));
 }
 
 /** Graph only (webhook subscriptions exist only there). */
 export async function getGraphClient(ctx: ExchangeContext, options: ClientOptions = {}): Promise<GraphExchangeClient> {
 	const credentials = await ctx.getCredentials(GRAPH_CREDENTIAL);
-	return new GraphExchangeClient(graphConfigFromCredentials(credentials, options));
+	return new GraphExchangeClient(graphConfigFromCredentials(credentials, options, ctx));
 }
 
 /** Identifies the credential's secrets without storing them (A5: reset the pause when they change). */
