@@ -1,3 +1,4 @@
+import { stableStringify } from '../model/hash';
 import { fieldCode, fieldVector } from './content';
 import type { MergeFallback, Side } from './types';
 
@@ -10,8 +11,9 @@ export interface MergeResult {
 }
 
 /**
- * Field-level three-way merge against the base vector stored with the pair: a field changed on one side
- * only is taken from that side; a field changed on both sides to different values goes to `pickWinner`
+ * Field-level three-way merge against the base vector stored with the pair: two sides agree only when
+ * their values are equal; a field changed on one side only (its code differs from the base) is taken
+ * from that side; a field changed on both sides to different values goes to `pickWinner`
  * (null = leave it contested, for policy "none").
  */
 export function mergeRecords(
@@ -28,12 +30,13 @@ export function mergeRecords(
 	fields.forEach((field, i) => {
 		const c = crm[field];
 		const e = exchange[field];
-		const cCode = fieldCode(c);
-		const eCode = fieldCode(e);
 		let value: unknown;
-		if (cCode === eCode) {
+		// Equality of the two sides is decided on the real values, never on the short codes (issue 12 §2).
+		if (stableStringify(c) === stableStringify(e)) {
 			value = c;
 		} else {
+			const cCode = fieldCode(c);
+			const eCode = fieldCode(e);
 			const baseCode = baseValid ? base.slice(i * 2, i * 2 + 2) : undefined;
 			const crmChanged = baseCode === undefined || cCode !== baseCode;
 			const exchangeChanged = baseCode === undefined || eCode !== baseCode;
