@@ -51,11 +51,26 @@ export function ewsWrites(before: Record<string, number>, after: Record<string, 
 	return EWS_WRITE_OPERATIONS.reduce((sum, op) => sum + (after[op] ?? 0) - (before[op] ?? 0), 0);
 }
 
-export async function startEwsEnv(): Promise<EwsEnv> {
+/** A real EWS server (Gromox from ../shared/real-servers) for anna, from EWS_URL / EWS_USERNAME / EWS_PASSWORD. */
+export interface RealEws {
+	url: string;
+	username: string;
+	password: string;
+}
+
+export function realEwsFromEnv(): RealEws | undefined {
+	const { EWS_URL: url, EWS_USERNAME: username, EWS_PASSWORD: password } = process.env;
+	if (!url || !username || !password || username.toLowerCase() !== ANNA) return undefined;
+	return { url, username, password };
+}
+
+/** With `real`, anna's mailbox is on that server (the templates' credential and the Outlook client); EWS calls are not counted. */
+export async function startEwsEnv(options: { real?: RealEws } = {}): Promise<EwsEnv> {
 	const env = await startSyncEnv();
 	const { sb } = env;
-	const password = sb.users.find((u) => u.address === ANNA)?.password ?? sb.users[0].password;
-	const ews = new EwsExchangeClient({ url: sb.ewsUrl, auth: { type: 'basic', username: ANNA, password }, mailbox: ANNA });
+	const password = options.real?.password ?? sb.users.find((u) => u.address === ANNA)?.password ?? sb.users[0].password;
+	const url = options.real?.url ?? sb.ewsUrl;
+	const ews = new EwsExchangeClient({ url, auth: { type: 'basic', username: ANNA, password }, mailbox: ANNA });
 	const close = async () => {
 		ews.service.XHRApi.disconnect();
 		await env.close();
@@ -65,7 +80,7 @@ export async function startEwsEnv(): Promise<EwsEnv> {
 			{
 				...EWS_CREDENTIAL,
 				type: 'exchangeEwsApi',
-				data: { url: sb.ewsUrl, authentication: 'basic', username: ANNA, password, mailbox: '', impersonate: false, ca: '', allowSelfSigned: false },
+				data: { url, authentication: 'basic', username: ANNA, password, mailbox: '', impersonate: false, ca: '', allowSelfSigned: false },
 			},
 		]);
 	} catch (error) {
@@ -81,6 +96,7 @@ export async function startEwsEnv(): Promise<EwsEnv> {
 			return id;
 		},
 		async ewsCalls() {
+			if (options.real) return {};
 			const byRoute = (await sb.control.counters())[ANNA]?.byRoute ?? {};
 			return Object.fromEntries(
 				Object.entries(byRoute)
