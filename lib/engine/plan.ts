@@ -261,8 +261,16 @@ class Planner<C extends Component> {
 			return;
 		}
 		const why = `Changed on both sides; ${this.policy} → the ${winner === 'crm' ? 'CRM' : 'Exchange'} version wins.`;
-		if (winner === 'crm') this.write('update', 'exchange', ident, c, { p: e }, why);
-		else this.write('update', 'crm', ident, e, { p: c }, why);
+		const overridden = this.overridden(c, e, changedFields(c.record, e.record, this.fields), winner);
+		if (winner === 'crm') this.write('update', 'exchange', ident, c, { p: e }, why, { overridden });
+		else this.write('update', 'crm', ident, e, { p: c }, why, { overridden });
+	}
+
+	/** The fields a winner overwrites, with both values, for the notification output. */
+	overridden(c: Prepared<C>, e: Prepared<C>, fields: readonly string[], winner: Side): NonNullable<PlannedAction<C>['overridden']> {
+		const crm = c.record as Record<string, unknown>;
+		const exchange = e.record as Record<string, unknown>;
+		return fields.map((field) => ({ field, crm: crm[field], exchange: exchange[field], winner }));
 	}
 
 	merge(ident: string, row: StatusRow | undefined, c: Prepared<C>, e: Prepared<C>): void {
@@ -293,7 +301,8 @@ class Planner<C extends Component> {
 		const fromCrm = this.prepare({ ...c.item, record: mergedRecord });
 		const base = fieldVector(fromCrm.record, this.fields);
 		const reason = 'Changed on both sides; merged field by field.';
-		const refs = { crm: this.ref(c), exchange: this.ref(e), mergeBase: base };
+		const overridden = result.decided.flatMap(({ field, winner }) => this.overridden(c, e, [field], winner));
+		const refs = { crm: this.ref(c), exchange: this.ref(e), mergeBase: base, ...(overridden.length ? { overridden } : {}) };
 		if (fromExchange.hash !== c.hash) this.write('update', 'crm', ident, fromExchange, { p: c }, reason, refs);
 		if (fromCrm.hash !== e.hash) this.write('update', 'exchange', ident, fromCrm, { p: e }, reason, refs);
 	}

@@ -128,6 +128,12 @@ export interface PlannedAction<C extends Component = Component> {
 	/** Merge: field hashes of the result, stored as the base for the next merge. */
 	mergeBase?: string;
 	/**
+	 * Values a policy overwrote (issue 12 §2, "the loser of every conflict is reported"): per field the
+	 * two sides' values and the side that won. Set on writes decided by last-modified-wins, CRM/Exchange
+	 * wins, or a merge's fallback.
+	 */
+	overridden?: Array<{ field: string; crm: unknown; exchange: unknown; winner: Side }>;
+	/**
 	 * The change this action carries out: the side it was read from and that record as read (a deletion: id
 	 * only). Commit keeps it as a pending retry when the action fails, because the side's cursor moves on.
 	 */

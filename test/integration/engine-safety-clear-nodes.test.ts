@@ -51,7 +51,7 @@ const mapping = new FieldMapping();
 const resolution = new ConflictResolution();
 
 /** One run of workflows/contacts-sync.json. */
-async function syncRun(): Promise<IDataObject> {
+async function syncRun(policy = 'lastModifiedWins'): Promise<IDataObject> {
 	const [[folders]] = await runNode(exchange, { resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' }, [[{ json: {} }]]);
 	const folderId = (folders.json as { contact: string }).contact;
 	const table = { component: 'contact', mailbox: 'me', exchangeFolderId: folderId, crmInstance: 'crm' };
@@ -63,12 +63,12 @@ async function syncRun(): Promise<IDataObject> {
 		{ resource: 'contact', operation: 'getChanges', contactFolder: { __rl: true, mode: 'id', value: folderId }, cursor: (state.json.exchangeCursor as string) ?? '' },
 		[canonical],
 	);
-	const [actions] = await runNode(resolution, { operation: 'plan', ...table, direction: 'both', policy: 'lastModifiedWins', planOptions: {} }, [canonical, exChanges]);
+	const [actions, notes] = await runNode(resolution, { operation: 'plan', ...table, direction: 'both', policy, planOptions: {} }, [canonical, exChanges]);
 	const [toCrm] = await runNode(mapping, { component: 'contact', operation: 'toCrm' }, [actions]);
 	const [crmWritten] = await runNode(crmNode, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, [toCrm]);
 	const [exWritten] = await runNode(exchange, { resource: 'syncAction', operation: 'apply', syncFolderId: folderId, options: {} }, [crmWritten]);
 	const [[report]] = await runNode(resolution, { operation: 'commit', ...table }, [exWritten]);
-	return { ...report.json, folderId };
+	return { ...report.json, folderId, notifications: (notes ?? []).map((n) => n.json) };
 }
 
 beforeEach(async () => {
@@ -137,4 +137,23 @@ it('a field cleared in Outlook is cleared in the CRM after idle runs; CRM-only f
 	expect(fields).toMatchObject({ firstname: 'Max', lastname: 'Muster', department: 'Einkauf', leadsource: 'Partner' });
 	await crm.close();
 	expect(await syncRun()).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0, conflicts: 0 });
+});
+
+it('both sides changed: the value last-modified-wins overwrote is in the Plan\'s notification output with both values and the winner', async () => {
+	const crm = EmbeddedCrmBackend.open(dbPath);
+	const max = await crm.create('contacts', { fields: { firstname: 'Max', lastname: 'Muster', title: 'GF' } });
+	const first = await syncRun();
+	expect(await syncRun()).toMatchObject({ updated: 0, errors: 0 });
+	const mailbox = sb.sandbox.store.mailbox(ANNA);
+	const [item] = mailbox.listItems(first.folderId as string, 'contact');
+	await crm.update('contacts', max.id, { fields: { title: 'Einkauf' } });
+	await new Promise((resolve) => setTimeout(resolve, 1100));
+	mailbox.updateItem<'contact'>(item.id, (d) => void (d.jobTitle = 'Vertrieb'));
+	const run = await syncRun();
+	expect(run).toMatchObject({ updated: 1, errors: 0 });
+	expect(run.notifications).toEqual([
+		expect.objectContaining({ kind: 'overridden', side: 'exchange', overridden: [{ field: 'jobTitle', crm: 'Einkauf', exchange: 'Vertrieb', winner: 'exchange' }] }),
+	]);
+	expect((await crm.get('contacts', max.id))?.fields.title).toBe('Vertrieb');
+	await crm.close();
 });

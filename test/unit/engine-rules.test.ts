@@ -229,6 +229,23 @@ describe('engine: conflict policies (S3)', () => {
 		expect(subjects(earlier.exchange)).toEqual(['CRM edit']);
 	});
 
+	it('the losing values of lastModifiedWins are reported per field with both values and the winner (issue 12 §2)', () => {
+		const { run } = bothChanged('lastModifiedWins', true);
+		const update = run.plan.actions.find((a) => a.kind === 'update');
+		expect(update?.overridden).toEqual(
+			expect.arrayContaining([
+				{ field: 'subject', crm: 'CRM edit', exchange: 'Exchange edit', winner: 'exchange' },
+				{ field: 'location', crm: 'L-crm', exchange: 'L0', winner: 'exchange' },
+			]),
+		);
+	});
+
+	it('a merge reports the fields its fallback decided, with both values', () => {
+		const { run } = bothChanged('merge');
+		const updates = run.plan.actions.filter((a) => a.kind === 'update');
+		expect(updates[0]?.overridden).toEqual([{ field: 'subject', crm: 'CRM edit', exchange: 'Exchange edit', winner: 'exchange' }]);
+	});
+
 	it('none leaves both sides and reports a conflict with both versions', () => {
 		const { crm, exchange, run } = bothChanged('none');
 		expect(subjects(crm)).toEqual(['CRM edit']);

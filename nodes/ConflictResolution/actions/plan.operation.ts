@@ -314,6 +314,16 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const notifications = result.actions
 		.filter((a) => a.kind === 'conflict')
 		.map((a) => ({ json: notification(a, ref.mailbox), pairedItem: { item: 0, input: 0 } }));
+	// Both sides changed and a policy chose: the values that lost are reported, never silently dropped.
+	const reported = new Set<string>();
+	for (const a of result.actions) {
+		if (a.kind !== 'update' || !a.overridden?.length || reported.has(a.ident)) continue;
+		reported.add(a.ident);
+		notifications.push({
+			json: { ...notification(a, ref.mailbox), kind: 'overridden', side: a.overridden[0].winner, overridden: a.overridden as unknown as IDataObject[] } as IDataObject,
+			pairedItem: { item: 0, input: 0 },
+		});
+	}
 	for (const bad of invalidInputs) {
 		notifications.push({ json: { mailbox: ref.mailbox, kind: 'invalid', ...bad } as IDataObject, pairedItem: { item: 0, input: 0 } });
 	}
