@@ -159,6 +159,8 @@ export interface CrmBackend {
 	findByEmail(email: string, modules: readonly CrmPersonModule[]): Promise<CrmRecord[]>;
 	/** S7: exact, case-insensitive account name. */
 	findAccountByName(name: string): Promise<CrmRecord | undefined>;
+	/** Records carrying this Exchange ident (normally none or one); makes creates from Exchange idempotent. */
+	findByExchangeIdent(module: CrmModule, ident: string): Promise<CrmRecord[]>;
 
 	listUsers(): Promise<CrmUser[]>;
 	listGroups(): Promise<CrmGroup[]>;

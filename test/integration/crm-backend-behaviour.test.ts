@@ -222,6 +222,19 @@ describe.each(backends)('CRM backend behaviour: $name', (backendUnderTest) => {
 		await crm.delete('accounts', oe.id);
 	});
 
+	test('findByExchangeIdent: the record carrying an ident, only in its module (creates from Exchange are idempotent)', async () => {
+		const ident = `x:AAMk-${run}`;
+		const contact = await crm.create('contacts', { fields: { firstname: 'Ida', lastname: `Ident ${run}` }, exchangeIdent: ident });
+		const task = await crm.create('tasks', { fields: { subject: `Ident ${run}`, date_start: '2026-12-01', due_date: '2026-12-02', taskstatus: 'Not Started' }, exchangeIdent: `${ident}-t` });
+		expect((await crm.findByExchangeIdent('contacts', ident)).map((r) => r.id)).toEqual([contact.id]);
+		expect(await crm.findByExchangeIdent('contacts', `${ident}-t`)).toEqual([]);
+		expect((await crm.findByExchangeIdent('tasks', `${ident}-t`)).map((r) => r.id)).toEqual([task.id]);
+		expect(await crm.findByExchangeIdent('events', `${ident}-t`)).toEqual([]);
+		expect(await crm.findByExchangeIdent('contacts', `x:nothing-${run}`)).toEqual([]);
+		await crm.delete('contacts', contact.id);
+		await crm.delete('tasks', task.id);
+	});
+
 	test('events keep their type and can be listed by type', async () => {
 		const types = await crm.listEventTypes();
 		expect(types).toEqual(expect.arrayContaining(['Meeting', 'Call']));

@@ -263,6 +263,16 @@ export class VtigerCrmBackend implements CrmBackend {
 		return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || idNumber(a.id) - idNumber(b.id));
 	}
 
+	async findByExchangeIdent(module: CrmModule, ident: string): Promise<CrmRecord[]> {
+		if (!ident) return [];
+		const rows = await this.queryAll(`SELECT * FROM ${this.vtModule(module)} WHERE ${IDENT_FIELD} = ${lit(ident)}`);
+		// Events and Tasks share vtiger's Calendar; keep only the module asked for, with the exact ident.
+		return rows
+			.map((v) => this.toRecord(module, v))
+			.filter((r) => r.exchangeIdent === ident)
+			.sort((a, b) => idNumber(a.id) - idNumber(b.id));
+	}
+
 	async findAccountByName(name: string): Promise<CrmRecord | undefined> {
 		const wanted = name.normalize('NFC').trim();
 		if (!wanted) return undefined;

@@ -58,6 +58,12 @@ async function write(crm: CrmBackend, action: ActionItem, userId: string | undef
 	if (!fields) throw new CrmError('invalid', 'The action has no CRM fields.', 'Put a Field Mapping node (Canonical → CRM) before this node.');
 	// S7: the account named on the contact is found by name or created, then linked.
 	if (action.component === 'contact') fields = await linkAccount(crm, fields, { actingUserId: userId });
+	// A create from Exchange is idempotent: a run that overlapped this one may have made the record already.
+	const made = action.kind === 'create' && action.writeIdent ? (await crm.findByExchangeIdent(module, action.writeIdent))[0] : undefined;
+	if (made) {
+		const record = await crm.update(module, made.id, { fields }, acting);
+		return { seq: action.seq, ok: true, id: record.id, etag: record.etag };
+	}
 	const record =
 		action.kind === 'create'
 			? await crm.create(
