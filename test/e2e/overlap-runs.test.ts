@@ -1,0 +1,75 @@
+/**
+ * Issue 12 §2 "runs that overlap never create duplicates or lose updates", in a real n8n 2.40.7: two
+ * executions of the contacts template started together (two `n8n execute` processes on one n8n
+ * database, as a 5-minute schedule overlaps a first sync that runs longer). Both read before either
+ * writes and each saves its own static data. Afterwards, and after ordinary runs, every contact exists
+ * once on each side, the edits of both sides have arrived and data the mapping does not sync is kept.
+ */
+import type { CrmRecord } from '../../lib/crm';
+import type { Contact } from '../../lib/model/types';
+import type { N8nRun } from './harness';
+import { ANNA, report, startSyncEnv, type SyncEnv } from './helpers/sync-env';
+
+const SETUP_TIMEOUT = 40 * 60_000;
+const STEP_TIMEOUT = 10 * 60_000;
+const WORKFLOW = 'e2eOverlapCont01';
+
+let env: SyncEnv;
+let folderId: string;
+
+async function exchangeContacts(): Promise<Array<{ id: string; ident?: string; record: Contact }>> {
+	const page = await env.exchange.listChanges('contact', folderId, undefined);
+	return page.items.map((i) => ({ id: i.id, ident: i.ident, record: i.record }));
+}
+const fullName = (first?: unknown, last?: unknown) => `${String(first ?? '')} ${String(last ?? '')}`.trim();
+const counted = (names: string[]) => names.reduce<Record<string, number>>((acc, n) => ({ ...acc, [n]: (acc[n] ?? 0) + 1 }), {});
+
+beforeAll(async () => {
+	env = await startSyncEnv();
+	folderId = (await env.exchange.ensureSyncFolders({ components: ['contact'] })).contact as string;
+	await env.importTemplate('contacts-sync.json', WORKFLOW);
+}, SETUP_TIMEOUT);
+
+afterAll(async () => {
+	await env?.close();
+}, 120_000);
+
+it(
+	'two executions started together, then ordinary runs: no duplicate on either side, no lost edit',
+	async () => {
+		expect(report(await env.run(WORKFLOW))).toMatchObject({ errors: 0, cursorsCommitted: true });
+		const kept = (await env.crm.list('contacts'))[0] as CrmRecord;
+		const keptEx = (await exchangeContacts()).find((e) => e.ident?.endsWith(`:contacts:${kept.id}`))!;
+
+		await env.crm.create('contacts', { fields: { firstname: 'Cora', lastname: 'Overlap' }, assignedTo: { type: 'user', id: 'anna' } });
+		await env.crm.create('contacts', { fields: { firstname: 'Carl', lastname: 'Overlap' }, assignedTo: { type: 'user', id: 'anna' } });
+		await env.exchange.create('contact', folderId, { firstName: 'Olga', lastName: 'Overlap', email: 'olga.overlap@outlook.example' });
+		await env.exchange.create('contact', folderId, { firstName: 'Otto', lastName: 'Overlap', mobile: '+49 170 9' });
+		await env.crm.update('contacts', kept.id, { fields: { title: 'Overlap edit' } });
+
+		const runs = await Promise.all([env.n8n.execute(WORKFLOW), env.n8n.execute(WORKFLOW)]);
+		// Each run either completed or failed with an error of its own; neither may write twice.
+		const completed = runs.filter((r) => r.ok).map((r) => report(r.run as N8nRun));
+		expect(completed.length).toBeGreaterThan(0);
+		for (const r of completed) expect(r).toMatchObject({ errors: 0 });
+
+		for (let i = 0; i < 2; i++) expect(report(await env.run(WORKFLOW))).toMatchObject({ errors: 0 });
+		expect(report(await env.run(WORKFLOW))).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0 });
+
+		const crm = await env.crm.list('contacts');
+		const exchange = await exchangeContacts();
+		const crmNames = counted(crm.map((r) => fullName(r.fields.firstname, r.fields.lastname)));
+		const exNames = counted(exchange.map((e) => fullName(e.record.firstName, e.record.lastName)));
+		for (const name of ['Cora Overlap', 'Carl Overlap', 'Olga Overlap', 'Otto Overlap']) {
+			expect([name, crmNames[name]]).toEqual([name, 1]);
+			expect([name, exNames[name]]).toEqual([name, 1]);
+		}
+		expect(Object.values(crmNames).every((n) => n === 1)).toBe(true);
+		expect(Object.values(exNames).every((n) => n === 1)).toBe(true);
+		expect(exchange.find((e) => e.id === keptEx.id)?.record.jobTitle).toBe('Overlap edit');
+		expect(crm.find((r) => fullName(r.fields.firstname, r.fields.lastname) === 'Olga Overlap')?.fields.email).toBe('olga.overlap@outlook.example');
+		expect((await env.crm.listConflicts({ resolved: false })).filter((c) => c.reason.includes('second CRM record'))).toHaveLength(0);
+		expect(ANNA).toMatch(/@/);
+	},
+	STEP_TIMEOUT,
+);
