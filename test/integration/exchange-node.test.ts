@@ -140,6 +140,23 @@ describe('Exchange node', () => {
 		expect(changes3.deletedIds).toEqual([item.id]);
 	});
 
+	it('Update writes only the fields given; the others stay unless "Clear Fields Not Given" is on', async () => {
+		const [{ json: f }] = await run({ resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' });
+		const base = { resource: 'contact', contactFolder: f.contact };
+		const full = { firstName: 'Erika', lastName: 'Mustermann', phone: '+49 30 1234', email: 'erika@example.com', categories: ['VIP'], description: 'Kundin seit 2019' };
+		const created = json(await run({ ...base, operation: 'create', record: full, ident: '', options: {} }));
+		await run({ ...base, operation: 'update', itemId: created.id, record: { lastName: 'Musterfrau' }, ident: '', etag: '', options: {} });
+		const after = json(await run({ ...base, operation: 'get', itemId: created.id, rawOutput: false })).record as Record<string, unknown>;
+		expect(after).toMatchObject({ ...full, lastName: 'Musterfrau' });
+
+		await run({ ...base, operation: 'update', itemId: created.id, record: { lastName: 'Musterfrau', email: 'erika@example.com' }, ident: '', etag: '', options: { clearMissing: true } });
+		const replaced = json(await run({ ...base, operation: 'get', itemId: created.id, rawOutput: true }));
+		expect(replaced).toMatchObject({ surname: 'Musterfrau', emailAddresses: [{ address: 'erika@example.com' }] });
+		expect(replaced.givenName ?? '').toBe('');
+		expect(replaced.businessPhones ?? []).toEqual([]);
+		await run({ ...base, operation: 'delete', itemId: created.id, etag: '' });
+	});
+
 	it('errors are NodeApiErrors with Graph\'s message and a hint; Continue On Fail keeps going per item', async () => {
 		const [{ json: f }] = await run({ resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' });
 		const base = { resource: 'contact', contactFolder: f.contact };

@@ -1,10 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { commit, isActionItem, isRunMarker, type ActionItem, type CommitResult, type RunMarkerItem } from '../../../lib/engine';
+import { commit, isActionItem, isRunMarker, type ActionItem, type CommitResult, type RunCounts, type RunMarkerItem } from '../../../lib/engine';
 import { loadTable, saveTable, stateSizeBytes } from '../helpers/state';
 
 export const description: INodeProperties[] = [];
+
+/** One line a person reads first, e.g. "contacts: 3 created, 1 updated, 0 deleted, 0 conflicts, 0 errors". */
+function runSummary(component: string, counts: RunCounts, dryRun: boolean): string {
+	const parts = [`${counts.created} created`, `${counts.updated} updated`, `${counts.deleted} deleted`, `${counts.conflicts} conflicts`, `${counts.errors} errors`];
+	return `${component}${dryRun ? ' (dry run, nothing written)' : ''}: ${parts.join(', ')}`;
+}
 
 interface Run {
 	marker?: RunMarkerItem & { skipped?: number; invalidInputs?: number };
@@ -56,18 +62,26 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const counts = report?.counts ?? { created: 0, updated: 0, deleted: 0, conflicts: 0, skipped: 0, errors: 0, unchanged: 0 };
 		counts.skipped += run.marker?.skipped ?? 0;
 		counts.conflicts += run.marker?.invalidInputs ?? 0;
+		// Key order is the column order of n8n's table view: the answer (counts) first, identifiers last (issue 16).
 		const json: IDataObject = {
-			table: first.table,
-			component: first.component,
-			runId: first.runId,
-			dryRun,
-			...counts,
-			planned: run.marker?.counts ?? null,
-			cursorsCommitted: report?.cursorsCommitted ?? false,
-			failures: (report?.failures ?? []) as unknown as IDataObject[],
+			summary: runSummary(first.component, counts, dryRun),
+			created: counts.created,
+			updated: counts.updated,
+			deleted: counts.deleted,
+			conflicts: counts.conflicts,
+			errors: counts.errors,
+			skipped: counts.skipped,
+			unchanged: counts.unchanged,
 			// Failed changes kept for a retry in a later run (issue 12 §2), shown as conflicts until they succeed.
 			pendingRetries: table.retries.size,
 			pairs: table.size,
+			component: first.component,
+			dryRun,
+			cursorsCommitted: report?.cursorsCommitted ?? false,
+			failures: (report?.failures ?? []) as unknown as IDataObject[],
+			planned: run.marker?.counts ?? null,
+			table: first.table,
+			runId: first.runId,
 			stateBytes: stateSizeBytes(this),
 		};
 		if (dryRun) {

@@ -6,14 +6,15 @@ export const resourceParameter: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	options: [
+		// Values stay the API's nouns (templates store them); names are the product's words.
 		{ name: 'Account', value: 'account' },
+		{ name: 'Appointment', value: 'event' },
 		{ name: 'Contact', value: 'contact' },
 		{ name: 'E-Mail', value: 'email' },
-		{ name: 'Event', value: 'event' },
 		{ name: 'Lead', value: 'lead' },
 		{ name: 'Partner', value: 'partner' },
-		{ name: 'Sync Action', value: 'syncAction' },
 		{ name: 'Sync Conflict', value: 'conflict' },
+		{ name: 'Sync Plan', value: 'syncAction' },
 		{ name: 'Task', value: 'task' },
 	],
 	default: 'contact',

@@ -6,11 +6,12 @@ export const resourceParameter: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	options: [
+		// Values stay the API's nouns (templates store them); names are the product's words.
+		{ name: 'Appointment', value: 'event', description: 'Calendar appointment' },
 		{ name: 'Contact', value: 'contact' },
-		{ name: 'Event', value: 'event', description: 'Calendar appointment' },
 		{ name: 'Folder', value: 'folder', description: 'Contact folders, calendars, To Do lists, mail folders' },
 		{ name: 'Message', value: 'message', description: 'E-mail' },
-		{ name: 'Sync Action', value: 'syncAction', description: 'Planned sync actions from Conflict Resolution' },
+		{ name: 'Sync Plan', value: 'syncAction', description: 'The planned changes from Conflict Resolution' },
 		{ name: 'Task', value: 'task', description: 'Microsoft To Do task' },
 	],
 	default: 'contact',

@@ -16,7 +16,7 @@ export const description: INodeProperties[] = [
 				name: 'Apply',
 				value: 'apply',
 				description: 'Write the planned sync actions that target Exchange and pass the others on',
-				action: 'Apply sync actions',
+				action: 'Write the planned changes to the mailbox',
 			},
 		],
 		default: 'apply',
