@@ -20,8 +20,9 @@ export const triggerProperties: INodeProperties[] = [
 		name: 'event',
 		type: 'options',
 		options: [
-			{ name: 'Item Changed in Sync Folder', value: 'itemChanged', description: 'A contact, appointment or task was created, changed or deleted' },
-			{ name: 'E-Mail Moved Into CRM-Sync Folder', value: 'mailMoved', description: 'A user moved an e-mail into CRM-Sync or one of its subfolders' },
+			// The nodes panel lists these as "On <name, lowercased>": no hyphens, no capitalised folder names.
+			{ name: 'Contact, Appointment or Task Changed', value: 'itemChanged', description: 'A contact, appointment or task was created, changed or deleted in a synced folder' },
+			{ name: 'Mail Moved Into the Sync Folder', value: 'mailMoved', description: 'A user moved an e-mail into CRM-Sync or one of its subfolders' },
 		],
 		default: 'itemChanged',
 	},
@@ -67,7 +68,7 @@ export const triggerProperties: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		default: 30,
 		description: 'Appointments that ended more than this many days ago are not watched (A2)',
-		displayOptions: { show: { event: ['itemChanged'] } },
+		displayOptions: { show: { event: ['itemChanged'], components: ['event'] } },
 	},
 	{
 		displayName: 'Origin Folders',
@@ -81,12 +82,17 @@ export const triggerProperties: INodeProperties[] = [
 		description: 'Folders watched to know where a moved e-mail came from (so it can be moved back, E9). Each costs one request per poll.',
 		displayOptions: { show: { event: ['mailMoved'] } },
 	},
-	{
-		displayName: 'Folder Name',
-		name: 'folderName',
-		type: 'string',
-		default: 'CRM-Sync',
-	},
+	// Twice, so it shows only where a sync folder is used: for moved mails, and for items in the CRM-Sync folders.
+	...[{ event: ['mailMoved'] }, { event: ['itemChanged'], folderSource: ['crmSync'] }].map(
+		(show): INodeProperties => ({
+			displayName: 'Sync Folder Name',
+			name: 'folderName',
+			type: 'string',
+			default: 'CRM-Sync',
+			description: 'Name of the CRM-Sync folders (the same as in the sync workflows)',
+			displayOptions: { show },
+		}),
+	),
 	{
 		displayName: 'Options',
 		name: 'options',

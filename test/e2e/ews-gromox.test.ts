@@ -6,17 +6,19 @@
  * test works in sync folders of its own name and removes them afterwards. Skipped without EWS_URL /
  * EWS_USERNAME (anna@contoso.example) / EWS_PASSWORD.
  */
-import { ConflictResolutionMode, Contact, ItemId, PropertySet, BasePropertySet, ContactSchema } from 'ews-javascript-api';
+import { BasePropertySet, ConflictResolutionMode, Contact, ContactSchema, DeleteMode, EmailMessage, ItemId, MimeContent, PropertySet, WellKnownFolderName } from 'ews-javascript-api';
 import { DateTime } from 'luxon';
 
 import type { CrmRecord } from '../../lib/crm';
 import type { Component, ComponentRecordMap, Task } from '../../lib/model/types';
+import { nodeOutput } from './harness';
 import { ANNA, realEwsFromEnv, report, startEwsEnv, type EwsEnv } from './helpers/ews-env';
 
 const SETUP_TIMEOUT = 40 * 60_000;
 const STEP_TIMEOUT = 5 * 60_000;
 const REAL = realEwsFromEnv();
 const WORKFLOWS = { contacts: 'e2eGxContacts001', calendar: 'e2eGxCalendar001', tasks: 'e2eGxTasks000001' };
+const EMAIL_WORKFLOW = 'e2eGxEmail000001';
 const MODULES = { contacts: 'contacts', calendar: 'events', tasks: 'tasks' } as const;
 
 if (!REAL) {
@@ -151,5 +153,76 @@ if (!REAL) {
 			expect(ANNA).toBe(REAL?.username.toLowerCase());
 		},
 		STEP_TIMEOUT,
+	);
+});
+
+(REAL ? describe : describe.skip)('e-mail import template in real n8n against a real EWS server (Gromox)', () => {
+	const tag = `gm${Date.now().toString(36)}`;
+	const folderName = `CRM-Sync ${tag}`;
+	let env: EwsEnv;
+	let mail: { root: string; contacts: string };
+	let inbox: string;
+	const saved: string[] = [];
+
+	/** A mail as the server would have delivered it: saved into the Inbox from its MIME. */
+	async function deliver(from: string, subject: string, id: string): Promise<string> {
+		const lines = [`From: ${from}`, 'To: Anna Schmidt <anna@contoso.example>', `Subject: ${subject}`, `Message-ID: <${id}.${tag}@e2e.example>`, 'Date: Mon, 23 Nov 2026 09:00:00 +0000', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8'];
+		const message = new EmailMessage(env.ews.service);
+		message.MimeContent = new MimeContent('UTF-8', Buffer.from(`${lines.join('\r\n')}\r\n\r\nGuten Tag,\r\nanbei unser Angebot.\r\n`).toString('base64'));
+		await message.Save(WellKnownFolderName.Inbox);
+		saved.push(message.Id.UniqueId);
+		return message.Id.UniqueId;
+	}
+
+	beforeAll(async () => {
+		env = await startEwsEnv({ real: REAL });
+		mail = (await env.ews.ensureSyncFolders({ components: ['mail'], folderName })).mail as unknown as { root: string; contacts: string };
+		inbox = (await env.ews.getWellKnownFolder('inbox')).id;
+		await env.importTemplate('email-import.json', EMAIL_WORKFLOW, { parameters: { 'CRM-Sync Folders': { folderName } } });
+		await env.crm.create('contacts', { assignedTo: { type: 'user', id: 'anna' }, fields: { firstname: 'Kai', lastname: `Kunde ${tag}`, email: `kai.${tag}@kunde.example` } });
+	}, SETUP_TIMEOUT);
+
+	afterAll(async () => {
+		for (const id of saved) await env?.ews.call(async () => (await EmailMessage.Bind(env.ews.service, new ItemId(id))).Delete(DeleteMode.HardDelete)).catch(() => undefined);
+		await env?.ews.removeSyncFolders(['mail'], folderName).catch(() => undefined);
+		await env?.close();
+	}, 120_000);
+
+	it(
+		'imports mails moved into CRM-Sync (a known contact linked, an unknown sender as a lead), moves them back out, and a second run imports nothing',
+		async () => {
+			const first = await env.run(EMAIL_WORKFLOW);
+			expect(first.data.resultData.runData['E-mail to Lead']).toBeUndefined();
+
+			const fromKai = await deliver(`Kai Kunde <kai.${tag}@kunde.example>`, 'Bestellung', 'known');
+			const fromNew = await deliver(`"Neu Kunde" <neu.${tag}@beispiel.example>`, 'Anfrage', 'new');
+			const movedKai = await env.ews.moveMessage(fromKai, mail.contacts);
+			const movedNew = await env.ews.moveMessage(fromNew, mail.root);
+			saved.push(movedKai.id, movedNew.id);
+
+			const run = await env.run(EMAIL_WORKFLOW);
+			const results = nodeOutput(run, 'E-mail to Lead');
+			expect(results.map((r) => [r.exchangeId, r.status]).sort()).toEqual([[movedKai.id, 'imported'], [movedNew.id, 'imported']].sort());
+			const [kai] = await env.crm.findByEmail(`kai.${tag}@kunde.example`, ['contacts']);
+			const known = await env.crm.findEmailByMessageId(`<known.${tag}@e2e.example>`);
+			expect(known?.links.map((l) => `${l.module}:${l.id}`)).toEqual([`contacts:${kai.id}`]);
+			expect(known?.subject).toBe('Bestellung');
+			const [lead] = await env.crm.findByEmail(`neu.${tag}@beispiel.example`, ['leads']);
+			expect(lead?.fields).toMatchObject({ lastname: `neu.${tag}`, company: 'beispiel.example' });
+			expect((await env.crm.findEmailByMessageId(`<new.${tag}@e2e.example>`))?.links.map((l) => `${l.module}:${l.id}`)).toContain(`leads:${lead.id}`);
+
+			// Moved back out of CRM-Sync, to the Inbox they came from; the server's copy keeps its MIME.
+			for (const r of results) {
+				const move = r.move as { moved: boolean; newExchangeId?: string };
+				expect(move.moved).toBe(true);
+				const id = move.newExchangeId ?? (r.exchangeId as string);
+				saved.push(id);
+				expect((await env.ews.getMessage(id))?.folderId).toBe(inbox);
+			}
+
+			const idle = await env.run(EMAIL_WORKFLOW);
+			expect(idle.data.resultData.runData['E-mail to Lead']).toBeUndefined();
+		},
+		STEP_TIMEOUT * 2,
 	);
 });

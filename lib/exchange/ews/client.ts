@@ -33,6 +33,7 @@ import {
 	EmailMessageSchema,
 	MapiPropertyType,
 	PropertySet,
+	SearchFilter,
 	SendCancellationsMode,
 	SendInvitationsMode,
 	SendInvitationsOrCancellationsMode,
@@ -716,12 +717,33 @@ export class EwsExchangeClient implements ExchangeClient {
 		return Buffer.from(content, 'base64');
 	}
 
+	/**
+	 * A move gives the message a new id. MoveItem returns it only "if the copy or move operation was within
+	 * a single mailbox" (MoveItem operation, EWS reference), and Gromox answers a request with
+	 * <ReturnNewItemIds>true</ReturnNewItemIds> with an empty <Items/>: so the message's summary is read
+	 * first, and without a returned id the moved copy is found in the destination by its Internet Message-ID.
+	 */
 	async moveMessage(id: string, destinationFolderId: string): Promise<MailMessageSummary> {
+		const before = this.toSummary(await this.call(() => Item.Bind(this.service, new ItemId(id), this.summaryProps())));
 		const responses = await this.call(() => this.service.MoveItems([new ItemId(id)], folderIdOf(destinationFolderId), true));
-		const moved = responses.Responses[0]?.Item;
-		const newId = moved?.Id?.UniqueId ?? id;
-		const item = await this.call(() => Item.Bind(this.service, new ItemId(newId), this.summaryProps()));
-		return this.toSummary(item);
+		const newId = responses.Responses[0]?.Item?.Id?.UniqueId;
+		if (newId) return this.toSummary(await this.call(() => Item.Bind(this.service, new ItemId(newId), this.summaryProps())));
+		const found = before.internetMessageId ? await this.findByMessageId(destinationFolderId, before.internetMessageId) : undefined;
+		if (found) return found;
+		throw new ExchangeError(
+			'notFound',
+			`The e-mail "${before.subject ?? id}" was moved, but the server did not say where to`,
+			'Exchange returned no new ID for the moved e-mail and it was not found in the destination folder by its Message-ID. Look for it there; nothing was lost.',
+		);
+	}
+
+	/** The newest message with this Internet Message-ID in a folder. */
+	private async findByMessageId(folderId: string, internetMessageId: string): Promise<MailMessageSummary | undefined> {
+		const view = new ItemView(10);
+		view.PropertySet = this.summaryProps();
+		const page = await this.call(() => this.service.FindItems(folderIdOf(folderId), new SearchFilter.IsEqualTo(EmailMessageSchema.InternetMessageId, internetMessageId), view));
+		const matches = page.Items.map((item) => this.toSummary(item)).filter((m) => m.internetMessageId === internetMessageId);
+		return matches.sort((a, b) => (b.receivedAt ?? '').localeCompare(a.receivedAt ?? ''))[0];
 	}
 
 	/** Content hash of a canonical record (the engine's change detection; exposed for parity tests). */
