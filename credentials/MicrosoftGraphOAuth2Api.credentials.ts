@@ -1,4 +1,4 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 const DELEGATED_SCOPES = 'offline_access Contacts.ReadWrite Calendars.ReadWrite Tasks.ReadWrite Mail.ReadWrite';
 
@@ -6,7 +6,12 @@ const DELEGATED_SCOPES = 'offline_access Contacts.ReadWrite Calendars.ReadWrite 
  * Microsoft 365 through Microsoft Graph. Authorization code (a user signs in) or client
  * credentials (app-only: one app registration serves every mailbox, A1). Authority and
  * Graph URL can be changed so a test server (the sandbox) can stand in for Microsoft.
- * The Exchange nodes test the credential with `microsoftGraphConnectionTest`.
+ *
+ * n8n's Test button runs `test` below, not a node's credential test: for a type that extends oAuth2Api,
+ * n8n 2.x otherwise only checks that a token is stored, which app-only credentials never have before
+ * their first run ("This OAuth2 credential was not connected to an account"). The request goes through
+ * n8n's OAuth2 helper, which gets (and saves) a client-credentials token first; it uses n8n's trust
+ * store (NODE_EXTRA_CA_CERTS), the custom CA below is for the nodes.
  */
 export class MicrosoftGraphOAuth2Api implements ICredentialType {
 	name = 'microsoftGraphOAuth2Api';
@@ -14,6 +19,25 @@ export class MicrosoftGraphOAuth2Api implements ICredentialType {
 	extends = ['oAuth2Api'];
 
 	displayName = 'Microsoft Graph OAuth2 API';
+
+	// GET /users/{id}/mailFolders/{well-known name} (mailFolder get, Graph v1.0): proves tenant, app, secret,
+	// permission and mailbox in one request.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.graphBaseUrl.replace(/\\/+$/, "")}}/v1.0',
+			url: '={{$credentials.mailbox && $credentials.mailbox.trim() ? "/users/" + encodeURIComponent($credentials.mailbox.trim()) : "/me"}}/mailFolders/inbox',
+			qs: { $select: 'displayName' },
+			method: 'GET',
+		},
+		rules: [
+			{ type: 'responseCode', properties: { value: 401, message: 'Microsoft refused the sign-in: check Tenant, Client ID and Client Secret' } },
+			{
+				type: 'responseCode',
+				properties: { value: 403, message: 'Signed in, but the app may not read this mailbox: grant Mail.ReadWrite, Contacts.ReadWrite, Calendars.ReadWrite and Tasks.ReadWrite (as application permissions with admin consent for app-only)' },
+			},
+			{ type: 'responseCode', properties: { value: 404, message: 'No such mailbox: enter the e-mail address (user principal name) of an Exchange Online mailbox under Mailbox' } },
+		],
+	};
 
 	properties: INodeProperties[] = [
 		{
@@ -79,6 +103,9 @@ export class MicrosoftGraphOAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: 'body',
 		},
+		// Microsoft's token endpoint takes no extra body properties: hide oAuth2Api's fields for them.
+		{ displayName: 'Send Additional Body Properties', name: 'sendAdditionalBodyProperties', type: 'hidden', default: false },
+		{ displayName: 'Additional Body Properties', name: 'additionalBodyProperties', type: 'hidden', default: '' },
 		{
 			displayName: 'Authority URL',
 			name: 'authorityUrl',

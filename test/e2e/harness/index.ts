@@ -1,3 +1,4 @@
 export * from './n8n';
 export * from './output';
 export * from './process';
+export * from './server';

@@ -13,6 +13,7 @@ import path from 'node:path';
 
 import { logProblems, parseExecutionOutput, type N8nRun } from './output';
 import { run, runOrThrow, type RunResult } from './process';
+import { N8nServer } from './server';
 
 const PACKAGE_NAME = 'n8n-nodes-exchange-crm-sync';
 
@@ -209,6 +210,12 @@ export class N8nInstance {
 			env,
 			timeoutMs,
 		});
+	}
+
+	/** `n8n start` on a free loopback port, as production runs it; stop it with `server.stop()`. */
+	async startServer(): Promise<N8nServer> {
+		const env = { ...this.env, N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1', N8N_RUNNERS_BROKER_PORT: String(await freeLoopbackPort()) };
+		return await N8nServer.start({ command: nodeBinary(), args: [path.join(this.n8nDir, 'node_modules/n8n/bin/n8n'), 'start'], env, cwd: this.workDir }, await freeLoopbackPort());
 	}
 
 	private async cliOrThrow(args: readonly string[]): Promise<RunResult> {

@@ -1,0 +1,111 @@
+/**
+ * Issue 16 "press Test on each credential: green for every auth mode": the Test button of the credential
+ * dialog, through the REST endpoint the editor calls (POST /rest/credentials/test), on a real `n8n start`
+ * with the packed package. Before, n8n answered every app-only Microsoft Graph credential with "This
+ * OAuth2 credential was not connected to an account" although the nodes then worked with it.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { createCrmBackend } from '../../lib/crm';
+import { N8nInstance, type N8nCredential, type N8nServer } from './harness';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { ANNA, sandboxGraphCredential } from './helpers/sync-env';
+
+const SETUP_TIMEOUT = 40 * 60_000;
+
+let sb: TestSandbox;
+let dir: string;
+let n8n: N8nInstance;
+let server: N8nServer;
+const credentials: Record<string, N8nCredential> = {};
+
+interface TestResult {
+	status: 'OK' | 'Error';
+	message: string;
+}
+
+async function pressTest(id: string): Promise<TestResult> {
+	const { id: _id, ...rest } = credentials[id];
+	const res = await server.rest<TestResult>('POST', '/rest/credentials/test', { credentials: { id, ...rest } });
+	if (res.status !== 200) throw new Error(`credential test of ${id}: HTTP ${res.status} ${JSON.stringify(res.body)}\n${server.log().slice(-3000)}`);
+	return res.body;
+}
+
+beforeAll(async () => {
+	sb = await startTestSandbox();
+	dir = await mkdtemp(path.join(tmpdir(), 'cred-e2e-'));
+	const caFile = path.join(dir, 'sandbox-ca.pem');
+	await writeFile(caFile, sb.ca);
+	const dbPath = path.join(dir, 'crm.sqlite');
+	await (await createCrmBackend({ kind: 'embedded', databasePath: dbPath })).close();
+	const ben = sb.users.find((u) => u.address.startsWith('ben'));
+	const list: N8nCredential[] = [
+		sandboxGraphCredential(sb, ANNA, 'e2eCredGraphApp1', 'Graph app-only'),
+		{ ...sandboxGraphCredential(sb, ANNA, 'e2eCredGraphBad1', 'Graph wrong secret'), data: { ...sandboxGraphCredential(sb).data, clientSecret: 'not-the-secret' } },
+		sandboxGraphCredential(sb, 'nobody@contoso.example', 'e2eCredGraphNob1', 'Graph unknown mailbox'),
+		{ ...sandboxGraphCredential(sb, '', 'e2eCredGraphDel1', 'Graph delegated, not signed in'), data: { ...sandboxGraphCredential(sb, '').data, grantType: 'authorizationCode' } },
+		{
+			...sandboxGraphCredential(sb, '', 'e2eCredGraphSig1', 'Graph delegated, signed in'),
+			data: { ...sandboxGraphCredential(sb, '').data, grantType: 'authorizationCode', oauthTokenData: { access_token: await sb.control.token(ANNA, 3600), token_type: 'Bearer' } },
+		},
+		{
+			id: 'e2eCredEwsBasic1',
+			name: 'EWS basic',
+			type: 'exchangeEwsApi',
+			data: { url: sb.ewsUrl, authentication: 'basic', username: ANNA, password: sb.users.find((u) => u.address === ANNA)?.password ?? '', mailbox: '', impersonate: false, ca: sb.ca, allowSelfSigned: false },
+		},
+		{
+			id: 'e2eCredEwsWrong1',
+			name: 'EWS wrong password',
+			type: 'exchangeEwsApi',
+			data: { url: sb.ewsUrl, authentication: 'basic', username: ben?.address ?? ANNA, password: 'wrong', mailbox: '', impersonate: false, ca: sb.ca, allowSelfSigned: false },
+		},
+		{ id: 'e2eCredCrmEmbed1', name: 'CRM embedded', type: 'crmApi', data: { backend: 'embedded', databasePath: dbPath } },
+	];
+	for (const c of list) credentials[c.id] = c;
+	// The Test button uses n8n's trust store; a private CA is added the way n8n documents it.
+	n8n = await N8nInstance.create({ env: { NODE_EXTRA_CA_CERTS: caFile } });
+	await n8n.importCredentials(list);
+	server = await n8n.startServer();
+	await server.setupOwner();
+}, SETUP_TIMEOUT);
+
+afterAll(async () => {
+	await server?.stop();
+	await n8n?.cleanup();
+	await sb?.stop();
+	if (dir) await rm(dir, { recursive: true, force: true });
+}, 120_000);
+
+it('Microsoft Graph app-only: green, and the token n8n fetched is saved in the credential', async () => {
+	expect(await pressTest('e2eCredGraphApp1')).toMatchObject({ status: 'OK' });
+	const saved = await n8n.exportCredential('e2eCredGraphApp1');
+	expect((saved.data.oauthTokenData as { access_token?: string } | undefined)?.access_token).toEqual(expect.any(String));
+	// Nothing else of the credential changed.
+	const { oauthTokenData: _token, ...rest } = saved.data;
+	expect(rest).toMatchObject(credentials.e2eCredGraphApp1.data);
+});
+
+it('Microsoft Graph: a wrong secret, an unknown mailbox and a delegated credential not yet signed in each say what is wrong', async () => {
+	const wrong = await pressTest('e2eCredGraphBad1');
+	expect(wrong.status).toBe('Error');
+	expect(wrong.message).toMatch(/token|client|secret/i);
+	const nobody = await pressTest('e2eCredGraphNob1');
+	expect(nobody).toEqual({ status: 'Error', message: expect.stringMatching(/No such mailbox/) });
+	// n8n's own words ("Unable to sign without access token"); the dialog offers "Connect my account" here.
+	expect(await pressTest('e2eCredGraphDel1')).toMatchObject({ status: 'Error' });
+});
+
+it('Microsoft Graph delegated, signed in: green for the signed-in user\'s own mailbox (/me)', async () => {
+	expect(await pressTest('e2eCredGraphSig1')).toMatchObject({ status: 'OK' });
+});
+
+it('EWS basic and the embedded CRM: green; a wrong EWS password says so', async () => {
+	expect(await pressTest('e2eCredEwsBasic1')).toMatchObject({ status: 'OK' });
+	expect(await pressTest('e2eCredCrmEmbed1')).toMatchObject({ status: 'OK' });
+	const wrong = await pressTest('e2eCredEwsWrong1');
+	expect(wrong.status).toBe('Error');
+	expect(wrong.message).toMatch(/password|user name|sign/i);
+});
