@@ -64,6 +64,15 @@ beforeAll(async () => {
 		},
 		{ id: 'e2eCredCrmEmbed1', name: 'CRM embedded', type: 'crmApi', data: { backend: 'embedded', databasePath: dbPath } },
 	];
+	// The real servers, when `npm test` started them (scripts/real-servers-up.sh).
+	const { VTIGER_URL, VTIGER_USERNAME, VTIGER_ACCESS_KEY, EWS_URL, EWS_USERNAME, EWS_PASSWORD } = process.env;
+	if (VTIGER_URL && VTIGER_USERNAME && VTIGER_ACCESS_KEY) {
+		list.push({ id: 'e2eCredVtiger001', name: 'vtiger', type: 'crmApi', data: { backend: 'vtiger', url: VTIGER_URL, userName: VTIGER_USERNAME, accessKey: VTIGER_ACCESS_KEY } });
+		list.push({ id: 'e2eCredVtigerBad', name: 'vtiger wrong key', type: 'crmApi', data: { backend: 'vtiger', url: VTIGER_URL, userName: VTIGER_USERNAME, accessKey: 'wrongwrongwrong1' } });
+	}
+	if (EWS_URL && EWS_USERNAME && EWS_PASSWORD) {
+		list.push({ id: 'e2eCredGromox001', name: 'Gromox EWS', type: 'exchangeEwsApi', data: { url: EWS_URL, authentication: 'basic', username: EWS_USERNAME, password: EWS_PASSWORD, mailbox: '', impersonate: false, ca: '', allowSelfSigned: false } });
+	}
 	for (const c of list) credentials[c.id] = c;
 	// The Test button uses n8n's trust store; a private CA is added the way n8n documents it.
 	n8n = await N8nInstance.create({ env: { NODE_EXTRA_CA_CERTS: caFile } });
@@ -108,4 +117,12 @@ it('EWS basic and the embedded CRM: green; a wrong EWS password says so', async 
 	const wrong = await pressTest('e2eCredEwsWrong1');
 	expect(wrong.status).toBe('Error');
 	expect(wrong.message).toMatch(/password|user name|sign/i);
+});
+
+(process.env.VTIGER_URL && process.env.EWS_URL ? it : it.skip)('the real servers: vtiger 8.3 green (a wrong access key says so) and Gromox EWS green', async () => {
+	expect(await pressTest('e2eCredVtiger001')).toMatchObject({ status: 'OK' });
+	const wrong = await pressTest('e2eCredVtigerBad');
+	expect(wrong.status).toBe('Error');
+	expect(wrong.message).toMatch(/access key|user name|sign|login/i);
+	expect(await pressTest('e2eCredGromox001')).toMatchObject({ status: 'OK' });
 });
