@@ -128,10 +128,20 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user } 
 	return { nodes, connections, first: n('Ensure Sync Folders'), last: n('Commit') };
 }
 
+// n8n's editor links an imported node to the user's credential only when the parameter that selects the
+// credential type is in the node's parameters (it does not apply defaults there): so the templates carry
+// the protocol switch explicitly, or every Exchange node shows "Credentials for Exchange are not set".
+const PROTOCOL_SWITCH = { [`${PKG}.exchange`]: { authentication: 'microsoftGraphOAuth2Api' }, [`${PKG}.exchangeTrigger`]: { authentication: 'microsoftGraphOAuth2Api' }, [`${PKG}.emailToLead`]: { exchangeConnection: 'graph' } };
+
+function withProtocolSwitch(node) {
+	const protocol = PROTOCOL_SWITCH[node.type];
+	return protocol ? { ...node, parameters: { ...protocol, ...node.parameters } } : node;
+}
+
 function workflow(name, nodes, connections) {
 	return {
 		name,
-		nodes,
+		nodes: nodes.map(withProtocolSwitch),
 		connections,
 		active: false,
 		settings: { executionOrder: 'v1', saveManualExecutions: true },

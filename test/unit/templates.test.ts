@@ -5,7 +5,23 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 const WORKFLOWS = path.join(ROOT, 'workflows');
 
+import type { INodeTypeDescription } from 'n8n-workflow';
+
+import { ConflictResolution } from '../../nodes/ConflictResolution/ConflictResolution.node';
+import { Crm } from '../../nodes/Crm/Crm.node';
+import { EmailToLead } from '../../nodes/EmailToLead/EmailToLead.node';
+import { Exchange } from '../../nodes/Exchange/Exchange.node';
+import { ExchangeNotificationTrigger } from '../../nodes/ExchangeTrigger/ExchangeNotificationTrigger.node';
+import { ExchangeTrigger } from '../../nodes/ExchangeTrigger/ExchangeTrigger.node';
+import { FieldMapping } from '../../nodes/FieldMapping/FieldMapping.node';
+
 type Json = Record<string, unknown>;
+const DESCRIPTIONS = new Map<string, INodeTypeDescription>(
+	[new ConflictResolution(), new Crm(), new EmailToLead(), new Exchange(), new ExchangeNotificationTrigger(), new ExchangeTrigger(), new FieldMapping()].map((n) => [
+		`n8n-nodes-exchange-crm-sync.${n.description.name}`,
+		n.description,
+	]),
+);
 const templates = readdirSync(WORKFLOWS)
 	.filter((f) => f.endsWith('.json'))
 	.map((file) => ({ file, workflow: JSON.parse(readFileSync(path.join(WORKFLOWS, file), 'utf8')) as Json }));
@@ -28,6 +44,20 @@ describe('workflow templates', () => {
 		for (const [from, outputs] of Object.entries((workflow as Json).connections as Record<string, { main: Json[][] }>)) {
 			expect(names.has(from)).toBe(true);
 			for (const output of outputs.main) for (const target of output) expect(names.has(target.node as string)).toBe(true);
+		}
+	});
+
+	// n8n's editor links an imported node to the user's credential (and clears the red marker) only when the
+	// parameter that selects the credential type is in the node's own parameters: it applies no defaults.
+	it.each(templates.map((t) => [t.file, t.workflow]))('%s: every credential a node carries is the one its explicit parameters select', (_file, workflow) => {
+		for (const node of (workflow as Json).nodes as Json[]) {
+			const description = DESCRIPTIONS.get(String(node.type));
+			if (!description?.credentials?.length) continue;
+			const parameters = node.parameters as Json;
+			const selected = description.credentials.filter((c) =>
+				Object.entries(c.displayOptions?.show ?? {}).every(([name, values]) => name in parameters && (values as unknown[]).includes(parameters[name])),
+			);
+			expect({ node: node.name, credentials: Object.keys((node.credentials ?? {}) as Json).sort() }).toEqual({ node: node.name, credentials: selected.map((c) => c.name).sort() });
 		}
 	});
 });
