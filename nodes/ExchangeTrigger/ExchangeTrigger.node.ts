@@ -26,7 +26,9 @@ export class ExchangeTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["event"]}}',
-		description: 'Starts the workflow when contacts, appointments or tasks change in a sync folder, or when an e-mail is moved into CRM-Sync',
+		// n8n's nodes panel merges "Exchange" and "Exchange Trigger" into one entry and shows this description for
+		// both (generateMergedNodesAndActions in the editor), so it names what the actions do too.
+		description: 'Contacts, appointments, tasks and e-mails of a Microsoft Exchange mailbox: read and write them, or start a workflow when they change',
 		defaults: { name: 'Exchange Trigger' },
 		polling: true,
 		inputs: [],

@@ -126,3 +126,16 @@ it('EWS basic and the embedded CRM: green; a wrong EWS password says so', async 
 	expect(wrong.message).toMatch(/access key|user name|sign|login/i);
 	expect(await pressTest('e2eCredGromox001')).toMatchObject({ status: 'OK' });
 });
+
+it('the nodes panel gets our words: codex aliases (typing "lead" finds E-mail to Lead), appointments, "Create a contact"', async () => {
+	const res = await server.rest<unknown>('GET', '/types/nodes.json');
+	expect(res.status).toBe(200);
+	const types = res.body as Array<{ name: string; codex?: { alias?: string[]; categories?: string[] }; properties: Array<{ name: string; options?: Array<{ name: string; value: string; action?: string }> }> }>;
+	const ours = (name: string) => types.find((t) => t.name === `n8n-nodes-exchange-crm-sync.${name}`);
+	expect(ours('emailToLead')?.codex?.alias).toContain('Lead');
+	expect(ours('exchange')?.codex?.categories).toContain('Communication');
+	const exchange = ours('exchange');
+	expect(exchange?.properties.find((p) => p.name === 'resource')?.options?.find((o) => o.value === 'event')?.name).toBe('Appointment');
+	const actions = exchange?.properties.filter((p) => p.name === 'operation').flatMap((p) => p.options ?? []).map((o) => o.action);
+	expect(actions).toEqual(expect.arrayContaining(['Create a contact', 'Update an appointment', 'Get changed tasks']));
+});
