@@ -259,3 +259,23 @@ export async function withAuthPause<T>(
 export function stateFromError(error: unknown): TriggerState | undefined {
 	return (error as { state?: TriggerState } | undefined)?.state;
 }
+
+/**
+ * After an import: a mail that failed (CRM unreachable, unreadable MIME) must be read again by the next
+ * poll, so its folder's cursor goes back to where this poll started and the folder index forgets that it
+ * arrived there (else the next poll would take it for a mail already seen). Mails that went through stay
+ * done: they were moved back out, or their Message-ID is in the CRM (E6).
+ */
+export function keepFailedForRetry(before: TriggerState, after: TriggerState, failed: readonly MailMovedEvent[]): TriggerState {
+	if (failed.length === 0) return after;
+	const cursors = { ...after.cursors };
+	const folderIndex = { ...(after.folderIndex ?? {}) };
+	for (const event of failed) {
+		const key = `mail:${event.folderId}`;
+		if (before.cursors[key] === undefined) delete cursors[key];
+		else cursors[key] = before.cursors[key];
+		if (event.previousFolderId === undefined) delete folderIndex[event.message.id];
+		else folderIndex[event.message.id] = event.previousFolderId;
+	}
+	return { ...after, cursors, folderIndex };
+}

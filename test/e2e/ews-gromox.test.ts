@@ -178,7 +178,7 @@ if (!REAL) {
 		env = await startEwsEnv({ real: REAL });
 		mail = (await env.ews.ensureSyncFolders({ components: ['mail'], folderName })).mail as unknown as { root: string; contacts: string };
 		inbox = (await env.ews.getWellKnownFolder('inbox')).id;
-		await env.importTemplate('email-import.json', EMAIL_WORKFLOW, { parameters: { 'CRM-Sync Folders': { folderName } } });
+		await env.importTemplate('email-import.json', EMAIL_WORKFLOW, { parameters: { 'E-mail to Lead': { syncFolderName: folderName }, 'Exchange Trigger': { folderName } } });
 		await env.crm.create('contacts', { assignedTo: { type: 'user', id: 'anna' }, fields: { firstname: 'Kai', lastname: `Kunde ${tag}`, email: `kai.${tag}@kunde.example` } });
 	}, SETUP_TIMEOUT);
 
@@ -192,7 +192,7 @@ if (!REAL) {
 		'imports mails moved into CRM-Sync (a known contact linked, an unknown sender as a lead), moves them back out, and a second run imports nothing',
 		async () => {
 			const first = await env.run(EMAIL_WORKFLOW);
-			expect(first.data.resultData.runData['E-mail to Lead']).toBeUndefined();
+			expect(nodeOutput(first, 'E-mail to Lead')).toEqual([]);
 
 			const fromKai = await deliver(`Kai Kunde <kai.${tag}@kunde.example>`, 'Bestellung', 'known');
 			const fromNew = await deliver(`"Neu Kunde" <neu.${tag}@beispiel.example>`, 'Anfrage', 'new');
@@ -221,7 +221,7 @@ if (!REAL) {
 			}
 
 			const idle = await env.run(EMAIL_WORKFLOW);
-			expect(idle.data.resultData.runData['E-mail to Lead']).toBeUndefined();
+			expect(nodeOutput(idle, 'E-mail to Lead')).toEqual([]);
 		},
 		STEP_TIMEOUT * 2,
 	);

@@ -490,7 +490,7 @@ describe('e-mail import template over EWS in real n8n (Run Now path)', () => {
 		async () => {
 			// The first run finds nothing and starts the cursors (with their pull subscriptions).
 			const first = await env.run(WORKFLOWS.email);
-			expect(first.data.resultData.runData['E-mail to Lead']).toBeUndefined();
+			expect(nodeOutput(first, 'E-mail to Lead')).toEqual([]);
 
 			const fromCustomer = await deliver(customer, mime('Kai Kunde <kai.kunde@kunde.example>', 'Bestellung', 'ews-custom-1'));
 			const fromInbox = await deliver(inbox, mime('"Neu Kunde" <neu.kunde@beispiel.example>', 'Anfrage', 'ews-inbox-1'));
@@ -522,7 +522,7 @@ describe('e-mail import template over EWS in real n8n (Run Now path)', () => {
 			// Nothing new: nothing imported, no EWS write.
 			const idleBefore = await env.ewsCalls();
 			const idle = await env.run(WORKFLOWS.email);
-			expect(idle.data.resultData.runData['E-mail to Lead']).toBeUndefined();
+			expect(nodeOutput(idle, 'E-mail to Lead')).toEqual([]);
 			const idleAfter = await env.ewsCalls();
 			measured.emailIdleRunEwsCalls = totalCalls(idleBefore, idleAfter);
 			expect(ewsWrites(idleBefore, idleAfter)).toBe(0);

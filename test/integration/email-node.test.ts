@@ -185,6 +185,9 @@ describe('workflows/email-import.json', () => {
 	it('wires Exchange Trigger → E-mail to Lead with parameters the node knows and no secrets', () => {
 		const emailNode = template.nodes.find((n) => n.type === 'n8n-nodes-exchange-crm-sync.emailToLead')!;
 		expect(template.connections['Exchange Trigger'].main[0][0].node).toBe(emailNode.name);
+		// Run Now feeds the same node: it reads the CRM-Sync folders itself; no Code node (issue 16).
+		expect(template.connections['Run Now'].main[0][0].node).toBe(emailNode.name);
+		expect(template.nodes.map((n) => n.type)).not.toContain('n8n-nodes-base.code');
 		const known = new Set(new EmailToLead().description.properties.map((p) => p.name));
 		for (const name of Object.keys(emailNode.parameters)) expect(known).toContain(name);
 		expect(Object.keys(emailNode.credentials ?? {}).sort()).toEqual(['crmApi', 'microsoftGraphOAuth2Api']);

@@ -10,6 +10,7 @@ import { splitList } from '../helpers/input';
 import { errorItem, resultError, resultItem } from '../helpers/output';
 import { getCrmBackend, getMailbox } from '../transport';
 import { readImportOptions, readMessageInput } from './message/import.operation';
+import { importFromSyncFolders } from './message/readSyncFolders';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const node = this.getNode();
@@ -45,7 +46,14 @@ async function importAll(this: IExecuteFunctions, crm: CrmBackend, mailbox: Exch
 	const resolveFolder = folderResolver(this, mailbox);
 
 	const out: INodeExecutionData[] = [];
+	let foldersRead = false;
 	for (let i = 0; i < items.length; i++) {
+		// An item without a message (Run Now, a schedule): the node reads the CRM-Sync folders itself, once.
+		if (this.getNodeParameter('source', i) === 'syncFolders' && !carriesMessage(this, i)) {
+			if (!foldersRead) out.push(...(await importFromSyncFolders.call(this, importer, mailbox, i)));
+			foldersRead = true;
+			continue;
+		}
 		let result: EmailImportResult | undefined;
 		try {
 			const input = await readMessageInput.call(this, i, resolveFolder);
@@ -62,6 +70,13 @@ async function importAll(this: IExecuteFunctions, crm: CrmBackend, mailbox: Exch
 		}
 	}
 	return [out];
+}
+
+/** Whether an input item names a message (an Exchange id) or holds one (a binary MIME). */
+function carriesMessage(ctx: IExecuteFunctions, itemIndex: number): boolean {
+	const id = ctx.getNodeParameter('messageId', itemIndex, '') as unknown;
+	const binaryPropertyName = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? 'data');
+	return (typeof id === 'string' && id.trim() !== '') || ctx.getInputData()[itemIndex].binary?.[binaryPropertyName] !== undefined;
 }
 
 /** The CRM user whose e-mail is one of the owner's addresses (active users first). */

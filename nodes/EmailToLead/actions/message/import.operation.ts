@@ -17,7 +17,8 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'CRM-Sync Folders',
 				value: 'syncFolders',
-				description: 'Mail the user moved into CRM-Sync or its subfolders; it is moved back afterwards',
+				description:
+					'Mail the user moved into CRM-Sync or its subfolders: the Exchange Trigger\'s items, or, for an item without a message (Run Now, a schedule), the mails moved in since the last run, read here. Moved back afterwards.',
 			},
 			{
 				name: 'Inbox (All Incoming Mail)',
@@ -25,6 +26,14 @@ export const properties: INodeProperties[] = [
 				description: 'Every message of the Inbox (and, per trigger, its subfolders and Sent Items); it stays where it is',
 			},
 		],
+	},
+	{
+		displayName: 'Sync Folder Name',
+		name: 'syncFolderName',
+		type: 'string',
+		default: 'CRM-Sync',
+		displayOptions: { show: { source: ['syncFolders'] } },
+		description: 'Name of the CRM-Sync folder, for input items without a message (the same as in the Exchange Trigger)',
 	},
 	{
 		displayName: 'Message ID',
