@@ -183,22 +183,15 @@ function syncTemplate(component) {
  */
 function allUsersTemplate(component) {
 	const c = COMPONENTS[component];
+	// The connected users come from the CRM (its users with a mailbox address), a list the admin maintains anyway.
 	const users = {
-		parameters: {
-			jsCode: [
-				'// One item per connected user: the mailbox address and the CRM user id. Edit this list,',
-				'// or replace this node with one that reads your users (e.g. from the CRM or a sheet).',
-				'return [',
-				"  { json: { mailbox: 'anna@contoso.example', crmUserId: 'anna' } },",
-				"  { json: { mailbox: 'ben@contoso.example', crmUserId: 'ben' } },",
-				'];',
-			].join('\n'),
-		},
+		parameters: { resource: 'user', operation: 'getAll', options: {} },
 		id: uuid(`${component}/all/users`),
 		name: 'Connected Users',
-		type: 'n8n-nodes-base.code',
-		typeVersion: 2,
+		type: `${PKG}.crm`,
+		typeVersion: 1,
 		position: [-200, 280],
+		credentials: CRM_CREDENTIAL,
 	};
 	const loop = {
 		parameters: { batchSize: 1, options: {} },
@@ -214,11 +207,11 @@ function allUsersTemplate(component) {
 	const note = sticky(`${component}/all`, 'About this workflow', [-460, -420], [
 		`## ${c.label} sync for every connected user`,
 		'',
-		`The same sync as the single-mailbox ${c.label.toLowerCase()} workflow, once per user in **Connected Users**: each user's CRM-Sync folder gets the CRM records **assigned to that user** (records assigned to a group are not synced, S5), and what they change in Outlook comes back assigned to them.`,
+		`The same sync as the single-mailbox ${c.label.toLowerCase()} workflow, once per user in **Connected Users** (the CRM's active users with an e-mail address, taken as their mailbox): each user's CRM-Sync folder gets the CRM records **assigned to that user** (records assigned to a group are not synced, S5), and what they change in Outlook comes back assigned to them.`,
 		'',
 		'Use an **app-only** Microsoft credential (client credentials with admin consent), so that one credential serves every mailbox. Each mailbox keeps its own sync state in this workflow.',
 		'',
-		'**Before activating:** edit the list in *Connected Users*, and choose your credentials in the CRM and Exchange nodes.',
+		'**Before activating:** choose your credentials in the CRM and Exchange nodes. To leave users out, set *Mailbox Domains* in *Connected Users*, or mark them inactive in the CRM.',
 	]);
 	return workflow(`CRM ⇄ Exchange: ${c.label.toLowerCase()} sync for every user`, [note, ...t.nodes, users, loop, done, ...p.nodes], {
 		...t.connections,

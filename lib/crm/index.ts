@@ -37,3 +37,4 @@ export async function createCrmBackend(config: CrmConnectionConfig): Promise<Crm
 			throw new CrmError('invalid', 'Unknown CRM backend in the CRM credential', 'Choose a backend in the CRM credential.');
 	}
 }
+export { connectedUsers, type ConnectedUser, type ConnectedUserFilter } from './users';

@@ -4,6 +4,7 @@ import * as conflict from './actions/conflict';
 import * as email from './actions/email';
 import * as record from './actions/record';
 import * as sync from './actions/sync';
+import * as user from './actions/user';
 import { router } from './actions/router';
 import { resourceParameter } from './descriptions/resource';
 import { crmApiTest } from './methods/credentialTest';
@@ -17,12 +18,12 @@ export class Crm implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read and write the CRM side of the Exchange sync: accounts, contacts, leads, partners, events, tasks, e-mails, sync conflicts',
+		description: 'Read and write the CRM side of the Exchange sync: accounts, contacts, leads, partners, appointments, tasks, e-mails, sync conflicts, users',
 		defaults: { name: 'CRM' },
 		inputs: ['main'],
 		outputs: ['main'],
 		credentials: [{ name: 'crmApi', required: true, testedBy: 'crmApiTest' }],
-		properties: [resourceParameter, ...record.description, ...email.description, ...conflict.description, ...sync.description],
+		properties: [resourceParameter, ...record.description, ...email.description, ...conflict.description, ...sync.description, ...user.description],
 	};
 
 	methods = {

@@ -101,6 +101,16 @@ describe('CRM node', () => {
 		await closeSharedCrmBackends();
 		rmSync(dir, { recursive: true, force: true });
 	});
+	it('User → Get Many: the CRM users with a mailbox, one item each (the all-users templates read them)', async () => {
+		const out = await run({ resource: 'user', operation: 'getAll', options: {} });
+		expect(out.map((o) => o.json)).toEqual([
+			expect.objectContaining({ crmUserId: 'anna', mailbox: 'anna@contoso.example', name: 'Anna Schmidt' }),
+			expect.objectContaining({ crmUserId: 'ben', mailbox: 'ben@contoso.example', name: 'Ben Weber' }),
+		]);
+		expect(out[1].pairedItem).toEqual({ item: 0 });
+		expect(await run({ resource: 'user', operation: 'getAll', options: { emailDomains: 'fabrikam.example' } })).toEqual([]);
+	});
+
 
 	test('contact: create (field by field), get, update (JSON), get many with filters, delete', async () => {
 		const [created] = await run({

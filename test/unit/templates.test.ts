@@ -34,6 +34,8 @@ describe('workflow templates', () => {
 	it.each(templates.map((t) => [t.file, t.workflow]))('%s uses only our nodes and n8n core nodes, with a sticky note and no secrets', (_file, workflow) => {
 		const nodes = (workflow as Json).nodes as Json[];
 		for (const node of nodes) expect(String(node.type)).toMatch(/^(n8n-nodes-base\.|n8n-nodes-exchange-crm-sync\.)/);
+		// No Code node a user must read or edit (issue 16).
+		expect(nodes.filter((n) => n.type === 'n8n-nodes-base.code').map((n) => n.name)).toEqual([]);
 		expect(nodes.some((n) => n.type === 'n8n-nodes-base.stickyNote')).toBe(true);
 		const text = JSON.stringify(workflow);
 		expect(text).not.toMatch(/secret|password|accessKey|access_token|refresh_token|Passw0rd/i);

@@ -16,6 +16,7 @@ export const resourceParameter: INodeProperties = {
 		{ name: 'Sync Conflict', value: 'conflict' },
 		{ name: 'Sync Plan', value: 'syncAction' },
 		{ name: 'Task', value: 'task' },
+		{ name: 'User', value: 'user', description: 'CRM users with a mailbox (who the per-user sync serves)' },
 	],
 	default: 'contact',
 };
