@@ -69,6 +69,8 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user } 
 	const crmUserId = user ? `={{ $('${user}').first().json.crmUserId }}` : '';
 	const exchangeMailbox = user ? { mailbox } : {};
 	const state = { component, mailbox, exchangeFolderId: folderExpr, crmInstance: 'crm' };
+	// The mailbox is entered once, in Sync State; Plan and Commit take it from there (issue 16).
+	const stateFromSyncState = { ...state, mailbox: `={{ $('${n('Sync State')}').first().json.mailbox }}` };
 	const node = (name, type, dx, dy, parameters, extra = {}) => ({
 		parameters,
 		id: uuid(`${seed}/${name}`),
@@ -101,7 +103,7 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user } 
 		),
 		node('Plan', `${PKG}.conflictResolution`, 1100, 0, {
 			operation: 'plan',
-			...state,
+			...stateFromSyncState,
 			direction: 'both',
 			policy: 'lastModifiedWins',
 			...(windowed ? { pastDays: 30 } : {}),
@@ -111,7 +113,7 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user } 
 		node('Map Canonical → CRM', `${PKG}.fieldMapping`, 1320, 0, { component, operation: 'toCrm' }),
 		node('Write to CRM', `${PKG}.crm`, 1540, 0, { resource: 'syncAction', operation: 'apply', crmUserId, recordConflicts: true }, { credentials: CRM_CREDENTIAL }),
 		node('Write to Exchange', `${PKG}.exchange`, 1760, 0, { resource: 'syncAction', ...exchangeMailbox, operation: 'apply', syncFolderId: folderExpr, options: {} }, { credentials: GRAPH_CREDENTIAL }),
-		node('Commit', `${PKG}.conflictResolution`, 1980, 0, { operation: 'commit', ...state }),
+		node('Commit', `${PKG}.conflictResolution`, 1980, 0, { operation: 'commit', ...stateFromSyncState }),
 	];
 	const connections = {
 		[n('Ensure Sync Folders')]: { main: [[to(reset ? n('Reset State') : n('Sync State'))]] },
@@ -152,7 +154,7 @@ function workflow(name, nodes, connections) {
 }
 
 const SETUP_NOTE =
-	'**Before activating:** choose your credentials in the CRM and Exchange nodes, set **Mailbox** in the Conflict Resolution nodes (*Sync State*, *Plan*, *Commit*) to the synced address (and in the Exchange nodes when you use an app-only credential), and pick the mailbox owner\'s CRM user in *Write to CRM*.';
+	'**Before activating:** choose your credentials in the CRM and Exchange nodes, set **Mailbox** in *Sync State* to the synced address (*Plan* and *Commit* take it from there; the initial sync also has it in each *Reset State*; an app-only credential names the mailbox itself), and pick the mailbox owner\'s CRM user in *Write to CRM*.';
 
 function syncTemplate(component) {
 	const c = COMPONENTS[component];
