@@ -9,6 +9,9 @@ export class CrmApi implements ICredentialType {
 
 	displayName = 'CRM API';
 
+	// The nodes' icons (n8n resolves the path beside the compiled credential, dist/credentials).
+	icon = 'file:../nodes/Crm/crm.svg' as const;
+
 	properties: INodeProperties[] = [
 		{
 			displayName: 'Backend',

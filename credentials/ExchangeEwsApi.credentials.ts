@@ -13,6 +13,9 @@ export class ExchangeEwsApi implements ICredentialType {
 
 	displayName = 'Exchange (EWS) API';
 
+	// The nodes' icons (n8n resolves the path beside the compiled credential, dist/credentials).
+	icon = 'file:../nodes/Exchange/exchange.svg' as const;
+
 	properties: INodeProperties[] = [
 		{
 			displayName: 'EWS URL',

@@ -20,6 +20,9 @@ export class MicrosoftGraphOAuth2Api implements ICredentialType {
 
 	displayName = 'Microsoft Graph OAuth2 API';
 
+	// The nodes' icons (n8n resolves the path beside the compiled credential, dist/credentials).
+	icon = 'file:../nodes/Exchange/exchange.svg' as const;
+
 	// GET /users/{id}/mailFolders/{well-known name} (mailFolder get, Graph v1.0): proves tenant, app, secret,
 	// permission and mailbox in one request.
 	test: ICredentialTestRequest = {

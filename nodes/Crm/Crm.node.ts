@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as conflict from './actions/conflict';
 import * as email from './actions/email';
@@ -17,11 +18,12 @@ export class Crm implements INodeType {
 		icon: 'file:crm.svg',
 		group: ['transform'],
 		version: 1,
+		usableAsTool: true,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Read and write the CRM side of the Exchange sync: accounts, contacts, leads, partners, appointments, tasks, e-mails, sync conflicts, users',
 		defaults: { name: 'CRM' },
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'crmApi', required: true, testedBy: 'crmApiTest' }],
 		properties: [resourceParameter, ...record.description, ...email.description, ...conflict.description, ...sync.description, ...user.description],
 	};

@@ -1,7 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as importMessage from './actions/message/import.operation';
 import { router } from './actions/router';
+import { crmApiTest } from '../Crm/methods/credentialTest';
+import { exchangeEwsConnectionTest, microsoftGraphConnectionTest } from '../Exchange/methods/credentialTest';
 
 export class EmailToLead implements INodeType {
 	description: INodeTypeDescription = {
@@ -10,22 +13,25 @@ export class EmailToLead implements INodeType {
 		icon: 'file:emailToLead.svg',
 		group: ['transform'],
 		version: 1,
+		usableAsTool: true,
 		subtitle: '={{$parameter["source"] === "inbox" ? "Inbox" : "CRM-Sync folders"}}',
 		description:
 			'Import e-mails into the CRM: link them to the leads, contacts, accounts and partners they involve, create leads for unknown senders, move them back',
 		defaults: { name: 'E-mail to Lead' },
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'crmApi', required: true },
+			{ name: 'crmApi', required: true, testedBy: 'crmApiTest' },
 			{
 				name: 'microsoftGraphOAuth2Api',
 				required: true,
+				testedBy: 'microsoftGraphConnectionTest',
 				displayOptions: { show: { exchangeConnection: ['graph'] } },
 			},
 			{
 				name: 'exchangeEwsApi',
 				required: true,
+				testedBy: 'exchangeEwsConnectionTest',
 				displayOptions: { show: { exchangeConnection: ['ews'] } },
 			},
 		],
@@ -81,6 +87,8 @@ export class EmailToLead implements INodeType {
 			...importMessage.description,
 		],
 	};
+
+	methods = { credentialTest: { crmApiTest, microsoftGraphConnectionTest, exchangeEwsConnectionTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as folder from './actions/folder';
 import * as item from './actions/item';
@@ -19,11 +20,12 @@ export class Exchange implements INodeType {
 		icon: 'file:exchange.svg',
 		group: ['transform'],
 		version: 1,
+		usableAsTool: true,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Contacts, appointments, tasks, e-mails and sync folders of a Microsoft Exchange mailbox',
 		defaults: { name: 'Exchange' },
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: exchangeCredentials,
 		properties: [authenticationParameter, resourceParameter, mailboxParameter, ...item.description, ...message.description, ...folder.description, ...sync.description],
 	};

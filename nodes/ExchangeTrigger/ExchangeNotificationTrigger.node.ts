@@ -7,6 +7,7 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { GraphExchangeClient, SyncFolderKind } from '../../lib/exchange';
 import {
@@ -97,7 +98,7 @@ export class ExchangeNotificationTrigger implements INodeType {
 		description: 'Starts the workflow within seconds of a change in an Exchange sync folder (Microsoft Graph change notifications)',
 		defaults: { name: 'Exchange Notification Trigger' },
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'microsoftGraphOAuth2Api', required: true, testedBy: 'microsoftGraphConnectionTest' }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: triggerProperties.filter((p) => p.name !== 'options').concat([
@@ -148,7 +149,9 @@ export class ExchangeNotificationTrigger implements INodeType {
 					for (const s of state.subscriptions ?? []) await client.deleteSubscription(s.id);
 					saveState(this, { ...state, subscriptions: [] });
 					return true;
-				} catch {
+				} catch (error) {
+					// n8n deactivates the workflow either way; a subscription left behind expires by itself (at most 3 days for mail).
+					this.logger.warn(`Exchange Notification Trigger: could not remove a Microsoft Graph subscription: ${(error as Error).message}`);
 					return false;
 				} finally {
 					client.close();

@@ -1,4 +1,5 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { ExchangeClient } from '../../lib/exchange';
 import {
@@ -32,7 +33,7 @@ export class ExchangeTrigger implements INodeType {
 		defaults: { name: 'Exchange Trigger' },
 		polling: true,
 		inputs: [],
-		outputs: ['main'],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: exchangeCredentials,
 		properties: [authenticationParameter, ...triggerProperties],
 	};

@@ -20,10 +20,8 @@ export class FieldMapping implements INodeType {
 		subtitle: '={{$parameter["component"] + ": " + $parameter["operation"]}}',
 		description: 'Map CRM records to canonical Exchange sync records and back, with presets for contacts, appointments and tasks',
 		defaults: { name: 'Field Mapping' },
-		inputs: ['main'],
-		// Two outputs: mapped records, and records that could not be mapped (S12). The lint rule
-		// only knows the If and Switch nodes as multi-output nodes.
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
+		inputs: [NodeConnectionTypes.Main],
+		// Two outputs: mapped records, and records that could not be mapped (S12).
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Mapped', 'Invalid'],
 		properties: [

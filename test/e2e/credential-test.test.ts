@@ -139,3 +139,16 @@ it('the nodes panel gets our words: codex aliases (typing "lead" finds E-mail to
 	const actions = exchange?.properties.filter((p) => p.name === 'operation').flatMap((p) => p.options ?? []).map((o) => o.action);
 	expect(actions).toEqual(expect.arrayContaining(['Create a contact', 'Update an appointment', 'Get changed tasks']));
 });
+
+it('every credential of the package has an icon n8n serves', async () => {
+	const res = await server.rest<unknown>('GET', '/types/credentials.json');
+	expect(res.status).toBe(200);
+	const ours = (res.body as Array<{ name: string; iconUrl?: string | { light: string; dark: string } }>).filter((c) => ['microsoftGraphOAuth2Api', 'exchangeEwsApi', 'crmApi'].includes(c.name));
+	expect(ours).toHaveLength(3);
+	for (const credential of ours) {
+		const url = typeof credential.iconUrl === 'string' ? credential.iconUrl : credential.iconUrl?.light;
+		expect({ name: credential.name, url }).toEqual({ name: credential.name, url: expect.any(String) });
+		const icon = await fetch(`${server.baseUrl}/${String(url).replace(/^\//, '')}`, { signal: AbortSignal.timeout(30_000) });
+		expect({ name: credential.name, status: icon.status, type: icon.headers.get('content-type') }).toEqual({ name: credential.name, status: 200, type: expect.stringMatching(/svg/) });
+	}
+});

@@ -246,7 +246,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					'Connect the CRM changes (after Field Mapping: CRM → Canonical) to the first input and the Exchange changes to the second.',
 			});
 		}
-		throw error;
+		throw new NodeOperationError(this.getNode(), error as Error);
 	}
 	applyCrmFilters(crm, crmInput, options);
 
@@ -279,7 +279,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					'Check that the right folder and CRM module are connected and that the account still has access. If emptying is intended, turn on "Allow Emptying a Side" for one run.',
 			});
 		}
-		throw error;
+		throw new NodeOperationError(this.getNode(), error as Error);
 	}
 	const dryRun = options.dryRun === true;
 	if (!dryRun) saveTable(this, ref.key, table);
