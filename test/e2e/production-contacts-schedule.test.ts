@@ -5,7 +5,7 @@
  * pairs both sides, later runs carry edits across both ways, and nothing is ever duplicated.
  */
 import type { Contact } from '../../lib/model/types';
-import type { N8nServer } from './harness';
+import { waitFor as waitUntil, type N8nServer } from './harness';
 import { startSyncEnv, type SyncEnv } from './helpers/sync-env';
 
 const SETUP_TIMEOUT = 40 * 60_000;
@@ -22,15 +22,8 @@ async function outlook(): Promise<Array<{ id: string; record: Contact }>> {
 	return (await env.exchange.listChanges('contact', folderId, undefined)).items.map((i) => ({ id: i.id, record: i.record as Contact }));
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = RUN_WAIT_MS): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms; n8n said:\n${server.log().slice(-4000)}`);
-		await new Promise((resolve) => setTimeout(resolve, 3_000));
-	}
-}
+const serverLog = () => `n8n said:\n${server.log().slice(-4000)}`;
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = RUN_WAIT_MS) => waitUntil(what, probe, { timeoutMs, intervalMs: 3_000, context: serverLog });
 
 beforeAll(async () => {
 	env = await startSyncEnv();

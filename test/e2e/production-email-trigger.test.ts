@@ -5,7 +5,7 @@
  * Inbox; the polls after that import nothing again.
  */
 import type { CrmEmailRecord } from '../../lib/crm';
-import type { N8nServer } from './harness';
+import { waitFor as waitUntil, type N8nServer } from './harness';
 import { ANNA, startEmailEnv, type EmailEnv } from './helpers/email-env';
 
 const SETUP_TIMEOUT = 40 * 60_000;
@@ -29,15 +29,8 @@ async function graphRequests(): Promise<number> {
 	return (await env.sb.control.counters())[ANNA]?.total ?? 0;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms; n8n said:\n${server.log().slice(-4000)}`);
-		await new Promise((resolve) => setTimeout(resolve, 2_000));
-	}
-}
+const serverLog = () => `n8n said:\n${server.log().slice(-4000)}`;
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number) => waitUntil(what, probe, { timeoutMs, context: serverLog });
 
 beforeAll(async () => {
 	env = await startEmailEnv();

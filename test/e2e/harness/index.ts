@@ -2,3 +2,4 @@ export * from './n8n';
 export * from './output';
 export * from './process';
 export * from './server';
+export * from './wait';
