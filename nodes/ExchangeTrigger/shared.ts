@@ -6,6 +6,9 @@ import type { ItemChangeEvent, MailMovedEvent, TriggerState } from '../../lib/ex
 import type { Component } from '../../lib/model/types';
 import { syncWindow } from '../Exchange/actions/item/window';
 
+/** Where moved mails are watched coming from, so they can go back there (E9). */
+export const DEFAULT_ORIGIN_FOLDERS = ['inbox', 'sentitems'];
+
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName: 'Mailbox',
@@ -78,7 +81,7 @@ export const triggerProperties: INodeProperties[] = [
 			{ name: 'Inbox', value: 'inbox' },
 			{ name: 'Sent Items', value: 'sentitems' },
 		],
-		default: ['inbox', 'sentitems'],
+		default: [...DEFAULT_ORIGIN_FOLDERS],
 		description: 'Folders watched to know where a moved e-mail came from (so it can be moved back, E9). Each costs one request per poll.',
 		displayOptions: { show: { event: ['mailMoved'] } },
 	},

@@ -29,8 +29,7 @@ beforeAll(async () => {
 	env = await startSyncEnv();
 	folderId = (await env.exchange.ensureSyncFolders({ components: ['contact'] })).contact as string;
 	await env.importTemplate('contacts-sync.json', WORKFLOW, { parameters: { 'Every 5 Minutes': { rule: { interval: [{ field: 'minutes', minutesInterval: 1 }] } } } });
-	const published = await env.n8n.cli(['publish:workflow', `--id=${WORKFLOW}`]);
-	if (published.code !== 0) throw new Error(`publish:workflow failed: ${published.stdout}\n${published.stderr}`);
+	await env.n8n.publishWorkflow(WORKFLOW);
 	server = await env.n8n.startServer();
 }, SETUP_TIMEOUT);
 

@@ -38,8 +38,7 @@ beforeAll(async () => {
 	folders = (await anna.ensureSyncFolders({ components: ['mail'] })).mail as MailFolders;
 	inbox = (await anna.getWellKnownFolder('inbox')).id;
 	await env.importEmailTemplate(ANNA, WORKFLOW);
-	const published = await env.n8n.cli(['publish:workflow', `--id=${WORKFLOW}`]);
-	if (published.code !== 0) throw new Error(`publish:workflow failed: ${published.stdout}\n${published.stderr}`);
+	await env.n8n.publishWorkflow(WORKFLOW);
 	const before = await graphRequests();
 	server = await env.n8n.startServer();
 	// Activation polls once to start watching (Inbox, Sent Items and the CRM-Sync folders).

@@ -212,6 +212,11 @@ export class N8nInstance {
 		});
 	}
 
+	/** `n8n publish:workflow`: the workflow runs from its triggers once a server (`startServer`) is up. */
+	async publishWorkflow(workflowId: string): Promise<void> {
+		await this.cliOrThrow(['publish:workflow', `--id=${workflowId}`]);
+	}
+
 	/** `n8n start` on a free loopback port, as production runs it; stop it with `server.stop()`. */
 	async startServer(): Promise<N8nServer> {
 		const env = { ...this.env, N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1', N8N_RUNNERS_BROKER_PORT: String(await freeLoopbackPort()) };

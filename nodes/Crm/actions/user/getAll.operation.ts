@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { connectedUsers, type CrmBackend } from '../../../../lib/crm';
-import { splitList } from '../../../EmailToLead/helpers/input';
+import { splitList } from '../../helpers/input';
 
 export const properties: INodeProperties[] = [
 	{

@@ -4,6 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { CrmPersonModule } from '../../../../lib/crm';
 import type { EmailImportOptions, EmailMessageInput, MailFolderRole } from '../../../../lib/email';
 import { DEFAULT_EMAIL_IMPORT_OPTIONS } from '../../../../lib/email';
+import type { SyncMailFolderName } from '../../../../lib/exchange/poller';
 import { importOptions } from '../../descriptions/options';
 import { splitList } from '../../helpers/input';
 
@@ -172,13 +173,13 @@ export async function readMessageInput(
 	if (folder !== 'detect') return { ...known, folderRole: folder, previousFolderId };
 	const folderId = stringParameter.call(this, 'folderId', itemIndex);
 	const folderName = stringParameter.call(this, 'syncFolder', itemIndex)?.toLowerCase() ?? '';
-	const named = Object.hasOwn(TRIGGER_FOLDER_ROLES, folderName) ? TRIGGER_FOLDER_ROLES[folderName] : undefined;
+	const named = Object.hasOwn(TRIGGER_FOLDER_ROLES, folderName) ? TRIGGER_FOLDER_ROLES[folderName as SyncMailFolderName] : undefined;
 	const folderRole = named ?? (folderId ? await resolveFolder(folderId) : 'other');
 	return { ...known, folderId, folderRole, previousFolderId };
 }
 
 /** The Exchange Trigger's folder names → the importer's folder roles. */
-const TRIGGER_FOLDER_ROLES: Readonly<Record<string, MailFolderRole>> = {
+export const TRIGGER_FOLDER_ROLES: Readonly<Record<SyncMailFolderName, MailFolderRole>> = {
 	root: 'syncRoot',
 	accounts: 'accounts',
 	contacts: 'contacts',

@@ -1,24 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { EmailImporter, EmailImportResult, MailFolderRole } from '../../../../lib/email';
+import type { EmailImporter, EmailImportResult } from '../../../../lib/email';
 import type { ExchangeClient } from '../../../../lib/exchange';
 import { DEFAULT_SYNC_FOLDER_NAME } from '../../../../lib/exchange';
 import { keepFailedForRetry, migrateTriggerState, pollMailMoves, type MailMovedEvent, type TriggerState } from '../../../../lib/exchange/poller';
-import { resolveWellKnown } from '../../../ExchangeTrigger/shared';
+import { DEFAULT_ORIGIN_FOLDERS, resolveWellKnown } from '../../../ExchangeTrigger/shared';
 import { errorItem, resultError, resultItem } from '../../helpers/output';
+import { TRIGGER_FOLDER_ROLES } from './import.operation';
 
 const STATE_KEY = 'syncFolderMail';
-// Where moved mails come from, so they go back there (E9); the Exchange Trigger's default.
-const ORIGIN_FOLDERS = ['inbox', 'sentitems'];
-
-const FOLDER_ROLES: Readonly<Record<MailMovedEvent['folder'], MailFolderRole>> = {
-	root: 'syncRoot',
-	accounts: 'accounts',
-	contacts: 'contacts',
-	leads: 'leads',
-	partner: 'partner',
-};
 
 /**
  * An input item without a message (Run Now, a schedule): the node finds the mails moved into CRM-Sync since its last run itself, the
@@ -44,7 +35,7 @@ export async function importFromSyncFolders(
 	const folderName = String(this.getNodeParameter('syncFolderName', itemIndex, DEFAULT_SYNC_FOLDER_NAME) ?? '').trim() || DEFAULT_SYNC_FOLDER_NAME;
 	const syncFolders = before.folders?.mail ?? (await mailbox.ensureSyncFolders({ components: ['mail'], folderName })).mail;
 	if (!syncFolders) throw new NodeOperationError(node, `The mailbox ${mailbox.mailbox} has no "${folderName}" mail folders`, { description: 'Run the sync folder setup (Ensure Sync Folders) first.' });
-	const { ids: originFolderIds, wellKnown } = await resolveWellKnown(mailbox, before, ORIGIN_FOLDERS);
+	const { ids: originFolderIds, wellKnown } = await resolveWellKnown(mailbox, before, DEFAULT_ORIGIN_FOLDERS);
 	// The first run imports what is already in CRM-Sync: the user put it there to be imported.
 	const { events, state: polled } = await pollMailMoves(mailbox, { ...before, folders: { mail: syncFolders } }, { syncFolders, originFolderIds, emitExisting: true });
 
@@ -57,7 +48,7 @@ export async function importFromSyncFolders(
 			result = await importer.importMessage({
 				exchangeId: event.message.id,
 				folderId: event.folderId,
-				folderRole: FOLDER_ROLES[event.folder],
+				folderRole: TRIGGER_FOLDER_ROLES[event.folder],
 				previousFolderId: event.previousFolderId,
 				internetMessageId: event.message.internetMessageId,
 				from: event.message.from,
