@@ -1,6 +1,7 @@
-import { hashRecord, shortHash, stableStringify } from '../model/hash';
+import { hashRecord, stableStringify } from '../model/hash';
 import { normalize } from '../model/normalize';
 import { COMPONENT_FIELDS, type Component, type ComponentRecordMap } from '../model/types';
+import { decodeBase, differsFromBase } from './base-vector';
 
 export function fieldsOf(component: Component, syncedFields?: readonly string[]): readonly string[] {
 	return syncedFields ?? COMPONENT_FIELDS[component];
@@ -65,25 +66,23 @@ export function contentHash(component: Component, record: object, fields: readon
 	return hashRecord(hashView(component, record, enrichmentMarker), fields);
 }
 
-/** Two base64url characters per field: the merge base of a pair (which value each field had when in sync). */
-export function fieldVector(record: object, fields: readonly string[]): string {
-	const values = record as Record<string, unknown>;
-	return fields.map((f) => shortHash(stableStringify(values[f])).slice(0, 2)).join('');
-}
-
-export function fieldCode(value: unknown): string {
-	return shortHash(stableStringify(value)).slice(0, 2);
-}
+/** The merge base of a pair (which value each field had when in sync), in the format of lib/engine/base-vector.ts. */
+export { encodeBase as fieldVector, fieldCode } from './base-vector';
 
 /**
  * Fields of a prepared record that differ from the pair's last synced content (its base vector), for an
  * update whose target was not read in this run. Without a usable base (state of older versions) only the
  * fields the record has count, so a field cleared on the source side is not cleared on the target.
+ * The update was planned because the record's content hash differs from the stored one, so a base that
+ * shows no changed field has a colliding code (or is stale): then the same fallback applies, and the
+ * change is never dropped.
  */
 export function changedSinceBase(record: object, base: string | undefined, fields: readonly string[]): string[] {
-	if (base === undefined || base.length !== fields.length * 2) return changedFields(undefined, record, fields);
+	const entries = decodeBase(base, fields);
+	if (entries === undefined) return changedFields(undefined, record, fields);
 	const values = record as Record<string, unknown>;
-	return fields.filter((f, i) => fieldCode(values[f]) !== base.slice(i * 2, i * 2 + 2));
+	const changed = fields.filter((f, i) => differsFromBase(values[f], entries[i]));
+	return changed.length ? changed : changedFields(undefined, record, fields);
 }
 
 /** Canonical fields whose values differ between two prepared records. */

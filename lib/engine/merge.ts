@@ -1,5 +1,6 @@
 import { stableStringify } from '../model/hash';
-import { fieldCode, fieldVector } from './content';
+import { decodeBase, differsFromBase } from './base-vector';
+import { fieldVector } from './content';
 import type { MergeFallback, Side } from './types';
 
 export interface MergeResult {
@@ -11,10 +12,10 @@ export interface MergeResult {
 }
 
 /**
- * Field-level three-way merge against the base vector stored with the pair: two sides agree only when
- * their values are equal; a field changed on one side only (its code differs from the base) is taken
- * from that side; a field changed on both sides to different values goes to `pickWinner`
- * (null = leave it contested, for policy "none").
+ * Field-level three-way merge against the base vector stored with the pair (lib/engine/base-vector.ts):
+ * two sides agree only when their values are equal; a field changed on one side only (its value differs
+ * from the base entry) is taken from that side; a field changed on both sides to different values goes
+ * to `pickWinner` (null = leave it contested, for policy "none").
  */
 export function mergeRecords(
 	crm: Record<string, unknown>,
@@ -26,7 +27,7 @@ export function mergeRecords(
 	const record: Record<string, unknown> = {};
 	const contested: string[] = [];
 	const decided: MergeResult['decided'] = [];
-	const baseValid = base !== undefined && base.length === fields.length * 2;
+	const entries = decodeBase(base, fields);
 	fields.forEach((field, i) => {
 		const c = crm[field];
 		const e = exchange[field];
@@ -35,11 +36,10 @@ export function mergeRecords(
 		if (stableStringify(c) === stableStringify(e)) {
 			value = c;
 		} else {
-			const cCode = fieldCode(c);
-			const eCode = fieldCode(e);
-			const baseCode = baseValid ? base.slice(i * 2, i * 2 + 2) : undefined;
-			const crmChanged = baseCode === undefined || cCode !== baseCode;
-			const exchangeChanged = baseCode === undefined || eCode !== baseCode;
+			// Without a usable base both sides count as changed.
+			const entry = entries?.[i];
+			const crmChanged = entry === undefined || differsFromBase(c, entry);
+			const exchangeChanged = entry === undefined || differsFromBase(e, entry);
 			if (crmChanged && !exchangeChanged) value = c;
 			else if (exchangeChanged && !crmChanged) value = e;
 			else {
