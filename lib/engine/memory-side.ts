@@ -105,7 +105,9 @@ export class MemorySide<C extends Component> {
 		if (!current) return fail('notFound', 'The record no longer exists.');
 		if (action.targetEtag && action.targetEtag !== current.etag) return fail('conflict', 'The record changed meanwhile.');
 		if (action.kind === 'update') {
-			const record = action.onlyFields ? mergeFields(current.record, action.record as ComponentRecordMap[C], action.onlyFields) : action.record;
+			// Like the real writers: only the fields the plan says changed (issue 12 §1), or `onlyFields`.
+			const fields = action.onlyFields ?? action.changedFields;
+			const record = fields ? mergeFields(current.record, action.record as ComponentRecordMap[C], fields) : action.record;
 			const item = this.update(current.id, record as ComponentRecordMap[C]) as SideItem<C>;
 			return { seq: action.seq, ok: true, id: item.id, etag: item.etag, record: item.record };
 		}

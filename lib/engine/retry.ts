@@ -110,8 +110,15 @@ export function holdWaitingRetries<C extends Component>(
 		if (heldBy && action.target !== null) return pendingConflict(action, heldBy);
 		const entry = action.source && due.get(sourceKey(action.source));
 		if (!entry) return action;
-		return { ...action, retry: { attempts: entry.n, lastError: entry.e, waitRuns: 0, ...(entry.cf ? { conflictId: entry.cf } : {}) } };
+		const retry = { attempts: entry.n, lastError: entry.e, waitRuns: 0, ...(entry.cf ? { conflictId: entry.cf } : {}) };
+		return { ...action, ...withFailedFields(action, entry), retry };
 	});
+}
+
+/** An update that repeats a failed one writes the fields the failed one had to write, too. */
+function withFailedFields<C extends Component>(action: PlannedAction<C>, entry: RetryEntry): Partial<PlannedAction<C>> {
+	if (action.kind !== 'update' || !action.changedFields || !entry.f?.length) return {};
+	return { changedFields: [...new Set([...action.changedFields, ...entry.f])] };
 }
 
 export interface FailedChange {
@@ -169,6 +176,8 @@ export function rememberFailures(table: StatusTable, failed: FailedChange[], tak
 		if (code === 'notFound' && action.kind === 'update' && action.targetId) entry.g = action.targetId;
 		const cf = conflictId ?? action.retry?.conflictId ?? old?.cf;
 		if (cf) entry.cf = cf;
+		const fields = action.kind === 'update' ? [...new Set([...(old?.f ?? []), ...(action.changedFields ?? [])])] : [];
+		if (fields.length) entry.f = fields;
 		table.retries.set(key, entry);
 		failedNow.add(key);
 	}

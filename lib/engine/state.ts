@@ -8,6 +8,8 @@ import type { Side } from './types';
  * - one row per pair, keyed by CRM id, as a `|`-joined string:
  *   `exchangeIdSuffix|crmEtagHash|crmContentHash|exchangeEtagHash|exchangeContentHash[|mergeBase]`;
  * - etags are only compared for equality, so a 6-character hash of them is kept;
+ * - mergeBase is the pair's per-field base vector (lib/engine/base-vector.ts: `~`, a presence bitmap and
+ *   6 characters per field with a value; older state: 2 characters per field);
  * - Exchange ids of one mailbox share a long prefix (Graph immutable ids start with the mailbox's
  *   GUID), so the common prefix is stored once per table.
  * An empty exchange id marks a pair whose Exchange copy was deleted while the CRM record stays (S6).
@@ -47,6 +49,12 @@ export interface RetryEntry {
 	e: string;
 	/** CRM sync-conflict entry filed for it, so that it is filed once. */
 	cf?: string;
+	/**
+	 * Fields the failed update had to write. The target's own change was read in that run and its cursor
+	 * has moved on, so a retry that compares with the base alone would not see that the target differs
+	 * there (e.g. the loser of last-modified-wins keeps its edit).
+	 */
+	f?: string[];
 }
 
 export interface TableData {

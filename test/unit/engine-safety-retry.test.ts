@@ -142,6 +142,28 @@ describe('engine safety: a write that failed is tried again, never dropped (issu
 		expect(subjects(crm)).toEqual(['A edited', 'B edited']);
 	});
 
+	it('a retried update writes what the failed one had to write: the loser of last-modified-wins does not keep its edit (soak, graph seed 1)', () => {
+		const { crm, exchange, sync, table } = setup('contact');
+		const c = crm.create({ lastName: 'Muster', jobTitle: 'Buyer', phone: '+49 30 1' });
+		sync();
+		const outlook = exchange.all()[0];
+		// Outlook edits the phone, then the CRM the job title: the CRM changed last and wins the whole record.
+		exchange.update(outlook.id, { ...outlook.record, phone: '+49 30 2' });
+		crm.update(c.id, { lastName: 'Muster', jobTitle: 'Head of Buying', phone: '+49 30 1' });
+		const transient: Refuse<'contact'> = (action) =>
+			action.target === 'exchange' ? { seq: action.seq, ok: false, code: 'transient', error: 'HTTP 412' } : undefined;
+		const failed = sync(transient);
+		expect(failed.writes.map((w) => [...(w.changedFields ?? [])].sort())).toEqual([['jobTitle', 'phone']]);
+		expect(table.retries.size).toBe(1);
+		// The retry reads only the CRM record again (Outlook's change was read and its cursor moved on).
+		const retried = sync();
+		expect([...(retried.writes[0]?.changedFields ?? [])].sort()).toEqual(['jobTitle', 'phone']);
+		expect(table.retries.size).toBe(0);
+		expect(exchange.all().map((i) => i.record)).toEqual([{ lastName: 'Muster', jobTitle: 'Head of Buying', phone: '+49 30 1' }]);
+		expect(crm.all().map((i) => i.record)).toEqual([{ lastName: 'Muster', jobTitle: 'Head of Buying', phone: '+49 30 1' }]);
+		expect(sync().writes).toEqual([]);
+	});
+
 	it('keeps a refused deletion pending and deletes once the CRM lets it', () => {
 		const { crm, exchange, sync, table } = setup('event');
 		crm.create(meeting('Survivor'));
