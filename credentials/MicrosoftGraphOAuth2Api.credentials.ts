@@ -129,7 +129,7 @@ export class MicrosoftGraphOAuth2Api implements ICredentialType {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to also trust the certificate below (a private CA or a self-signed test server). Certificates are always verified.',
+				'Whether to also trust the certificate below (a private CA or a self-signed test server). Certificates are always verified. For a signed-in account behind a private CA, also give n8n the CA (environment variable NODE_EXTRA_CA_CERTS), so that n8n can save the renewed sign-in.',
 		},
 		{
 			displayName: 'CA Certificate (PEM)',

@@ -39,7 +39,7 @@ export * from './types';
 export * from './ident';
 export { windowsToIana, ianaToWindows } from './timezones';
 export { GraphExchangeClient, type GraphClientConfig, type GraphSubscription } from './graph/client';
-export { StaticTokenProvider, ClientCredentialsTokenProvider, RefreshTokenProvider, type TokenProvider } from './graph/token';
+export { StaticTokenProvider, ClientCredentialsTokenProvider, FallbackTokenProvider, RefreshTokenProvider, type TokenProvider } from './graph/token';
 export { HttpTransport } from './graph/http';
 export { EwsExchangeClient, type EwsClientOptions } from './ews/client';
 export { ewsOptionsFromCredential, testEwsConnection, type EwsCredentialData, type ConnectionTestResult } from './ews/connection';

@@ -17,6 +17,35 @@ export class StaticTokenProvider implements TokenProvider {
 	}
 }
 
+/**
+ * Tokens from `primary`; once it fails, from `fallback` for the rest of this provider's life. For a
+ * renewal that n8n should do (it saves Microsoft's rotated refresh token into the credential) but may not
+ * be able to: n8n's OAuth2 client trusts only the system CAs and NODE_EXTRA_CA_CERTS, not a credential's
+ * own CA. The fallback is asked for a fresh token, since the primary fails only when one is needed.
+ */
+export class FallbackTokenProvider implements TokenProvider {
+	private primaryFailed = false;
+
+	constructor(
+		private readonly primary: TokenProvider,
+		private readonly fallback: TokenProvider,
+		/** Told once when the fallback takes over (with the primary's error), e.g. to log a hint. */
+		private readonly onFallback?: (error: unknown) => void,
+	) {}
+
+	async getToken(forceRefresh = false): Promise<string> {
+		if (this.primaryFailed) return this.fallback.getToken(forceRefresh);
+		try {
+			return await this.primary.getToken(forceRefresh);
+		} catch (error) {
+			const token = await this.fallback.getToken(true);
+			this.primaryFailed = true;
+			this.onFallback?.(error);
+			return token;
+		}
+	}
+}
+
 export interface OAuthTokenEndpointConfig {
 	/** Default https://login.microsoftonline.com; the sandbox stands in for it in tests. */
 	authorityUrl?: string;

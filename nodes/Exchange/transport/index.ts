@@ -21,6 +21,7 @@ import {
 	createExchangeClient,
 	ewsOptionsFromCredential,
 	ExchangeError,
+	FallbackTokenProvider,
 	GraphExchangeClient,
 	HttpTransport,
 	RefreshTokenProvider,
@@ -90,8 +91,9 @@ function str(v: unknown): string {
  * The credential's values → a Graph client config (tokens included). With `ctx` (a node's context), a
  * signed-in credential's tokens are renewed through n8n, which saves Microsoft's rotated refresh token
  * into the credential; without it (credential test, tests, bench) they are renewed here, for this
- * process only. A credential with its own CA certificate is renewed here too: n8n's OAuth2 client knows
- * only the system CAs (or NODE_EXTRA_CA_CERTS).
+ * process only. A credential with its own CA certificate is renewed through n8n too, which works when
+ * n8n trusts that CA (NODE_EXTRA_CA_CERTS) or the sign-in server has a public certificate; where n8n's
+ * OAuth2 client cannot reach it, the run renews here and goes on, but the rotated token is not saved.
  */
 export function graphConfigFromCredentials(credentials: ICredentialDataDecryptedObject, options: ClientOptions = {}, ctx?: ExchangeContext): GraphClientConfig {
 	const grant = str(credentials.grantType) || 'authorizationCode';
@@ -106,7 +108,7 @@ export function graphConfigFromCredentials(credentials: ICredentialDataDecrypted
 	};
 	const tokenData = (credentials.oauthTokenData ?? {}) as OAuthTokenData;
 	const initial = tokenData.access_token ? { accessToken: tokenData.access_token } : undefined;
-	const viaN8n = tls ? undefined : n8nRefresh(ctx);
+	const viaN8n = n8nRefresh(ctx);
 	let tokens: TokenProvider;
 	if (grant === 'clientCredentials') {
 		if (!mailbox) {
@@ -114,7 +116,8 @@ export function graphConfigFromCredentials(credentials: ICredentialDataDecrypted
 		}
 		tokens = new ClientCredentialsTokenProvider(endpoint, transport, Date.now, initial);
 	} else if (tokenData.refresh_token && viaN8n) {
-		tokens = new N8nOAuth2TokenProvider(viaN8n, tokenData);
+		const saved = new N8nOAuth2TokenProvider(viaN8n, tokenData);
+		tokens = tls ? new FallbackTokenProvider(saved, new RefreshTokenProvider(endpoint, transport, tokenData.refresh_token, Date.now)) : saved;
 	} else if (tokenData.refresh_token) {
 		tokens = new RefreshTokenProvider(endpoint, transport, tokenData.refresh_token, Date.now, initial);
 	} else if (tokenData.access_token) {
