@@ -19,6 +19,7 @@ import type {
 	CrmUser,
 } from '../types';
 import { CrmError } from '../types';
+import { decideFinish, decideStart, type CrmSyncRunLog, type SyncRunKey, type SyncRunResult, type SyncRunStart, type SyncRunStatus } from '../run-log';
 import { isBlank, isCrmModule, MODULES } from './modules';
 import { migrate } from './schema';
 import { openSqlite } from './sqlite';
@@ -76,7 +77,7 @@ export function messageIdKey(messageId: string): string {
  * All SQLite calls are synchronous, so a method never yields between BEGIN and COMMIT and
  * concurrent executions in one process cannot interleave inside a transaction.
  */
-export class EmbeddedCrmBackend implements CrmBackend {
+export class EmbeddedCrmBackend implements CrmBackend, CrmSyncRunLog {
 	readonly kind = 'embedded';
 	readonly instanceId: string;
 	private readonly statements = new Map<string, StatementSync>();
@@ -495,6 +496,43 @@ export class EmbeddedCrmBackend implements CrmBackend {
 		return toConflict(record);
 	}
 
+	// ---- sync run log (lease and account status, lib/crm/run-log.ts) ----------------------
+
+	async startSyncRun(key: SyncRunKey, holder: string, leaseMs: number): Promise<SyncRunStart> {
+		// BEGIN IMMEDIATE takes SQLite's write lock first, so two processes cannot both see a free lease.
+		return this.transaction(() => {
+			const { start, next } = decideStart(this.syncRunRow(key), key, holder, leaseMs, this.now());
+			this.writeSyncRun(next);
+			return start;
+		});
+	}
+
+	async finishSyncRun(key: SyncRunKey, holder: string, result: SyncRunResult): Promise<SyncRunStatus> {
+		return this.transaction(() => {
+			const next = decideFinish(this.syncRunRow(key), key, holder, result, this.now());
+			this.writeSyncRun(next);
+			return next;
+		});
+	}
+
+	async listSyncRuns(): Promise<SyncRunStatus[]> {
+		const rows = this.stmt('SELECT status FROM sync_runs ORDER BY mailbox_key, component').all() as unknown as Array<{ status: string }>;
+		return rows.map((row) => JSON.parse(row.status) as SyncRunStatus);
+	}
+
+	private syncRunRow(key: SyncRunKey): SyncRunStatus | undefined {
+		const row = this.stmt('SELECT status FROM sync_runs WHERE mailbox_key = ? AND component = ?').get(syncRunMailboxKey(key), key.component) as { status: string } | undefined;
+		return row ? (JSON.parse(row.status) as SyncRunStatus) : undefined;
+	}
+
+	private writeSyncRun(status: SyncRunStatus): void {
+		this.stmt('INSERT INTO sync_runs (mailbox_key, component, status) VALUES (?, ?, ?) ON CONFLICT (mailbox_key, component) DO UPDATE SET status = excluded.status').run(
+			syncRunMailboxKey(status),
+			status.component,
+			JSON.stringify(status),
+		);
+	}
+
 	async close(): Promise<void> {
 		this.closeSync();
 	}
@@ -727,6 +765,11 @@ export class EmbeddedCrmBackend implements CrmBackend {
 			})),
 		};
 	}
+}
+
+/** Mailbox addresses compare case-insensitively ("me" is the signed-in user's own). */
+function syncRunMailboxKey(key: SyncRunKey): string {
+	return key.mailbox.trim().toLowerCase();
 }
 
 function toRecord(row: RecordRow): CrmRecord {

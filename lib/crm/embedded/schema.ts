@@ -95,6 +95,15 @@ export const MIGRATIONS: readonly string[] = [
 	) WITHOUT ROWID;
 	CREATE INDEX email_links_record ON email_links (module, record_id);
 	`,
+	// The sync run log (lib/crm/run-log.ts): one row per mailbox and component, its status as JSON.
+	`
+	CREATE TABLE sync_runs (
+		mailbox_key TEXT NOT NULL,
+		component TEXT NOT NULL,
+		status TEXT NOT NULL,
+		PRIMARY KEY (mailbox_key, component)
+	) WITHOUT ROWID;
+	`,
 ];
 
 /** Applies the missing migrations; safe when several processes open the same file at once. */

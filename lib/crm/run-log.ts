@@ -1,0 +1,100 @@
+/**
+ * The sync run log (issue 14, A6): per mailbox and component, a lease that lets one run at a time work
+ * on a sync state, and the account status an admin reads (last run, last success, last error, what the
+ * last run did). It lives in the CRM because n8n saves a production execution's static data only at its
+ * end, so two overlapping executions cannot see each other there.
+ *
+ * The rules are pure functions here; a backend only stores the row and runs `decideStart` /
+ * `decideFinish` inside one atomic read-modify-write.
+ */
+
+export interface SyncRunKey {
+	mailbox: string;
+	component: string;
+}
+
+export interface SyncRunStatus extends SyncRunKey {
+	/** The run that holds the lease (an n8n execution id), while one does. */
+	holder?: string;
+	/** ISO instant the lease ends unless its run finishes first. */
+	leaseUntil?: string;
+	lastStartedAt?: string;
+	lastFinishedAt?: string;
+	lastSuccessAt?: string;
+	/** In plain words; cleared by the next successful run. */
+	lastError?: string;
+	/** The last finished run's one-line report, e.g. "contacts: 3 created, 1 updated, …". */
+	lastSummary?: string;
+	/** Starts refused because another run held the lease, since the last start that got it. */
+	skippedStarts?: number;
+}
+
+export type SyncRunStart =
+	| { acquired: true; status: SyncRunStatus }
+	| { acquired: false; status: SyncRunStatus; reason: string };
+
+export interface SyncRunResult {
+	summary?: string;
+	/** Set when the run did not do all it had to (per-item errors, a failed step). */
+	error?: string;
+}
+
+/** The role a CRM backend plays when it can keep the run log (the embedded CRM; see docs/decisions.md §12). */
+export interface CrmSyncRunLog {
+	startSyncRun(key: SyncRunKey, holder: string, leaseMs: number): Promise<SyncRunStart>;
+	finishSyncRun(key: SyncRunKey, holder: string, result: SyncRunResult): Promise<SyncRunStatus>;
+	listSyncRuns(): Promise<SyncRunStatus[]>;
+}
+
+export function hasSyncRunLog<T extends object>(backend: T): backend is T & CrmSyncRunLog {
+	const candidate = backend as Partial<CrmSyncRunLog>;
+	return typeof candidate.startSyncRun === 'function' && typeof candidate.finishSyncRun === 'function' && typeof candidate.listSyncRuns === 'function';
+}
+
+function leaseIsLive(status: SyncRunStatus | undefined, now: Date): status is SyncRunStatus & { holder: string; leaseUntil: string } {
+	return status?.holder !== undefined && status.leaseUntil !== undefined && Date.parse(status.leaseUntil) > now.getTime();
+}
+
+/** A run that took the lease and never gave it back: stopped, crashed, or longer than its lease. */
+function unfinishedRunError(previous: SyncRunStatus): string {
+	return `The run started at ${previous.lastStartedAt ?? 'an unknown time'} did not finish (it stopped with an error, was cancelled, or took longer than its lease). Look at that execution in n8n.`;
+}
+
+/** Start rule: a live lease of another run refuses the start; a lease of the same run is renewed; otherwise the start takes it. */
+export function decideStart(current: SyncRunStatus | undefined, key: SyncRunKey, holder: string, leaseMs: number, now: Date): { start: SyncRunStart; next: SyncRunStatus } {
+	if (leaseIsLive(current, now) && current.holder !== holder) {
+		const next = { ...current, skippedStarts: (current.skippedStarts ?? 0) + 1 };
+		const reason = `Another run of this sync (execution ${current.holder}) is still working on ${key.component} of ${key.mailbox} (until ${current.leaseUntil} at the latest); this start is skipped and its changes are picked up by the next run.`;
+		return { start: { acquired: false, status: next, reason }, next };
+	}
+	const abandoned = current?.holder !== undefined && current.holder !== holder;
+	const next: SyncRunStatus = {
+		...(current ?? {}),
+		...key,
+		holder,
+		leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+		lastStartedAt: now.toISOString(),
+		skippedStarts: 0,
+		...(abandoned && current ? { lastError: unfinishedRunError(current) } : {}),
+	};
+	return { start: { acquired: true, status: next }, next };
+}
+
+/**
+ * Finish rule: the holder gives the lease back and records its result. A run whose lease was taken over
+ * meanwhile records its result but leaves the newer run's lease alone.
+ */
+export function decideFinish(current: SyncRunStatus | undefined, key: SyncRunKey, holder: string, result: SyncRunResult, now: Date): SyncRunStatus {
+	const base: SyncRunStatus = { ...(current ?? {}), ...key, lastFinishedAt: now.toISOString() };
+	if (result.summary !== undefined) base.lastSummary = result.summary;
+	if (result.error) base.lastError = result.error;
+	else {
+		base.lastSuccessAt = now.toISOString();
+		delete base.lastError;
+	}
+	if (current?.holder === holder) {
+		delete base.holder;
+		delete base.leaseUntil;
+	}
+	return base;
+}

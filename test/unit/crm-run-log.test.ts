@@ -1,0 +1,64 @@
+/** Issue 14: the rules of the sync run lease and the account status (lib/crm/run-log.ts). */
+import { decideFinish, decideStart, type SyncRunStatus } from '../../lib/crm';
+
+const key = { mailbox: 'anna@contoso.example', component: 'contact' };
+const at = (iso: string) => new Date(iso);
+const LEASE = 30 * 60_000;
+
+it('a first start takes the lease for its length', () => {
+	const { start, next } = decideStart(undefined, key, 'exec-1', LEASE, at('2026-12-07T10:00:00Z'));
+	expect(start.acquired).toBe(true);
+	expect(next).toMatchObject({ ...key, holder: 'exec-1', leaseUntil: '2026-12-07T10:30:00.000Z', lastStartedAt: '2026-12-07T10:00:00.000Z' });
+	expect(next.lastError).toBeUndefined();
+});
+
+it('a second start while the lease is live is refused, says why, and is counted', () => {
+	const held = decideStart(undefined, key, 'exec-1', LEASE, at('2026-12-07T10:00:00Z')).next;
+	const { start, next } = decideStart(held, key, 'exec-2', LEASE, at('2026-12-07T10:05:00Z'));
+	expect(start.acquired).toBe(false);
+	if (start.acquired) return;
+	expect(start.reason).toContain('exec-1');
+	expect(start.reason).toContain('next run');
+	expect(next).toMatchObject({ holder: 'exec-1', leaseUntil: held.leaseUntil, skippedStarts: 1 });
+});
+
+it('the same run starting again renews its own lease', () => {
+	const held = decideStart(undefined, key, 'exec-1', LEASE, at('2026-12-07T10:00:00Z')).next;
+	const { start, next } = decideStart(held, key, 'exec-1', LEASE, at('2026-12-07T10:20:00Z'));
+	expect(start.acquired).toBe(true);
+	expect(next.leaseUntil).toBe('2026-12-07T10:50:00.000Z');
+	expect(next.lastError).toBeUndefined();
+});
+
+it('an expired lease of a run that never finished is taken over and reported as an error in plain words', () => {
+	const held = decideStart(undefined, key, 'exec-1', LEASE, at('2026-12-07T10:00:00Z')).next;
+	const { start, next } = decideStart(held, key, 'exec-2', LEASE, at('2026-12-07T10:31:00Z'));
+	expect(start.acquired).toBe(true);
+	expect(next.holder).toBe('exec-2');
+	expect(next.lastError).toMatch(/started at 2026-12-07T10:00:00.000Z did not finish/);
+});
+
+it('finishing gives the lease back and records the summary and the success', () => {
+	const held = decideStart(undefined, key, 'exec-1', LEASE, at('2026-12-07T10:00:00Z')).next;
+	const done = decideFinish(held, key, 'exec-1', { summary: 'contact: 1 created' }, at('2026-12-07T10:01:00Z'));
+	expect(done.holder).toBeUndefined();
+	expect(done.leaseUntil).toBeUndefined();
+	expect(done).toMatchObject({ lastSummary: 'contact: 1 created', lastSuccessAt: '2026-12-07T10:01:00.000Z', lastFinishedAt: '2026-12-07T10:01:00.000Z' });
+	expect(decideStart(done, key, 'exec-2', LEASE, at('2026-12-07T10:02:00Z')).start.acquired).toBe(true);
+});
+
+it('a finish with an error keeps the last success and records the error; the next success clears it', () => {
+	const ok: SyncRunStatus = { ...key, lastSuccessAt: '2026-12-07T09:00:00.000Z' };
+	const failed = decideFinish(ok, key, 'exec-1', { summary: 's', error: '2 changes could not be written' }, at('2026-12-07T10:00:00Z'));
+	expect(failed).toMatchObject({ lastSuccessAt: '2026-12-07T09:00:00.000Z', lastError: '2 changes could not be written' });
+	const fixed = decideFinish(failed, key, 'exec-2', { summary: 's' }, at('2026-12-07T10:05:00Z'));
+	expect(fixed.lastError).toBeUndefined();
+	expect(fixed.lastSuccessAt).toBe('2026-12-07T10:05:00.000Z');
+});
+
+it('a late finish of a run whose lease was taken over leaves the newer lease alone', () => {
+	const first = decideStart(undefined, key, 'exec-1', LEASE, at('2026-12-07T10:00:00Z')).next;
+	const second = decideStart(first, key, 'exec-2', LEASE, at('2026-12-07T10:31:00Z')).next;
+	const late = decideFinish(second, key, 'exec-1', { summary: 'late' }, at('2026-12-07T10:32:00Z'));
+	expect(late).toMatchObject({ holder: 'exec-2', leaseUntil: second.leaseUntil, lastSummary: 'late' });
+});
