@@ -59,7 +59,7 @@ function triggers(seed, first, x, y, { schedule = true } = {}) {
  * Exchange Changes → Plan → Map Canonical → CRM → Write to CRM → Write to Exchange → Commit.
  * `prefix` names the nodes when several pipelines share a workflow; `reset` starts with Reset State.
  */
-function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user } = {}) {
+function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user, onSkipped } = {}) {
 	const n = (name) => `${prefix}${name}`;
 	const seed = `${component}/${prefix}${user ? '/user' : ''}`;
 	const windowed = component !== 'contact';
@@ -83,7 +83,8 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user } 
 	const nodes = [
 		node('Ensure Sync Folders', `${PKG}.exchange`, 0, 0, { resource: 'folder', ...exchangeMailbox, operation: 'ensureSyncFolders', components: [component] }, { credentials: GRAPH_CREDENTIAL }),
 		...(reset ? [node('Reset State', `${PKG}.conflictResolution`, 110, -160, { operation: 'resetState', ...state })] : []),
-		node('Sync State', `${PKG}.conflictResolution`, 220, 0, { operation: 'readState', ...state }),
+		// With the CRM credential, Sync State and Commit keep one run at a time per mailbox and component (issue 14).
+		node('Sync State', `${PKG}.conflictResolution`, 220, 0, { operation: 'readState', ...state }, { credentials: CRM_CREDENTIAL }),
 		node('CRM Changes', `${PKG}.crm`, 440, 0, { resource: component, operation: 'getChanges', cursor: `={{ $('${n('Sync State')}').first().json.crmCursor }}` }, { credentials: CRM_CREDENTIAL }),
 		node('Map CRM → Canonical', `${PKG}.fieldMapping`, 660, 0, { component, operation: 'toCanonical' }),
 		node(
@@ -113,12 +114,13 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user } 
 		node('Map Canonical → CRM', `${PKG}.fieldMapping`, 1320, 0, { component, operation: 'toCrm' }),
 		node('Write to CRM', `${PKG}.crm`, 1540, 0, { resource: 'syncAction', operation: 'apply', crmUserId, recordConflicts: true }, { credentials: CRM_CREDENTIAL }),
 		node('Write to Exchange', `${PKG}.exchange`, 1760, 0, { resource: 'syncAction', ...exchangeMailbox, operation: 'apply', syncFolderId: folderExpr, options: {} }, { credentials: GRAPH_CREDENTIAL }),
-		node('Commit', `${PKG}.conflictResolution`, 1980, 0, { operation: 'commit', ...stateFromSyncState }),
+		node('Commit', `${PKG}.conflictResolution`, 1980, 0, { operation: 'commit', ...stateFromSyncState }, { credentials: CRM_CREDENTIAL }),
 	];
 	const connections = {
 		[n('Ensure Sync Folders')]: { main: [[to(reset ? n('Reset State') : n('Sync State'))]] },
 		...(reset ? { [n('Reset State')]: { main: [[to(n('Sync State'))]] } } : {}),
-		[n('Sync State')]: { main: [[to(n('CRM Changes'))]] },
+		// A start skipped because another run holds the lease goes on where the pipeline would have ended.
+		[n('Sync State')]: { main: [[to(n('CRM Changes'))], onSkipped ? [to(onSkipped)] : []] },
 		[n('CRM Changes')]: { main: [[to(n('Map CRM → Canonical'))]] },
 		[n('Map CRM → Canonical')]: { main: [[to(n('Exchange Changes')), to(n('Plan'), 0)], []] },
 		[n('Exchange Changes')]: { main: [[to(n('Plan'), 1)]] },
@@ -127,7 +129,7 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user } 
 		[n('Write to CRM')]: { main: [[to(n('Write to Exchange'))]] },
 		[n('Write to Exchange')]: { main: [[to(n('Commit'))]] },
 	};
-	return { nodes, connections, first: n('Ensure Sync Folders'), last: n('Commit') };
+	return { nodes, connections, first: n('Ensure Sync Folders'), syncState: n('Sync State'), last: n('Commit') };
 }
 
 // n8n's editor links an imported node to the user's credential only when the parameter that selects the
@@ -166,7 +168,7 @@ function syncTemplate(component) {
 		`Every 5 minutes (or on **Run Now**) this workflow reads what changed in the CRM and in the mailbox's **CRM-Sync** ${c.label.toLowerCase()} folder since the last run, decides per record what to do, writes both sides, and records the result.`,
 		'',
 		'1. **Ensure Sync Folders** finds or creates the CRM-Sync folder (F1).',
-		"2. **Sync State** gives the cursors where the last run stopped (kept in this workflow's static data).",
+		"2. **Sync State** gives the cursors where the last run stopped (kept in this workflow's static data) and lets only one run at a time work on this mailbox's sync (a lease in the CRM): a start while another run is still working leaves through its *Skipped* output, and the next run picks up its changes.",
 		'3. **CRM Changes** → **Map CRM → Canonical** and **Exchange Changes** read both sides.',
 		'4. **Plan** compares them with the state: new, changed, deleted, conflicts (policy: *last modified wins*; change it there, with direction, past days and filters).',
 		'5. **Map Canonical → CRM**, **Write to CRM**, **Write to Exchange** apply the actions; **Commit** records what succeeded and outputs the counts.',
@@ -204,7 +206,7 @@ function allUsersTemplate(component) {
 		position: [20, 280],
 	};
 	const done = { parameters: {}, id: uuid(`${component}/all/done`), name: 'All Users Synced', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 60] };
-	const p = pipeline(component, { x: 240, y: 280, user: 'Each User' });
+	const p = pipeline(component, { x: 240, y: 280, user: 'Each User', onSkipped: 'Each User' });
 	const t = triggers(`${component}/all`, users.name, -440, 200);
 	const note = sticky(`${component}/all`, 'About this workflow', [-460, -420], [
 		`## ${c.label} sync for every connected user`,
@@ -233,8 +235,11 @@ function initialSyncTemplate() {
 		const p = pipeline(component, { prefix: `${COMPONENTS[component].label}: `, x: 0, y: i * 480, reset: true });
 		nodes.push(...p.nodes);
 		Object.assign(connections, p.connections);
-		if (previous) connections[previous] = { main: [[to(p.first)]] };
-		previous = p.last;
+		if (previous) {
+			connections[previous.last] = { main: [[to(p.first)]] };
+			connections[previous.syncState].main[1] = [to(p.first)];
+		}
+		previous = p;
 	});
 	const t = triggers('initial', nodes[0].name, -260, 0, { schedule: false });
 	const note = sticky('initial', 'About this workflow', [-300, -560], [

@@ -11,6 +11,11 @@
 export interface SyncRunKey {
 	mailbox: string;
 	component: string;
+	/**
+	 * What else tells two syncs of one mailbox name apart, e.g. the Exchange folder id: every signed-in
+	 * user's workflow calls its own mailbox "me".
+	 */
+	scope?: string;
 }
 
 export interface SyncRunStatus extends SyncRunKey {
@@ -97,4 +102,33 @@ export function decideFinish(current: SyncRunStatus | undefined, key: SyncRunKey
 		delete base.leaseUntil;
 	}
 	return base;
+}
+
+export type SyncRunState = 'running' | 'ok' | 'failing' | 'neverFinished';
+
+/** What an admin reads per mailbox and component (A6): the run log row, its state in one word, its open conflicts. */
+export interface SyncAccountStatus extends SyncRunStatus {
+	state: SyncRunState;
+	/** One line in plain words, e.g. "working since 10:00 UTC" or "last run failed: …". */
+	message: string;
+	openConflicts: number;
+}
+
+const COMPONENT_MODULE: Record<string, string> = { contact: 'contacts', event: 'events', task: 'tasks' };
+
+function stateOf(status: SyncRunStatus, now: Date): { state: SyncRunState; message: string } {
+	if (leaseIsLive(status, now)) return { state: 'running', message: `A run has been working since ${status.lastStartedAt ?? 'an unknown time'} (execution ${status.holder}).` };
+	if (status.holder !== undefined) return { state: 'neverFinished', message: unfinishedRunError(status) };
+	if (status.lastError) return { state: 'failing', message: `The last run had a problem: ${status.lastError}` };
+	return { state: 'ok', message: status.lastSummary ? `Last run: ${status.lastSummary}` : 'The last run finished without problems.' };
+}
+
+/** The run log joined with the open sync conflicts of the same mailbox and component's CRM module. */
+export function accountStatus(runs: readonly SyncRunStatus[], openConflicts: ReadonlyArray<{ mailbox?: string; module: string }>, now: Date): SyncAccountStatus[] {
+	return runs.map((run) => {
+		const module = COMPONENT_MODULE[run.component] ?? run.component;
+		const mailbox = run.mailbox.trim().toLowerCase();
+		const conflicts = openConflicts.filter((c) => c.module === module && (c.mailbox === undefined || c.mailbox.trim().toLowerCase() === mailbox)).length;
+		return { ...run, ...stateOf(run, now), openConflicts: conflicts };
+	});
 }

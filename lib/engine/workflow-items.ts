@@ -24,6 +24,8 @@ export interface RunMarkerItem {
 	runId: string;
 	table: string;
 	component: Component;
+	/** The mailbox of the plan, for the run log's status row. */
+	mailbox?: string;
 	dryRun?: boolean;
 	counts: { toCrm: number; toExchange: number; conflicts: number; noops: number };
 	/** Canonical fields the mapping syncs; Commit hashes the written records over the same fields. */

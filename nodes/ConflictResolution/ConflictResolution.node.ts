@@ -5,7 +5,7 @@ import { operationProperty, tableProperties } from './descriptions/common';
 
 /** Plan takes the CRM changes and the Exchange changes on two inputs; the other operations take one. */
 const inputsExpression = `={{ $parameter["operation"] === "plan" ? [{ "type": "main", "displayName": "CRM Changes" }, { "type": "main", "displayName": "Exchange Changes" }] : [{ "type": "main" }] }}`;
-const outputsExpression = `={{ $parameter["operation"] === "plan" ? [{ "type": "main", "displayName": "Actions" }, { "type": "main", "displayName": "Conflicts" }] : [{ "type": "main", "displayName": $parameter["operation"] === "commit" ? "Report" : "State" }, { "type": "main", "displayName": "Unused" }] }}`;
+const outputsExpression = `={{ $parameter["operation"] === "plan" ? [{ "type": "main", "displayName": "Actions" }, { "type": "main", "displayName": "Conflicts" }] : [{ "type": "main", "displayName": $parameter["operation"] === "commit" ? "Report" : "State" }, { "type": "main", "displayName": $parameter["operation"] === "readState" ? "Skipped (Another Run Is Working)" : "Unused" }] }}`;
 
 export class ConflictResolution implements INodeType {
 	description: INodeTypeDescription = {
@@ -20,6 +20,8 @@ export class ConflictResolution implements INodeType {
 		defaults: { name: 'Conflict Resolution' },
 		inputs: inputsExpression,
 		outputs: outputsExpression,
+		// Optional: with it, Read State and Commit keep one run at a time per mailbox and component (issue 14).
+		credentials: [{ name: 'crmApi', required: false, displayOptions: { show: { operation: ['readState', 'commit'] } } }],
 		properties: [operationProperty, ...tableProperties, ...operationDescriptions],
 	};
 

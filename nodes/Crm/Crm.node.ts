@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as conflict from './actions/conflict';
+import * as syncStatus from './actions/syncStatus';
 import * as email from './actions/email';
 import * as record from './actions/record';
 import * as sync from './actions/sync';
@@ -20,12 +21,12 @@ export class Crm implements INodeType {
 		version: 1,
 		usableAsTool: true,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read and write the CRM side of the Exchange sync: accounts, contacts, leads, partners, appointments, tasks, e-mails, sync conflicts, users',
+		description: 'Read and write the CRM side of the Exchange sync: accounts, contacts, leads, partners, appointments, tasks, e-mails, sync conflicts, sync status, users',
 		defaults: { name: 'CRM' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'crmApi', required: true, testedBy: 'crmApiTest' }],
-		properties: [resourceParameter, ...record.description, ...email.description, ...conflict.description, ...sync.description, ...user.description],
+		properties: [resourceParameter, ...record.description, ...email.description, ...conflict.description, ...sync.description, ...syncStatus.description, ...user.description],
 	};
 
 	methods = {

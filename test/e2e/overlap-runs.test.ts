@@ -1,13 +1,14 @@
 /**
  * Issue 12 §2 "runs that overlap never create duplicates or lose updates", in a real n8n 2.40.7: two
  * executions of the contacts template started together (two `n8n execute` processes on one n8n
- * database, as a 5-minute schedule overlaps a first sync that runs longer). Both read before either
- * writes and each saves its own static data. Afterwards, and after ordinary runs, every contact exists
- * once on each side, the edits of both sides have arrived and data the mapping does not sync is kept.
+ * database, as a 5-minute schedule overlaps a first sync that runs longer). Issue 14: Sync State's lease
+ * in the CRM lets one work and sends the other out through its "Skipped" output. Afterwards, and after
+ * ordinary runs, every contact exists once on each side, the edits of both sides have arrived and data
+ * the mapping does not sync is kept.
  */
 import type { CrmRecord } from '../../lib/crm';
 import type { Contact } from '../../lib/model/types';
-import type { N8nRun } from './harness';
+import { nodeOutput, type N8nRun } from './harness';
 import { ANNA, report, startSyncEnv, type SyncEnv } from './helpers/sync-env';
 
 const SETUP_TIMEOUT = 40 * 60_000;
@@ -48,10 +49,19 @@ it(
 		await env.crm.update('contacts', kept.id, { fields: { title: 'Overlap edit' } });
 
 		const runs = await Promise.all([env.n8n.execute(WORKFLOW), env.n8n.execute(WORKFLOW)]);
-		// Each run either completed or failed with an error of its own; neither may write twice.
-		const completed = runs.filter((r) => r.ok).map((r) => report(r.run as N8nRun));
-		expect(completed.length).toBeGreaterThan(0);
-		for (const r of completed) expect(r).toMatchObject({ errors: 0 });
+		// Sync State's lease in the CRM lets one of them work; the other leaves through "Skipped" (unless the
+		// first had finished before it started). Neither fails, neither writes twice.
+		expect(runs.map((r) => r.ok)).toEqual([true, true]);
+		const finished = runs.map((r) => r.run as N8nRun);
+		const skipped = finished.filter((run) => nodeOutput(run, 'Sync State', 1).length > 0);
+		const worked = finished.filter((run) => nodeOutput(run, 'Sync State', 1).length === 0);
+		expect(worked.length).toBeGreaterThan(0);
+		for (const run of worked) expect(report(run)).toMatchObject({ errors: 0, leaseReleased: true });
+		for (const run of skipped) {
+			expect(nodeOutput(run, 'Sync State', 1)[0]).toMatchObject({ skipped: true, component: 'contact' });
+			expect(Object.keys(run.data.resultData.runData)).not.toContain('Write to CRM');
+		}
+		console.log(`overlap: ${worked.length} run(s) worked, ${skipped.length} skipped by the lease`);
 
 		for (let i = 0; i < 2; i++) expect(report(await env.run(WORKFLOW))).toMatchObject({ errors: 0 });
 		expect(report(await env.run(WORKFLOW))).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0 });

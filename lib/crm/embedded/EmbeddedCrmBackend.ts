@@ -767,9 +767,10 @@ export class EmbeddedCrmBackend implements CrmBackend, CrmSyncRunLog {
 	}
 }
 
-/** Mailbox addresses compare case-insensitively ("me" is the signed-in user's own). */
+/** Mailbox addresses compare case-insensitively; the scope keeps every user's "me" apart. */
 function syncRunMailboxKey(key: SyncRunKey): string {
-	return key.mailbox.trim().toLowerCase();
+	const mailbox = key.mailbox.trim().toLowerCase();
+	return key.scope ? `${mailbox}\u0000${key.scope}` : mailbox;
 }
 
 function toRecord(row: RecordRow): CrmRecord {

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { commit, isActionItem, isRunMarker, type ActionItem, type CommitResult, type RunCounts, type RunMarkerItem } from '../../../lib/engine';
-import { loadTable, saveTable, stateSizeBytes } from '../helpers/state';
+import { runHolder, runKey, runLog } from '../helpers/runLease';
+import { loadTable, saveTable, stateSizeBytes, tableRef } from '../helpers/state';
 
 export const description: INodeProperties[] = [];
 
@@ -44,6 +45,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		});
 	}
 
+	const log = await runLog(this);
 	const reports: INodeExecutionData[] = [];
 	for (const run of runs.values()) {
 		const first = run.marker ?? (run.results[0]?.action as ActionItem);
@@ -84,6 +86,15 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			runId: first.runId,
 			stateBytes: stateSizeBytes(this),
 		};
+		if (log) {
+			// Gives Read State's lease back (issue 14) and leaves the account status for the admin (A6).
+			const mailbox = run.marker?.mailbox ?? tableRef(this).mailbox;
+			const status = await log.finishSyncRun(runKey(mailbox, first.component, first.table), runHolder(this), {
+				summary: json.summary as string,
+				...(counts.errors > 0 ? { error: `${counts.errors} change(s) could not be written; they are tried again in the next run (the Commit report lists them under "failures").` } : {}),
+			});
+			json.leaseReleased = status.holder === undefined;
+		}
 		if (dryRun) {
 			json.plannedActions = run.results
 				.filter((r) => r.action.kind !== 'noop')

@@ -301,6 +301,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		runId: result.runId,
 		table: ref.key,
 		component: ref.component,
+		mailbox: ref.mailbox,
 		counts: result.counts,
 		...(planOptions.syncedFields ? { syncedFields: [...planOptions.syncedFields] } : {}),
 		policy,

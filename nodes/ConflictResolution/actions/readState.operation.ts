@@ -1,12 +1,38 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { runHolder, runKey, runLog } from '../helpers/runLease';
 import { loadTable, stateSizeBytes, tableRef } from '../helpers/state';
 
-export const description: INodeProperties[] = [];
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Lease Length (Minutes)',
+		name: 'leaseMinutes',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 15,
+		displayOptions: { show: { operation: ['readState'] } },
+		description:
+			'With a CRM credential on this node, one run at a time works on this sync: a start while another run is working goes to the "Skipped" output, and its changes are picked up by the next run. A run that stops before Commit keeps the lease this long. Longer than your longest run (a first sync of a big mailbox can take a while).',
+	},
+];
 
-/** One item with the committed cursors, for the Get Changes operations' "Cursor" fields. */
+/**
+ * One item with the committed cursors, for the Get Changes operations' "Cursor" fields — on the second
+ * output instead when another run holds this sync's lease, so nothing after this node runs.
+ */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const ref = tableRef(this);
+	const log = await runLog(this);
+	let lease: IDataObject | undefined;
+	if (log) {
+		const minutes = this.getNodeParameter('leaseMinutes', 0, 15) as number;
+		const start = await log.startSyncRun(runKey(ref.mailbox, ref.component, ref.key), runHolder(this), Math.max(1, minutes) * 60_000);
+		if (!start.acquired) {
+			const skipped: IDataObject = { skipped: true, reason: start.reason, mailbox: ref.mailbox, component: ref.component, heldBy: start.status.holder ?? null, leaseUntil: start.status.leaseUntil ?? null };
+			return [[], [{ json: skipped, pairedItem: { item: 0 } }]];
+		}
+		lease = { holder: start.status.holder ?? null, until: start.status.leaseUntil ?? null };
+	}
 	const table = loadTable(this, ref.key);
 	return [
 		[
@@ -20,6 +46,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					firstRun: table.cursors.crm === undefined || table.cursors.ex === undefined,
 					pairs: table.size,
 					stateBytes: stateSizeBytes(this),
+					...(lease ? { lease } : {}),
 				},
 				pairedItem: { item: 0 },
 			},

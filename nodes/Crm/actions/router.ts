@@ -9,6 +9,7 @@ import * as conflict from './conflict';
 import * as email from './email';
 import * as record from './record';
 import * as sync from './sync';
+import * as syncStatus from './syncStatus';
 import * as user from './user';
 
 type Operation = (this: IExecuteFunctions, itemIndex: number, crm: CrmBackend) => Promise<INodeExecutionData[]>;
@@ -22,9 +23,11 @@ function operationFor(resource: string, operation: string): Operation | undefine
 				? conflict
 				: resource === 'syncAction'
 					? sync
-					: resource === 'user'
-						? user
-						: {};
+					: resource === 'syncStatus'
+						? syncStatus
+						: resource === 'user'
+							? user
+							: {};
 	const entry = table[operation] as { execute?: Operation } | undefined;
 	return entry?.execute;
 }

@@ -15,6 +15,7 @@ export const resourceParameter: INodeProperties = {
 		{ name: 'Partner', value: 'partner' },
 		{ name: 'Sync Conflict', value: 'conflict' },
 		{ name: 'Sync Plan', value: 'syncAction' },
+		{ name: 'Sync Status', value: 'syncStatus', description: 'Per mailbox and component: running, last run, last problem, open conflicts (A6)' },
 		{ name: 'Task', value: 'task' },
 		{ name: 'User', value: 'user', description: 'CRM users with a mailbox (who the per-user sync serves)' },
 	],
