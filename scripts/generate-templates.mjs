@@ -281,6 +281,41 @@ function cleanupTemplate() {
 	return workflow('CRM ⇄ Exchange: remove sync folders (component off, user cleanup)', [note, ...t.nodes, remove], t.connections);
 }
 
+/** A6: the account status for the admin, every morning (or on Run Now), without reading execution logs. */
+function syncStatusTemplate() {
+	const daily = {
+		parameters: { rule: { interval: [{ field: 'days', daysInterval: 1, triggerAtHour: 7 }] } },
+		id: uuid('status/daily'),
+		name: 'Every Morning',
+		type: 'n8n-nodes-base.scheduleTrigger',
+		typeVersion: 1.2,
+		position: [-260, 0],
+	};
+	const status = {
+		parameters: { resource: 'syncStatus', operation: 'getAll', onlyProblems: false },
+		id: uuid('status/get'),
+		name: 'Sync Status',
+		type: `${PKG}.crm`,
+		typeVersion: 1,
+		position: [0, 90],
+		credentials: CRM_CREDENTIAL,
+	};
+	const notify = { parameters: {}, id: uuid('status/notify'), name: 'Send the summary here', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 90] };
+	const t = triggers('status', status.name, -260, -90, { schedule: false });
+	const note = sticky('status', 'About this workflow', [-300, -480], [
+		'## Sync status of every mailbox (A6)',
+		'',
+		'Lists, per mailbox and component, whether a sync is **running**, went **ok**, is **failing** (with the last problem in plain words) or **never finished**, when it last succeeded, what its last run did, and how many sync conflicts are open. The sync workflows write it into the CRM at every run.',
+		'',
+		'Run it by hand to look, or leave *Every Morning* on and connect an e-mail or chat node to **Send the summary here**. Switch on *Only With Problems* in **Sync Status** for a summary that stays empty while all is well.',
+	], 360, 560);
+	return workflow('CRM ⇄ Exchange: sync status of every mailbox', [note, ...t.nodes, daily, status, notify], {
+		...t.connections,
+		[daily.name]: { main: [[to(status.name)]] },
+		[status.name]: { main: [[to(notify.name)]] },
+	});
+}
+
 const files = {
 	...Object.fromEntries(Object.entries(COMPONENTS).map(([component, c]) => [c.file, syncTemplate(component)])),
 	'contacts-sync-all-users.json': allUsersTemplate('contact'),
@@ -288,6 +323,7 @@ const files = {
 	'task-sync-all-users.json': allUsersTemplate('task'),
 	'initial-sync.json': initialSyncTemplate(),
 	'cleanup.json': cleanupTemplate(),
+	'sync-status.json': syncStatusTemplate(),
 };
 
 export function templates() {

@@ -83,3 +83,20 @@ it(
 	},
 	STEP_TIMEOUT,
 );
+
+it(
+	'the sync status template shows the admin the contacts sync of the mailbox: ok, its last summary, no lease left, open conflicts',
+	async () => {
+		const last = report(await env.run(WORKFLOW));
+		await env.importTemplate('sync-status.json', 'e2eSyncStatus001');
+		const rows = nodeOutput(await env.run('e2eSyncStatus001'), 'Sync Status', 0);
+		const contacts = rows.filter((r) => r.component === 'contact');
+		expect(contacts).toHaveLength(1);
+		expect(contacts[0]).toMatchObject({ mailbox: ANNA, state: 'ok', lastSummary: last.summary, openConflicts: expect.any(Number) });
+		expect(contacts[0].holder).toBeUndefined();
+		expect(Date.parse(String(contacts[0].lastSuccessAt))).toBeGreaterThan(Date.now() - STEP_TIMEOUT);
+		// The status run wrote nothing: the next sync run is idle.
+		expect(report(await env.run(WORKFLOW))).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0 });
+	},
+	STEP_TIMEOUT,
+);
