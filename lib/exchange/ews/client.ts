@@ -467,9 +467,11 @@ export class EwsExchangeClient implements ExchangeClient {
 	}
 
 	private apply(component: Component, item: Item, record: ComponentRecordMap[Component], isNew: boolean, options?: WriteOptions): void {
-		if (component === 'contact') applyContactToEws(item as EwsContact, record as ComponentRecordMap['contact'], isNew);
-		else if (component === 'event') applyEventToEws(item as Appointment, record as ComponentRecordMap['event'], isNew, options?.attendeesInBody, this.defaultReminderMinutes);
-		else applyTaskToEws(item as EwsTask, record as ComponentRecordMap['task'], isNew);
+		// Updates with changedFields touch only those fields' properties (WriteOptions.changedFields).
+		const changed = !isNew && options?.changedFields ? new Set(options.changedFields) : undefined;
+		if (component === 'contact') applyContactToEws(item as EwsContact, record as ComponentRecordMap['contact'], isNew, changed);
+		else if (component === 'event') applyEventToEws(item as Appointment, record as ComponentRecordMap['event'], isNew, options?.attendeesInBody, this.defaultReminderMinutes, changed);
+		else applyTaskToEws(item as EwsTask, record as ComponentRecordMap['task'], isNew, changed);
 	}
 
 	async create<C extends Component>(

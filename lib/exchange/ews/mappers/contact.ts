@@ -81,43 +81,50 @@ function setAddress(c: EwsContact, key: PhysicalAddressKey, a: PostalAddress | u
 }
 
 /**
- * Write every mapped field onto an EWS contact; absent canonical fields are cleared
+ * Write the mapped fields onto an EWS contact; absent canonical fields are cleared
  * (null → DeleteItemField on update). S10: the first name splits at the first space into
- * given name and middle name.
+ * given name and middle name. With `changed` (an update's changedFields) only the properties of those
+ * canonical fields are touched, so everything else stays as it is in Exchange (issue 12 §1).
  */
-export function applyContactToEws(c: EwsContact, input: Contact, isNew: boolean): void {
+export function applyContactToEws(c: EwsContact, input: Contact, isNew: boolean, changed?: ReadonlySet<string>): void {
 	const r = normalizeContact(input);
+	const writes = (...fields: string[]) => !changed || fields.some((f) => changed.has(f));
 	const set = <T>(assign: (v: T) => void, v: T | undefined) => {
 		if (v !== undefined) assign(v);
 		else if (!isNew) assign(null as unknown as T);
 	};
 	const [given, ...rest] = (r.firstName ?? '').split(' ');
-	set((v: string) => (c.GivenName = v), given || undefined);
-	set((v: string) => (c.MiddleName = v), rest.join(' ') || undefined);
-	set((v: string) => (c.Surname = v), r.lastName);
-	const fileAs = [r.lastName, r.firstName].filter(Boolean).join(', ') || r.accountName;
-	set((v: string) => (c.FileAs = v), fileAs);
-	set((v: string) => (c.DisplayName = v), [r.firstName, r.lastName].filter(Boolean).join(' ') || r.accountName);
-	set((v: string) => (c.JobTitle = v), r.jobTitle);
-	set((v: string) => (c.Department = v), r.department);
-	set((v: string) => (c.CompanyName = v), r.accountName);
-	if (r.description !== undefined || !isNew) c.Body = textBody(r.description);
+	if (writes('firstName')) {
+		set((v: string) => (c.GivenName = v), given || undefined);
+		set((v: string) => (c.MiddleName = v), rest.join(' ') || undefined);
+	}
+	if (writes('lastName')) set((v: string) => (c.Surname = v), r.lastName);
+	// Outlook derives these from the names (and the company when there is no name).
+	if (writes('firstName', 'lastName', 'accountName')) {
+		const fileAs = [r.lastName, r.firstName].filter(Boolean).join(', ') || r.accountName;
+		set((v: string) => (c.FileAs = v), fileAs);
+		set((v: string) => (c.DisplayName = v), [r.firstName, r.lastName].filter(Boolean).join(' ') || r.accountName);
+	}
+	if (writes('jobTitle')) set((v: string) => (c.JobTitle = v), r.jobTitle);
+	if (writes('department')) set((v: string) => (c.Department = v), r.department);
+	if (writes('accountName')) set((v: string) => (c.CompanyName = v), r.accountName);
+	if (writes('description') && (r.description !== undefined || !isNew)) c.Body = textBody(r.description);
 	const setEmail = (key: EmailAddressKey, v: string | undefined) => {
 		if (v) c.EmailAddresses._setItem(key, new EmailAddress(v));
 		else if (!isNew) c.EmailAddresses._setItem(key, null as unknown as EmailAddress);
 	};
-	setEmail(EmailAddressKey.EmailAddress1, r.email);
-	setEmail(EmailAddressKey.EmailAddress2, r.otherEmail);
+	if (writes('email')) setEmail(EmailAddressKey.EmailAddress1, r.email);
+	if (writes('otherEmail')) setEmail(EmailAddressKey.EmailAddress2, r.otherEmail);
 	const setPhone = (key: PhoneNumberKey, v: string | undefined) => {
 		if (v) c.PhoneNumbers._setItem(key, v);
 		else if (!isNew) c.PhoneNumbers._setItem(key, null as unknown as string);
 	};
-	setPhone(PhoneNumberKey.BusinessPhone, r.phone);
-	setPhone(PhoneNumberKey.HomePhone, r.otherPhone);
-	setPhone(PhoneNumberKey.MobilePhone, r.mobile);
-	if (r.billingAddress || !isNew) setAddress(c, PhysicalAddressKey.Business, r.billingAddress);
-	if (r.shippingAddress || !isNew) setAddress(c, PhysicalAddressKey.Other, r.shippingAddress);
-	set((v) => (c.Birthday = v), r.birthday ? fromDate(r.birthday) : undefined);
-	set((v: string) => (c.BusinessHomePage = v), r.website);
-	if (r.categories || !isNew) c.Categories = stringList(r.categories);
+	if (writes('phone')) setPhone(PhoneNumberKey.BusinessPhone, r.phone);
+	if (writes('otherPhone')) setPhone(PhoneNumberKey.HomePhone, r.otherPhone);
+	if (writes('mobile')) setPhone(PhoneNumberKey.MobilePhone, r.mobile);
+	if (writes('billingAddress') && (r.billingAddress || !isNew)) setAddress(c, PhysicalAddressKey.Business, r.billingAddress);
+	if (writes('shippingAddress') && (r.shippingAddress || !isNew)) setAddress(c, PhysicalAddressKey.Other, r.shippingAddress);
+	if (writes('birthday')) set((v) => (c.Birthday = v), r.birthday ? fromDate(r.birthday) : undefined);
+	if (writes('website')) set((v: string) => (c.BusinessHomePage = v), r.website);
+	if (writes('categories') && (r.categories || !isNew)) c.Categories = stringList(r.categories);
 }

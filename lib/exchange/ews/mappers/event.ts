@@ -213,7 +213,9 @@ function recurrenceToEws(rec: Recurrence, allDay: boolean): EwsRecurrence {
  * Write every mapped field onto an appointment. S18: attendees are never written as
  * attendees (that would send invitations); with `attendeesInBody` they go into the body.
  * S19: the reminder is set only on creation. Recurrence exceptions need calls on the
- * occurrences themselves (the client's applyExceptions, with applyExceptionToEws).
+ * occurrences themselves (the client's applyExceptions, with applyExceptionToEws). With `changed` (an
+ * update's changedFields) only the properties of those canonical fields are touched, so categories, the
+ * HTML body of an unchanged description and the rest stay as they are in Exchange (issue 12 §1).
  */
 export function applyEventToEws(
 	a: Appointment,
@@ -221,8 +223,10 @@ export function applyEventToEws(
 	isNew: boolean,
 	attendeesInBody = false,
 	defaultReminderMinutes?: number,
+	changed?: ReadonlySet<string>,
 ): void {
 	const e = normalizeEvent(input);
+	const writes = (...fields: string[]) => !changed || fields.some((f) => changed.has(f));
 	const zone = e.isAllDay ? (e.recurrence?.range.recurrenceTimeZone ?? e.start.timeZone) : e.start.timeZone;
 	const windows = ianaToWindows(zone);
 	let tz: TimeZoneInfo | undefined;
@@ -231,30 +235,35 @@ export function applyEventToEws(
 	} catch {
 		tz = TimeZoneInfo.Utc;
 	}
-	a.Subject = e.subject ?? '';
-	if (e.isAllDay) {
-		a.IsAllDayEvent = true;
-		a.Start = fromInstant(midnightIn(e.start.dateTime, zone));
-		a.End = fromInstant(midnightIn(e.end.dateTime, zone));
-	} else {
-		if (!isNew) a.IsAllDayEvent = false;
-		a.Start = fromInstant(e.start.dateTime);
-		a.End = fromInstant(e.end.dateTime);
+	if (writes('subject')) a.Subject = e.subject ?? '';
+	// Start, end, their zones and the all-day flag are written together (the recurrence is anchored on them).
+	if (writes('start', 'end', 'isAllDay', 'recurrence')) {
+		if (e.isAllDay) {
+			a.IsAllDayEvent = true;
+			a.Start = fromInstant(midnightIn(e.start.dateTime, zone));
+			a.End = fromInstant(midnightIn(e.end.dateTime, zone));
+		} else {
+			if (!isNew) a.IsAllDayEvent = false;
+			a.Start = fromInstant(e.start.dateTime);
+			a.End = fromInstant(e.end.dateTime);
+		}
+		a.StartTimeZone = tz;
+		a.EndTimeZone = tz;
 	}
-	a.StartTimeZone = tz;
-	a.EndTimeZone = tz;
-	if (e.location !== undefined || !isNew) a.Location = e.location ?? (null as unknown as string);
+	if (writes('location') && (e.location !== undefined || !isNew)) a.Location = e.location ?? (null as unknown as string);
 	const body = attendeesInBody ? bodyWithAttendees(e.body, e.attendees) : e.body;
-	if (body !== undefined || !isNew) a.Body = textBody(body);
-	if (e.categories || !isNew) a.Categories = stringList(e.categories);
-	a.Sensitivity = e.isPrivate ? Sensitivity.Private : Sensitivity.Normal;
+	if (writes('body', ...(attendeesInBody ? ['attendees'] : [])) && (body !== undefined || !isNew)) a.Body = textBody(body);
+	if (writes('categories') && (e.categories || !isNew)) a.Categories = stringList(e.categories);
+	if (writes('isPrivate')) a.Sensitivity = e.isPrivate ? Sensitivity.Private : Sensitivity.Normal;
 	if (isNew) {
 		const minutes = e.reminderMinutes ?? defaultReminderMinutes;
 		a.IsReminderSet = minutes !== undefined;
 		if (minutes !== undefined) a.ReminderMinutesBeforeStart = minutes;
 	}
-	if (e.recurrence) a.Recurrence = recurrenceToEws(e.recurrence, e.isAllDay === true);
-	else if (!isNew) a.Recurrence = null as unknown as EwsRecurrence;
+	if (writes('recurrence', 'start', 'end', 'isAllDay')) {
+		if (e.recurrence) a.Recurrence = recurrenceToEws(e.recurrence, e.isAllDay === true);
+		else if (!isNew) a.Recurrence = null as unknown as EwsRecurrence;
+	}
 }
 
 

@@ -24,20 +24,26 @@ export function taskFromEws(t: EwsTask): Task {
 	});
 }
 
-export function applyTaskToEws(t: EwsTask, input: Task, isNew: boolean): void {
+/** With `changed` (an update's changedFields) only the properties of those canonical fields are touched (issue 12 §1). */
+export function applyTaskToEws(t: EwsTask, input: Task, isNew: boolean, changed?: ReadonlySet<string>): void {
 	const r = normalizeTask(input);
-	t.Subject = r.subject ?? '';
-	if (r.body !== undefined || !isNew) t.Body = textBody(r.body);
-	if (r.startDate) t.StartDate = fromDate(r.startDate);
-	else if (!isNew) t.StartDate = null as unknown as ReturnType<typeof fromDate>;
-	if (r.dueDate) t.DueDate = fromDate(r.dueDate);
-	else if (!isNew) t.DueDate = null as unknown as ReturnType<typeof fromDate>;
-	t.Status = STATUS.indexOf(r.status ?? 'notStarted') as EwsTaskStatus;
-	t.Importance = PRIORITY.indexOf(r.priority ?? 'normal') as Importance;
-	if (r.status === 'completed' && r.completedAt) t.CompleteDate = fromInstant(r.completedAt);
+	const writes = (...fields: string[]) => !changed || fields.some((f) => changed.has(f));
+	if (writes('subject')) t.Subject = r.subject ?? '';
+	if (writes('body') && (r.body !== undefined || !isNew)) t.Body = textBody(r.body);
+	if (writes('startDate')) {
+		if (r.startDate) t.StartDate = fromDate(r.startDate);
+		else if (!isNew) t.StartDate = null as unknown as ReturnType<typeof fromDate>;
+	}
+	if (writes('dueDate')) {
+		if (r.dueDate) t.DueDate = fromDate(r.dueDate);
+		else if (!isNew) t.DueDate = null as unknown as ReturnType<typeof fromDate>;
+	}
+	if (writes('status')) t.Status = STATUS.indexOf(r.status ?? 'notStarted') as EwsTaskStatus;
+	if (writes('priority')) t.Importance = PRIORITY.indexOf(r.priority ?? 'normal') as Importance;
+	if (writes('status', 'completedAt') && r.status === 'completed' && r.completedAt) t.CompleteDate = fromInstant(r.completedAt);
 	if (isNew && r.reminderAt) {
 		t.IsReminderSet = true;
 		t.ReminderDueBy = fromInstant(r.reminderAt);
 	}
-	if (r.categories || !isNew) t.Categories = stringList(r.categories);
+	if (writes('categories') && (r.categories || !isNew)) t.Categories = stringList(r.categories);
 }
