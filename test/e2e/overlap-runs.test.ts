@@ -48,20 +48,22 @@ it(
 		await env.exchange.create('contact', folderId, { firstName: 'Otto', lastName: 'Overlap', mobile: '+49 170 9' });
 		await env.crm.update('contacts', kept.id, { fields: { title: 'Overlap edit' } });
 
-		const runs = await Promise.all([env.n8n.execute(WORKFLOW), env.n8n.execute(WORKFLOW)]);
-		// Sync State's lease in the CRM lets one of them work; the other leaves through "Skipped" (unless the
-		// first had finished before it started). Neither fails, neither writes twice.
+		// A slow Exchange (1.5 s per request) makes the first run last long enough for the second to start
+		// meanwhile, as a throttled first sync overlaps the next scheduled one.
+		await env.sb.control.configure({ latencyMs: 1500 });
+		const runs = await Promise.all([env.n8n.execute(WORKFLOW), env.n8n.execute(WORKFLOW)]).finally(() => env.sb.control.configure({ latencyMs: 0 }));
+		// Sync State's lease in the CRM lets one of them work; the other leaves through "Skipped". Neither
+		// fails, neither writes.
 		expect(runs.map((r) => r.ok)).toEqual([true, true]);
 		const finished = runs.map((r) => r.run as N8nRun);
 		const skipped = finished.filter((run) => nodeOutput(run, 'Sync State', 1).length > 0);
 		const worked = finished.filter((run) => nodeOutput(run, 'Sync State', 1).length === 0);
-		expect(worked.length).toBeGreaterThan(0);
+		expect([worked.length, skipped.length]).toEqual([1, 1]);
 		for (const run of worked) expect(report(run)).toMatchObject({ errors: 0, leaseReleased: true });
 		for (const run of skipped) {
 			expect(nodeOutput(run, 'Sync State', 1)[0]).toMatchObject({ skipped: true, component: 'contact' });
 			expect(Object.keys(run.data.resultData.runData)).not.toContain('Write to CRM');
 		}
-		console.log(`overlap: ${worked.length} run(s) worked, ${skipped.length} skipped by the lease`);
 
 		for (let i = 0; i < 2; i++) expect(report(await env.run(WORKFLOW))).toMatchObject({ errors: 0 });
 		expect(report(await env.run(WORKFLOW))).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0 });
