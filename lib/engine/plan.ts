@@ -1,6 +1,7 @@
 import { toUtcInstant } from '../model/normalize';
 import type { Component, ComponentRecordMap } from '../model/types';
-import { changedFields, changedSinceBase, contentHash, fieldsOf, fieldVector, prepareRecord, PRIVATE_EVENT_FIELDS } from './content';
+import { stableStringify } from '../model/hash';
+import { changedFields, changedSinceBase, comparableRecord, contentHash, fieldsOf, fieldVector, prepareRecord, PRIVATE_EVENT_FIELDS } from './content';
 import { crmIdent, exchangeBornIdent, isForeignIdent, parseCrmIdent, parseExchangeBornIdent } from './ident';
 import { mergeRecords, winnerFor } from './merge';
 import { inWindow, validationError } from './rules';
@@ -135,7 +136,12 @@ class Planner<C extends Component> {
 			targetEtag: kind === 'update' ? other.p?.item.etag : undefined,
 			record,
 			...(privateUnseen ? { onlyFields: [...PRIVATE_EVENT_FIELDS] } : {}),
-			changedFields: kind === 'update' ? (other.p ? changedFields(other.p.record, record, this.fields) : changedSinceBase(record, other.base, this.fields)) : undefined,
+			changedFields:
+				kind === 'update'
+					? other.p
+						? changedFields(this.comparable(other.p.record), this.comparable(record), this.fields)
+						: changedSinceBase(this.comparable(record), other.base, this.fields)
+					: undefined,
 			reason,
 			rowEffect: 'pair',
 			...refs,
@@ -273,15 +279,31 @@ class Planner<C extends Component> {
 		return fields.map((field) => ({ field, crm: crm[field], exchange: exchange[field], winner }));
 	}
 
+	/** See comparableRecord. */
+	private comparable(record: object): object {
+		return comparableRecord(this.options.component, record, this.options.enrichmentMarker);
+	}
+
 	merge(ident: string, row: StatusRow | undefined, c: Prepared<C>, e: Prepared<C>): void {
 		const fallback = this.options.mergeFallback ?? 'lastModifiedWins';
-		const result = mergeRecords(
-			c.record as Record<string, unknown>,
-			e.record as Record<string, unknown>,
-			row?.mergeBase,
-			this.fields,
-			() => winnerFor(fallback, c.modifiedAt, e.modifiedAt),
+		const crmView = this.comparable(c.record) as Record<string, unknown>;
+		const result = mergeRecords(crmView, this.comparable(e.record) as Record<string, unknown>, row?.mergeBase, this.fields, () =>
+			winnerFor(fallback, c.modifiedAt, e.modifiedAt),
 		);
+		// Back from the comparable view to real values: Exchange's times keep their zone, the CRM's
+		// description its enrichment block.
+		const exchangeView = this.comparable(e.record) as Record<string, unknown>;
+		for (const field of Object.keys(result.record)) {
+			const value = stableStringify(result.record[field]);
+			const prefersExchange = field === 'start' || field === 'end';
+			const exchangeReal = e.record as Record<string, unknown>;
+			const crmReal = c.record as Record<string, unknown>;
+			const sides: Array<[Record<string, unknown>, Record<string, unknown>]> = prefersExchange
+				? [[exchangeView, exchangeReal], [crmView, crmReal]]
+				: [[crmView, crmReal], [exchangeView, exchangeReal]];
+			const same = sides.find(([view]) => stableStringify(view[field]) === value);
+			if (same) result.record[field] = same[1][field];
+		}
 		if (result.contested.length) {
 			this.push({
 				ident,
@@ -299,7 +321,7 @@ class Planner<C extends Component> {
 		const mergedRecord = result.record as unknown as ComponentRecordMap[C];
 		const fromExchange = this.prepare({ ...e.item, record: mergedRecord });
 		const fromCrm = this.prepare({ ...c.item, record: mergedRecord });
-		const base = fieldVector(fromCrm.record, this.fields);
+		const base = fieldVector(this.comparable(fromCrm.record), this.fields);
 		const reason = 'Changed on both sides; merged field by field.';
 		const overridden = result.decided.flatMap(({ field, winner }) => this.overridden(c, e, [field], winner));
 		const refs = { crm: this.ref(c), exchange: this.ref(e), mergeBase: base, ...(overridden.length ? { overridden } : {}) };
@@ -473,12 +495,15 @@ function isSurplusTwin<C extends Component>(twin: Prepared<C>, pair: Prepared<C>
 }
 
 function guardEmptySide(side: Side, changes: SideChanges, known: number, deletedKnown: number, options: PlanOptions): void {
-	if (options.allowEmptySide) return;
 	// Losing the single synced item is ordinary; losing all of two or more at once is what a wrong folder,
 	// a revoked permission or a wiped mailbox looks like.
 	if (known < 2 || changes.items.length > 0) return;
 	const lostAll = changes.complete || deletedKnown >= known;
-	if (lostAll) throw new EmptySideError(side, known);
+	if (!lostAll) return;
+	// The option empties a small folder on purpose; a big one needs its size said out loud (allowEmptyUpTo).
+	const limit = options.allowEmptyUpTo ?? Infinity;
+	if (options.allowEmptySide && known <= limit) return;
+	throw new EmptySideError(side, known, options.allowEmptySide ? limit : undefined);
 }
 
 /**

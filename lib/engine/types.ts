@@ -74,6 +74,8 @@ export interface PlanOptions<C extends Component = Component> {
 	requiredCategoryForCrm?: string;
 	/** The empty-side guard stops a run in which a side suddenly lost everything; set to proceed anyway. */
 	allowEmptySide?: boolean;
+	/** With allowEmptySide: proceed only when at most this many synced records are lost (default: no limit). */
+	allowEmptyUpTo?: number;
 	/** Run id for pending cursors; default a timestamp. */
 	runId?: string;
 }
@@ -186,10 +188,14 @@ export class EmptySideError extends Error {
 	constructor(
 		readonly side: Side,
 		readonly knownItems: number,
+		/** Set when emptying was allowed, but for fewer records than were lost. */
+		readonly allowedUpTo?: number,
 	) {
 		super(
 			`The ${side === 'crm' ? 'CRM' : 'Exchange'} side reported no items although ${knownItems} were synced before; ` +
-				'the run was stopped so that nothing is deleted on the other side.',
+				(allowedUpTo === undefined
+					? 'the run was stopped so that nothing is deleted on the other side.'
+					: `emptying is allowed for up to ${allowedUpTo} records only, so the run was stopped and nothing was deleted on the other side.`),
 		);
 		this.name = 'EmptySideError';
 	}

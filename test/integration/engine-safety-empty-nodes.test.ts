@@ -51,3 +51,18 @@ it('an emptied contacts folder stops the run and keeps pairs and CRM records; th
 	expect(mailbox.listItems(folderId, 'contact')).toHaveLength(0);
 	await crm.close();
 });
+
+it('"Allow Emptying a Side" lets through no more than "Allow Emptying Up To": a bigger wipe still stops and keeps everything', async () => {
+	const crm = EmbeddedCrmBackend.open(dbPath);
+	for (const last of ['One', 'Two', 'Three']) await crm.create('contacts', { fields: { firstname: 'X', lastname: last } });
+	const first = await syncRun();
+	expect(first).toMatchObject({ created: 3, pairs: 3 });
+	const mailbox = sb.sandbox.store.mailbox(ANNA);
+	for (const item of mailbox.listItems(first.folderId as string, 'contact')) mailbox.deleteItem(item.id);
+
+	const stopped = await syncRun({ planOptions: { allowEmptySide: true, allowEmptyUpTo: 2 } }).catch((error: unknown) => error);
+	expect((stopped as Error).message).toMatch(/although 3 were synced before; emptying is allowed for up to 2 records only/);
+	expect(await crm.list('contacts')).toHaveLength(3);
+	expect(await syncRun({ planOptions: { allowEmptySide: true, allowEmptyUpTo: 3 } })).toMatchObject({ errors: 0 });
+	await crm.close();
+});

@@ -379,6 +379,19 @@ describe('engine: safety', () => {
 		expect(plan(table, crm.changes(table.cursors.crm), { complete: true, items: [] }, { ...opts, allowEmptySide: true }).actions.filter((a) => a.kind === 'delete')).toHaveLength(2);
 	});
 
+	it('"allow emptying" lets a small folder be emptied, a bigger one only when its size is given (allowEmptyUpTo)', () => {
+		const { crm, exchange, sync, table, opts } = setup('event');
+		for (const name of ['A', 'B', 'C', 'D']) crm.create(meeting(name));
+		sync();
+		expect(exchange.all()).toHaveLength(4);
+		const emptied = () => crm.changes(table.cursors.crm);
+		const gone = { complete: true, items: [], cursor: 'x' };
+		expect(() => plan(table, emptied(), gone, { ...opts, allowEmptySide: true, allowEmptyUpTo: 3 })).toThrow(/emptying is allowed for up to 3 records only/);
+		expect(crm.all()).toHaveLength(4);
+		const through = plan(table, emptied(), gone, { ...opts, allowEmptySide: true, allowEmptyUpTo: 4 });
+		expect(through.actions.filter((a) => a.kind === 'delete')).toHaveLength(4);
+	});
+
 	it('recovers from a crash between a write and the commit without duplicates', () => {
 		const { crm, exchange, sync, writes } = setup('event');
 		crm.create(meeting('A'));

@@ -99,6 +99,15 @@ export const description: INodeProperties[] = [
 					'Whether to go on when one side suddenly reports no records although several were synced. Off: the run stops instead of deleting everything on the other side.',
 			},
 			{
+				displayName: 'Allow Emptying Up To (Records)',
+				name: 'allowEmptyUpTo',
+				type: 'number',
+				typeOptions: { minValue: 2 },
+				default: 50,
+				description:
+					'With "Allow Emptying a Side": go on only when at most this many synced records would be deleted on the other side. To empty a bigger folder on purpose, enter its size for that run.',
+			},
+			{
 				displayName: 'Delete in CRM When Deleted in Exchange',
 				name: 'deleteInCrm',
 				type: 'boolean',
@@ -164,6 +173,7 @@ export const description: INodeProperties[] = [
 
 interface PlanNodeOptions {
 	allowEmptySide?: boolean;
+	allowEmptyUpTo?: number;
 	deleteInCrm?: boolean;
 	deleteInExchange?: boolean;
 	dryRun?: boolean;
@@ -266,6 +276,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		requiredFields: { crm: list(required) },
 		requiredCategoryForCrm: options.requiredCategory?.trim() || undefined,
 		allowEmptySide: options.allowEmptySide === true,
+		allowEmptyUpTo: typeof options.allowEmptyUpTo === 'number' ? options.allowEmptyUpTo : 50,
 		runId: `${ref.key}@${new Date().toISOString()}`,
 	};
 
@@ -276,7 +287,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		if (error instanceof EmptySideError) {
 			throw new NodeOperationError(this.getNode(), error.message, {
 				description:
-					'Check that the right folder and CRM module are connected and that the account still has access. If emptying is intended, turn on "Allow Emptying a Side" for one run.',
+					error.allowedUpTo === undefined
+						? 'Check that the right folder and CRM module are connected and that the account still has access. If emptying is intended, turn on "Allow Emptying a Side" for one run.'
+						: `If emptying all ${error.knownItems} is intended, set "Allow Emptying Up To (Records)" to ${error.knownItems} for one run; otherwise check the folder, the CRM module and the account's access.`,
 			});
 		}
 		throw new NodeOperationError(this.getNode(), error as Error);
