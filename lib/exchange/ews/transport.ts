@@ -155,14 +155,21 @@ export class NodeXhrApi implements IXHRApi {
 		const headers: Record<string, string> = { ...(xhroptions.headers as Record<string, string>), ...this.options.headers };
 		const body = typeof xhroptions.data === 'string' ? Buffer.from(xhroptions.data, 'utf8') : undefined;
 		if (body) headers['Content-Length'] = String(body.length);
+		const timeoutMs = this.options.timeoutMs ?? 100_000;
 		return new Promise<XhrLikeResponse>((resolve, reject) => {
+			let settled = false;
+			// Node's `timeout` only notices an idle socket; the deadline also ends an answer that trickles in.
+			const deadline = setTimeout(() => {
+				fail(Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+				req.destroy();
+			}, timeoutMs);
 			const req = (isHttps ? https : http).request(
 				url,
 				{
 					method: xhroptions.type ?? 'POST',
 					headers,
 					agent: isHttps ? this.agent : this.httpAgent,
-					timeout: this.options.timeoutMs ?? 100_000,
+					timeout: timeoutMs,
 				},
 				(res) => {
 					const chunks: Buffer[] = [];
@@ -173,11 +180,17 @@ export class NodeXhrApi implements IXHRApi {
 						for (const [k, v] of Object.entries(res.headers)) {
 							if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
 						}
+						if (settled) return;
+						settled = true;
+						clearTimeout(deadline);
 						resolve(xhrResponse(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), flat));
 					});
 				},
 			);
 			const fail = (e: Error & { code?: string }) => {
+				if (settled) return;
+				settled = true;
+				clearTimeout(deadline);
 				const code = e.code;
 				const kind = code && (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) ? 'tls' : 'network';
 				recordFailure({ kind, code, message: e.message });
