@@ -1,5 +1,5 @@
 import type { Component } from '../model/types';
-import { contentHash, fieldsOf, fieldVector, prepareRecord } from './content';
+import { comparableRecord, contentHash, fieldsOf, fieldVector, prepareRecord } from './content';
 import { echoEntry, expectsEchoes, rememberEchoes } from './echo';
 import { rememberFailures, sourceKey, type FailedChange } from './retry';
 import { etagHash, type StatusRow, type StatusTable } from './state';
@@ -126,7 +126,7 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 			mergeBase = action.mergeBase ?? mergeBase;
 			finalRecord = action.record ?? finalRecord;
 		}
-		applyRow(table, effect, crmId ?? crm?.id, crm, exchange, mergeBase ?? (finalRecord && fieldVector(finalRecord, fields)));
+		applyRow(table, effect, crmId ?? crm?.id, crm, exchange, mergeBase ?? (finalRecord && fieldVector(comparableRecord(options.component, finalRecord, options.enrichmentMarker), fields)));
 	}
 
 	const ownRun = table.pending !== undefined && table.pending.run === options.runId;

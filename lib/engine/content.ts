@@ -61,6 +61,27 @@ function hashView(component: Component, record: object, enrichmentMarker?: strin
 	return view;
 }
 
+/**
+ * A prepared record as changed-field detection, merge and merge bases see it, like the hash: an
+ * appointment's times as instants and its body without the CRM's enrichment block. Otherwise the CRM's
+ * record (no zone, body with the block) and the Exchange one (zone, the owner's body) differ in every
+ * run: any CRM change also rewrote the unchanged description, turning the owner's HTML body into text,
+ * and merge took a zone-only difference for a CRM change of the time, so a time moved in Outlook lost
+ * against an edit of another field in the CRM (both found by the soak).
+ */
+export function comparableRecord(component: Component, record: object, enrichmentMarker?: string): object {
+	if (component !== 'event') return record;
+	const event = record as Record<string, unknown>;
+	const view: Record<string, unknown> = { ...event };
+	if (event.start !== undefined) view.start = instantOnly(event.start);
+	if (event.end !== undefined) view.end = instantOnly(event.end);
+	if (enrichmentMarker && typeof event.body === 'string') {
+		view.body = withoutEnrichment(event.body, enrichmentMarker);
+		if (view.body === undefined) delete view.body;
+	}
+	return view;
+}
+
 /** Content hash of a prepared record. */
 export function contentHash(component: Component, record: object, fields: readonly string[], enrichmentMarker?: string): string {
 	return hashRecord(hashView(component, record, enrichmentMarker), fields);
