@@ -33,8 +33,8 @@ async function server(onRequest: (res: http.ServerResponse) => void): Promise<st
 	return `http://127.0.0.1:${(srv.address() as AddressInfo).port}/EWS/Exchange.asmx`;
 }
 
-function client(url: string): EwsExchangeClient {
-	const c = new EwsExchangeClient({ url, auth: { type: 'basic', username: 'anna@contoso.example', password: 'x' }, mailbox: 'anna@contoso.example', timeoutMs: 400, retry: { maxRetries: 1, sleep: async () => undefined } });
+function client(url: string, auth: 'basic' | 'ntlm' = 'basic'): EwsExchangeClient {
+	const c = new EwsExchangeClient({ url, auth: { type: auth, username: 'anna@contoso.example', password: 'x' }, mailbox: 'anna@contoso.example', timeoutMs: 400, retry: { maxRetries: 1, sleep: async () => undefined } });
 	closers.push(async () => c.service.XHRApi.disconnect?.());
 	return c;
 }
@@ -68,5 +68,18 @@ it('a server that never answers ends at the same bound', async () => {
 	const started = Date.now();
 	const error = await failure(client(url).listFolders('contact'));
 	expect(error.code).toBe('unavailable');
+	expect(Date.now() - started).toBeLessThan(3_000);
+});
+
+it('NTLM too: a trickling server ends at the request bound (the NTLM handshake runs on another HTTP client)', async () => {
+	const url = await server((res) => {
+		res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
+		const timer = setInterval(() => res.write(' '), 50);
+		res.on('close', () => clearInterval(timer));
+	});
+	const started = Date.now();
+	const error = await failure(client(url, 'ntlm').listFolders('contact'));
+	expect(error.code).toBe('unavailable');
+	expect(error.message).toMatch(/no complete answer within 400 ms/);
 	expect(Date.now() - started).toBeLessThan(3_000);
 });

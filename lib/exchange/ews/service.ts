@@ -36,7 +36,12 @@ export interface EwsConnection {
 class NtlmXhrApi implements IXHRApi {
 	readonly apiName = 'ntlm';
 	private readonly inner: XhrApi;
-	constructor(username: string, password: string, options: TlsOptions | undefined) {
+	constructor(
+		username: string,
+		password: string,
+		options: TlsOptions | undefined,
+		private readonly timeoutMs = 100_000,
+	) {
 		const agent = new https.Agent({
 			minVersion: 'TLSv1.2',
 			ca: options?.ca ? [...tls.rootCertificates, options.ca] : undefined,
@@ -48,13 +53,20 @@ class NtlmXhrApi implements IXHRApi {
 		);
 	}
 	async xhr(...args: Parameters<IXHRApi['xhr']>): ReturnType<IXHRApi['xhr']> {
+		let deadline: NodeJS.Timeout | undefined;
+		// @ewsjs/xhr (axios) has no deadline of its own for the whole exchange, the NTLM handshake included.
+		const timedOut = new Promise<never>((_resolve, reject) => {
+			deadline = setTimeout(() => reject(Object.assign(new Error(`no complete answer within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })), this.timeoutMs);
+		});
 		try {
-			return await this.inner.xhr(...args);
+			return await Promise.race([this.inner.xhr(...args), timedOut]);
 		} catch (e) {
 			const r = e as Partial<XhrLikeResponse> & { code?: string; message?: string };
 			if (typeof r.status === 'number' && r.status > 0) noteResponse(r as XhrLikeResponse);
 			else recordFailure({ kind: /CERT|SSL|TLS/i.test(String(r.code ?? r.message)) ? 'tls' : 'network', code: r.code, message: String(r.message) });
 			throw e;
+		} finally {
+			clearTimeout(deadline);
 		}
 	}
 	xhrStream(...args: Parameters<IXHRApi['xhrStream']>): ReturnType<IXHRApi['xhrStream']> {
@@ -74,7 +86,7 @@ export function createExchangeService(conn: EwsConnection): ExchangeService {
 	else service.Credentials = new WebCredentials(auth.domain ? `${auth.domain}\\${auth.username}` : auth.username, auth.password);
 	if (conn.xhr) service.XHRApi = conn.xhr;
 	else if (auth.type === 'ntlm')
-		service.XHRApi = new NtlmXhrApi(auth.domain ? `${auth.domain}\\${auth.username}` : auth.username, auth.password, conn.tls);
+		service.XHRApi = new NtlmXhrApi(auth.domain ? `${auth.domain}\\${auth.username}` : auth.username, auth.password, conn.tls, conn.timeoutMs);
 	else
 		service.XHRApi = new NodeXhrApi({
 			tls: conn.tls,
