@@ -46,7 +46,8 @@ export interface SyncRunResult {
 
 /** The role a CRM backend plays when it can keep the run log (the embedded CRM; see docs/decisions.md §12). */
 export interface CrmSyncRunLog {
-	startSyncRun(key: SyncRunKey, holder: string, leaseMs: number): Promise<SyncRunStart>;
+	/** `countRefusal: false` for the intermediate tries of a waiting start (only a real skip is counted). */
+	startSyncRun(key: SyncRunKey, holder: string, leaseMs: number, options?: { countRefusal?: boolean }): Promise<SyncRunStart>;
 	finishSyncRun(key: SyncRunKey, holder: string, result: SyncRunResult): Promise<SyncRunStatus>;
 	listSyncRuns(): Promise<SyncRunStatus[]>;
 }
@@ -66,9 +67,9 @@ function unfinishedRunError(previous: SyncRunStatus): string {
 }
 
 /** Start rule: a live lease of another run refuses the start; a lease of the same run is renewed; otherwise the start takes it. */
-export function decideStart(current: SyncRunStatus | undefined, key: SyncRunKey, holder: string, leaseMs: number, now: Date): { start: SyncRunStart; next: SyncRunStatus } {
+export function decideStart(current: SyncRunStatus | undefined, key: SyncRunKey, holder: string, leaseMs: number, now: Date, countRefusal = true): { start: SyncRunStart; next: SyncRunStatus } {
 	if (leaseIsLive(current, now) && current.holder !== holder) {
-		const next = { ...current, skippedStarts: (current.skippedStarts ?? 0) + 1 };
+		const next = countRefusal ? { ...current, skippedStarts: (current.skippedStarts ?? 0) + 1 } : current;
 		const reason = `Another run of this sync (execution ${current.holder}) is still working on ${key.component} of ${key.mailbox} (until ${current.leaseUntil} at the latest); this start is skipped and its changes are picked up by the next run.`;
 		return { start: { acquired: false, status: next, reason }, next };
 	}
@@ -131,4 +132,29 @@ export function accountStatus(runs: readonly SyncRunStatus[], openConflicts: Rea
 		const conflicts = openConflicts.filter((c) => c.module === module && (c.mailbox === undefined || c.mailbox.trim().toLowerCase() === mailbox)).length;
 		return { ...run, ...stateOf(run, now), openConflicts: conflicts };
 	});
+}
+
+export interface WaitOptions {
+	/** How long a start waits for a running sync to finish before it is skipped (0: skip at once). */
+	waitMs: number;
+	/** How often it looks again (default 2 s). */
+	pollMs?: number;
+	sleep?: (ms: number) => Promise<void>;
+	now?: () => number;
+}
+
+/**
+ * A start that waits for the running sync instead of being skipped at once: a change notified while a run
+ * works may have come after that run read the delta, so the next start should run after it, not instead.
+ */
+export async function startSyncRunWaiting(log: CrmSyncRunLog, key: SyncRunKey, holder: string, leaseMs: number, options: WaitOptions): Promise<SyncRunStart> {
+	const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+	const now = options.now ?? Date.now;
+	const until = now() + Math.max(0, options.waitMs);
+	for (;;) {
+		const last = now() >= until;
+		const start = await log.startSyncRun(key, holder, leaseMs, { countRefusal: last });
+		if (start.acquired || last) return start;
+		await sleep(Math.min(options.pollMs ?? 2_000, Math.max(0, until - now())));
+	}
 }

@@ -1,5 +1,5 @@
 /** Issue 14: the rules of the sync run lease and the account status (lib/crm/run-log.ts). */
-import { decideFinish, decideStart, type SyncRunStatus } from '../../lib/crm';
+import { decideFinish, decideStart, startSyncRunWaiting, type CrmSyncRunLog, type SyncRunStatus } from '../../lib/crm';
 
 const key = { mailbox: 'anna@contoso.example', component: 'contact' };
 const at = (iso: string) => new Date(iso);
@@ -61,4 +61,50 @@ it('a late finish of a run whose lease was taken over leaves the newer lease alo
 	const second = decideStart(first, key, 'exec-2', LEASE, at('2026-12-07T10:31:00Z')).next;
 	const late = decideFinish(second, key, 'exec-1', { summary: 'late' }, at('2026-12-07T10:32:00Z'));
 	expect(late).toMatchObject({ holder: 'exec-2', leaseUntil: second.leaseUntil, lastSummary: 'late' });
+});
+
+/** A run log in memory on a fake clock, with the pure rules (the embedded CRM runs the same ones in SQLite). */
+function memoryLog(clock: { t: number }): CrmSyncRunLog {
+	let row: SyncRunStatus | undefined;
+	return {
+		async startSyncRun(k, holder, leaseMs, options) {
+			const { start, next } = decideStart(row, k, holder, leaseMs, new Date(clock.t), options?.countRefusal ?? true);
+			row = next;
+			return start;
+		},
+		async finishSyncRun(k, holder, result) {
+			row = decideFinish(row, k, holder, result, new Date(clock.t));
+			return row;
+		},
+		async listSyncRuns() {
+			return row ? [row] : [];
+		},
+	};
+}
+
+it('a waiting start runs right after the running sync finishes, within its wait', async () => {
+	const clock = { t: Date.parse('2026-12-07T10:00:00Z') };
+	const log = memoryLog(clock);
+	await log.startSyncRun(key, 'exec-1', LEASE);
+	let polls = 0;
+	const sleep = async (ms: number) => {
+		clock.t += ms;
+		if (++polls === 3) await log.finishSyncRun(key, 'exec-1', { summary: 'done' });
+	};
+	const start = await startSyncRunWaiting(log, key, 'exec-2', LEASE, { waitMs: 60_000, pollMs: 2_000, sleep, now: () => clock.t });
+	expect(start.acquired).toBe(true);
+	expect(polls).toBe(3);
+	expect(start.status.holder).toBe('exec-2');
+});
+
+it('a waiting start gives up after its wait and is skipped', async () => {
+	const clock = { t: Date.parse('2026-12-07T10:00:00Z') };
+	const log = memoryLog(clock);
+	await log.startSyncRun(key, 'exec-1', LEASE);
+	const sleep = async (ms: number) => void (clock.t += ms);
+	const start = await startSyncRunWaiting(log, key, 'exec-2', LEASE, { waitMs: 10_000, pollMs: 3_000, sleep, now: () => clock.t });
+	expect(start.acquired).toBe(false);
+	expect(clock.t - Date.parse('2026-12-07T10:00:00Z')).toBe(10_000);
+	// Only the final refusal counts as a skipped start, not every look in between.
+	expect((await log.listSyncRuns())[0].skippedStarts).toBe(1);
 });

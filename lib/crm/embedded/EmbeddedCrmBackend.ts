@@ -498,10 +498,10 @@ export class EmbeddedCrmBackend implements CrmBackend, CrmSyncRunLog {
 
 	// ---- sync run log (lease and account status, lib/crm/run-log.ts) ----------------------
 
-	async startSyncRun(key: SyncRunKey, holder: string, leaseMs: number): Promise<SyncRunStart> {
+	async startSyncRun(key: SyncRunKey, holder: string, leaseMs: number, options: { countRefusal?: boolean } = {}): Promise<SyncRunStart> {
 		// BEGIN IMMEDIATE takes SQLite's write lock first, so two processes cannot both see a free lease.
 		return this.transaction(() => {
-			const { start, next } = decideStart(this.syncRunRow(key), key, holder, leaseMs, this.now());
+			const { start, next } = decideStart(this.syncRunRow(key), key, holder, leaseMs, this.now(), options.countRefusal ?? true);
 			this.writeSyncRun(next);
 			return start;
 		});

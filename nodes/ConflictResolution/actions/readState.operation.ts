@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { startSyncRunWaiting } from '../../../lib/crm';
 import { runHolder, runKey, runLog } from '../helpers/runLease';
 import { loadTable, stateSizeBytes, tableRef } from '../helpers/state';
 
@@ -14,6 +15,16 @@ export const description: INodeProperties[] = [
 		description:
 			'With a CRM credential on this node, one run at a time works on this sync: a start while another run is working goes to the "Skipped" output, and its changes are picked up by the next run. A run that stops before Commit keeps the lease this long. Longer than your longest run (a first sync of a big mailbox can take a while).',
 	},
+	{
+		displayName: 'Wait for a Running Sync (Seconds)',
+		name: 'waitSeconds',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		displayOptions: { show: { operation: ['readState'] } },
+		description:
+			'How long a start waits for another run of this sync to finish before it leaves through "Skipped". Useful with change notifications: a change that arrived while a run was working is then synced right after it. 0 skips at once.',
+	},
 ];
 
 /**
@@ -26,7 +37,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	let lease: IDataObject | undefined;
 	if (log) {
 		const minutes = this.getNodeParameter('leaseMinutes', 0, 15) as number;
-		const start = await log.startSyncRun(runKey(ref.mailbox, ref.component, ref.key), runHolder(this), Math.max(1, minutes) * 60_000);
+		const waitSeconds = this.getNodeParameter('waitSeconds', 0, 0) as number;
+		const start = await startSyncRunWaiting(log, runKey(ref.mailbox, ref.component, ref.key), runHolder(this), Math.max(1, minutes) * 60_000, { waitMs: Math.max(0, waitSeconds) * 1000 });
 		if (!start.acquired) {
 			const skipped: IDataObject = { skipped: true, reason: start.reason, mailbox: ref.mailbox, component: ref.component, heldBy: start.status.holder ?? null, leaseUntil: start.status.leaseUntil ?? null };
 			return [[], [{ json: skipped, pairedItem: { item: 0 } }]];
