@@ -185,7 +185,12 @@ export const VT_MODULES: VtModule[] = [
 			s('ccmail'),
 			s('bccmail'),
 			{ name: 'date_start', type: 'date', mandatory: true },
-			{ name: 'parent_id', type: 'reference', refersTo: ['Accounts', 'Contacts', 'Leads', 'Vendors'] },
+			s('time_start'),
+			// Real 8.3.0: a plain string the webservice does not fill; VTQL and the "Emails" lists see only "Emails".
+			s('activitytype'),
+			s('parent_type'),
+			{ name: 'description', type: 'text' },
+			{ name: 'parent_id', type: 'reference', refersTo: ['Accounts', 'Contacts', 'Leads', 'Users', 'Vendors'] },
 			s('email_flag'),
 			s('cf_message_id'),
 			...META,
@@ -244,6 +249,11 @@ export const LIST_TYPES = [
 	'ServiceContracts', 'Services', 'ProjectMilestone', 'ProjectTask', 'Project', 'ModComments', 'SMSNotifier', 'Assets',
 	'Groups', 'Currency', 'DocumentFolders', 'CompanyDetails', 'LineItem', 'Tax', 'ProductTaxes',
 ];
+
+/** VTQL on Emails and the "Emails" related lists add activitytype = 'Emails' (VTQL_Parser, get_emails). */
+export function isListedEmail(moduleName: string, values: VtRecord): boolean {
+	return moduleName !== 'Emails' || values.activitytype === 'Emails';
+}
 
 /** query and sync answer null for empty dates where retrieve answers "". */
 export function nullEmptyDates(mod: VtModule, values: VtRecord): VtRecord {

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { GROUPS_PREFIX, LIST_TYPES, nullEmptyDates, RELATIONS, USERS_PREFIX, VT_MODULES, type VtModule, type VtRecord } from './modules';
+import { GROUPS_PREFIX, isListedEmail, LIST_TYPES, nullEmptyDates, RELATIONS, USERS_PREFIX, VT_MODULES, type VtModule, type VtRecord } from './modules';
 
 export type { VtRecord } from './modules';
 import { runQuery, VtqlError } from './vtql';
@@ -118,6 +118,7 @@ export class VtigerStore {
 		const mod = this.module(moduleName);
 		if (!mod || !this.mayWrite(user, moduleName)) throw DENIED();
 		const values = { ...this.emptyRecord(mod), ...this.known(mod, element) };
+		encodeAddressLists(moduleName, element, values);
 		applyReminder(moduleName, element, values, 'create');
 		const stored = moduleName === 'Documents' && file && values.filelocationtype !== 'E' ? file : undefined;
 		if (stored) {
@@ -127,6 +128,7 @@ export class VtigerStore {
 		}
 		if (!values.assigned_user_id) values.assigned_user_id = `${USERS_PREFIX}x${user.id}`;
 		this.checkMandatory(mod, values);
+		this.resolveReferences(mod, values, Object.keys(element));
 		this.checkReferences(mod, values);
 		recomputeDuration(moduleName, values);
 		const crmid = this.nextCrmId++;
@@ -142,6 +144,7 @@ export class VtigerStore {
 		const storedModule = moduleName === 'Calendar' && values.activitytype !== 'Task' ? 'Events' : moduleName;
 		const storedValues = storedModule === moduleName ? values : { ...this.emptyRecord(this.module('Events') as VtModule), ...values, id: `${this.module('Events')?.prefix}x${crmid}` };
 		this.records.set(crmid, { module: storedModule, crmid, values: storedValues, deleted: false, ...(stored ? { file: stored } : {}) });
+		if (moduleName === 'Emails') this.relateEmailParent(crmid, values);
 		return withLabel(mod, values);
 	}
 
@@ -174,14 +177,30 @@ export class VtigerStore {
 			}
 		}
 		const values: VtRecord = { ...base, ...given };
+		encodeAddressLists(record.module, element, values);
 		applyReminder(record.module, element, values, full ? 'update' : 'revise');
 		for (const meta of ['createdtime', 'source']) values[meta] = record.values[meta];
+		this.resolveReferences(mod, values, Object.keys(given));
 		this.checkReferences(mod, values);
 		recomputeDuration(record.module, values);
 		values.modifiedtime = vtDateTime(this.now());
 		values.modifiedby = `${USERS_PREFIX}x${user.id}`;
 		record.values = values;
+		if (record.module === 'Emails' && 'parent_id' in given) this.relateEmailParent(record.crmid, values);
 		return withLabel(mod, values);
+	}
+
+	/**
+	 * vtiger's Emails::save_module: saving an e-mail with a parent_id relates it to that record
+	 * (vtiger_seactivityrel, what the record's "Emails" list reads) and keeps the relations of earlier saves.
+	 */
+	private relateEmailParent(emailCrmid: number, values: VtRecord): void {
+		const match = /^(\d+)x(\d+)$/.exec(values.parent_id ?? '');
+		const parent = match ? this.records.get(Number(match[2])) : undefined;
+		const relation = parent ? RELATIONS[parent.module]?.Emails : undefined;
+		if (!parent || !relation || parent.deleted || this.module(parent.module)?.prefix !== Number(match?.[1])) return;
+		const key = `${parent.crmid}|${relation}`;
+		this.relations.set(key, (this.relations.get(key) ?? new Set<number>()).add(emailCrmid));
 	}
 
 	delete(id: string, user: VtigerSandboxUser & { id: number }): void {
@@ -199,13 +218,15 @@ export class VtigerStore {
 	/**
 	 * add_related: relates records through one of the source module's related lists (RELATIONS). As in
 	 * vtiger, a relation the source module does not have is silently ignored; a deleted source is an error.
+	 * A record → e-mail relation is accepted but never shown: vtiger writes it to vtiger_crmentityrel, and
+	 * the "Emails" list reads vtiger_seactivityrel (only a save with parent_id relates an e-mail).
 	 */
 	addRelated(sourceId: string, relatedIds: string[], label: string, user: VtigerSandboxUser & { id: number }): void {
 		const source = this.find(sourceId, user);
 		for (const id of relatedIds) {
 			const related = this.find(id, user);
 			const relation = RELATIONS[source.module]?.[related.module];
-			if (!relation || (label && label !== relation)) continue;
+			if (!relation || (label && label !== relation) || related.module === 'Emails') continue;
 			const key = `${source.crmid}|${relation}`;
 			const set = this.relations.get(key) ?? new Set<number>();
 			set.add(related.crmid);
@@ -213,15 +234,25 @@ export class VtigerStore {
 		}
 	}
 
-	/** retrieve_related: the live records of `relatedType` related to `id` through the relation `label`. */
+	/**
+	 * retrieve_related: the live records of `relatedType` related to `id` through the relation `label`. An
+	 * account's "Emails" list also holds its contacts' e-mails (Accounts::get_emails; its potentials' and
+	 * tickets' too, which the sandbox does not have).
+	 */
 	related(id: string, relatedType: string, label: string, user: VtigerSandboxUser & { id: number }): VtRecord[] {
 		const source = this.find(id, user);
 		const relation = RELATIONS[source.module]?.[relatedType];
 		if (!relation || (label && label !== relation)) return [];
 		const mod = this.module(relatedType) as VtModule;
-		return [...(this.relations.get(`${source.crmid}|${relation}`) ?? [])]
+		const sources = [source.crmid];
+		if (source.module === 'Accounts' && relatedType === 'Emails') {
+			for (const r of this.records.values()) if (r.module === 'Contacts' && !r.deleted && r.values.account_id === source.values.id) sources.push(r.crmid);
+		}
+		const relatedIds = new Set(sources.flatMap((crmid) => [...(this.relations.get(`${crmid}|${relation}`) ?? [])]));
+		return [...relatedIds]
+			.sort((a, b) => a - b)
 			.map((crmid) => this.records.get(crmid))
-			.filter((r): r is StoredRecord => r !== undefined && !r.deleted && r.module === relatedType)
+			.filter((r): r is StoredRecord => r !== undefined && !r.deleted && r.module === relatedType && isListedEmail(r.module, r.values))
 			.map((r) => nullEmptyDates(mod, { ...r.values }));
 	}
 
@@ -298,9 +329,30 @@ export class VtigerStore {
 		}
 	}
 
+	/**
+	 * What vtiger 8.3.0 makes of a reference it is given (`given`: the element's fields): one to a record that
+	 * does not exist or was deleted is dropped without an error (Contacts.account_id reads null). Emails'
+	 * parent_id (uitype 357) keeps only the number: a live record's id comes back with that record's module
+	 * prefix, any other number as a user id ("19x<n>").
+	 */
+	private resolveReferences(mod: VtModule, values: VtRecord, given: string[]): void {
+		for (const f of mod.fields) {
+			const value = values[f.name];
+			if (f.type !== 'reference' || f.name === 'modifiedby' || !given.includes(f.name) || !value) continue;
+			const match = /^(\d+)x(\d+)$/.exec(value);
+			const target = match ? this.records.get(Number(match[2])) : undefined;
+			const alive = target !== undefined && !target.deleted;
+			if (mod.name === 'Emails' && f.name === 'parent_id' && match) {
+				values.parent_id = `${alive ? this.module(target.module)?.prefix : USERS_PREFIX}x${match[2]}`;
+			} else if (match && !alive) values[f.name] = null;
+		}
+	}
+
 	private checkReferences(mod: VtModule, values: VtRecord): void {
 		for (const f of mod.fields) {
 			const value = values[f.name];
+			// A user id there is vtiger's reading of a number that names no record (resolveReferences).
+			if (mod.name === 'Emails' && f.name === 'parent_id' && value?.startsWith(`${USERS_PREFIX}x`)) continue;
 			if (f.type === 'owner' && value) {
 				const [prefix, num] = value.split('x').map(Number);
 				const ok =
@@ -316,6 +368,17 @@ export class VtigerStore {
 				}
 			}
 		}
+	}
+}
+
+/**
+ * vtiger 8.3.0 stores an e-mail's To, Cc and Bcc given as a comma list as a JSON array of the parts, split
+ * on "," and not trimmed: "a@x.example, b@x.example" → ["a@x.example"," b@x.example"], "" → [""].
+ */
+function encodeAddressLists(moduleName: string, element: VtRecord, values: VtRecord): void {
+	if (moduleName !== 'Emails') return;
+	for (const field of ['saved_toid', 'ccmail', 'bccmail']) {
+		if (field in element) values[field] = JSON.stringify(String(element[field] ?? '').split(','));
 	}
 }
 

@@ -1,5 +1,5 @@
 /** A VTQL subset: SELECT cols|*|count(*) FROM M [WHERE a op v [AND|OR ...]] [ORDER BY f [ASC|DESC]] [LIMIT [o,] n]; */
-import { GROUPS_PREFIX, nullEmptyDates, USERS_PREFIX, type VtRecord } from './modules';
+import { GROUPS_PREFIX, isListedEmail, nullEmptyDates, USERS_PREFIX, type VtRecord } from './modules';
 import type { VtigerQueryUser, VtigerStoreLike } from './vtqlTypes';
 
 export class VtqlError extends Error {
@@ -181,6 +181,7 @@ export function runQuery(query: string, store: VtigerStoreLike, user: VtigerQuer
 		fieldNames = ['id', ...mod.fields.map((f) => f.name)];
 		rows = store
 			.live(moduleName)
+			.filter((r) => isListedEmail(moduleName, r))
 			.filter(
 				(r) =>
 					user.isAdmin ||

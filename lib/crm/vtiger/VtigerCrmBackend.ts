@@ -332,10 +332,14 @@ export class VtigerCrmBackend implements CrmBackend {
 	}
 
 	/**
-	 * E7/E2: stored in vtiger's Emails module. parent_id holds the first record (vtiger's field takes one);
-	 * every further record gets the e-mail in its "Emails" list, and each attachment becomes a Document
-	 * (uploaded as vtiger's own forms do) in the e-mail's "Documents" list. Not atomic in vtiger: when a
-	 * step fails, what was written is deleted again, so the next run imports the e-mail afresh (E6).
+	 * E7/E2: stored in vtiger's Emails module, as activitytype "Emails" (vtiger's VTQL and every "Emails"
+	 * related list only see e-mails of that type; the webservice stores none by itself). vtiger relates an
+	 * e-mail to a record when the e-mail is saved with that record in parent_id (vtiger_seactivityrel), and
+	 * keeps the relations of earlier saves: so every further record is written into parent_id by a revise,
+	 * ending with the first one. (add_related would put the relation where no "Emails" list looks.) Each
+	 * attachment becomes a Document (uploaded as vtiger's own forms do) in the e-mail's "Documents" list.
+	 * Not atomic in vtiger: when a step fails, what was written is deleted again, so the next run imports
+	 * the e-mail afresh (E6).
 	 */
 	async createEmail(input: CrmEmailInput): Promise<CrmEmailRecord> {
 		if (await this.findEmailByMessageId(input.messageId)) {
@@ -352,18 +356,22 @@ export class VtigerCrmBackend implements CrmBackend {
 			date_start: sent.toISOString().slice(0, 10),
 			description: input.bodyText ?? '',
 			email_flag: 'SAVED',
+			activitytype: 'Emails',
 			[MESSAGE_ID_FIELD]: input.messageId.trim().replace(/^<(.*)>$/, '$1'),
 			assigned_user_id: owner,
 		};
 		const [first, ...others] = input.links;
-		if (first) element.parent_id = first.id;
+		// The first record is saved last, so parent_id ends up naming it.
+		const parents = first ? [...others, first].map((link) => link.id) : [];
+		if (parents[0]) element.parent_id = parents[0];
 		const written: string[] = [];
 		try {
 			const values = (await this.client.post('create', { elementType: 'Emails', element: JSON.stringify(element) })) as VtValues;
 			const email = this.toEmail(values);
 			written.push(email.id);
-			for (const link of others) {
-				await this.client.post('add_related', { sourceRecordId: link.id, relatedRecordId: email.id, relationIdLabel: 'Emails' });
+			assertLinked(values, parents[0]);
+			for (const parent of parents.slice(1)) {
+				assertLinked((await this.client.post('revise', { element: JSON.stringify({ id: email.id, parent_id: parent }) })) as VtValues, parent);
 			}
 			const attachments: CrmEmailRecord['attachments'] = [];
 			for (const file of input.attachments) {
@@ -589,16 +597,15 @@ export class VtigerCrmBackend implements CrmBackend {
 	}
 
 	private toEmail(v: VtValues): CrmEmailRecord {
-		const list = (s: string | null | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
 		return {
 			id: String(v.id),
 			createdAt: vtToIso(v.createdtime),
 			messageId: String(v[MESSAGE_ID_FIELD] ?? ''),
 			...(v.subject ? { subject: v.subject } : {}),
 			...(v.from_email ? { from: v.from_email } : {}),
-			to: list(v.saved_toid),
-			cc: list(v.ccmail),
-			bcc: list(v.bccmail),
+			to: addressList(v.saved_toid),
+			cc: addressList(v.ccmail),
+			bcc: addressList(v.bccmail),
 			...(v.description ? { bodyText: v.description } : {}),
 			headers: {},
 			links: v.parent_id ? [{ module: PERSON_PREFIXES[v.parent_id.split('x')[0]] ?? 'partners', id: v.parent_id }] : [],
@@ -709,6 +716,37 @@ function durationMinutes(startDate: string, startTime: string, endDate: string, 
 	const end = Date.parse(`${endDate}T${endTime || '00:00:00'}Z`);
 	if (!Number.isFinite(start) || !Number.isFinite(end)) return undefined;
 	return Math.max(0, Math.round((end - start) / 60000));
+}
+
+/**
+ * An e-mail's To, Cc or Bcc as stored: vtiger 8 saves the comma list it is given as a JSON array of the
+ * parts (`["a@x.example","b@x.example"]`, `[""]` when empty); older data is a plain comma list.
+ */
+function addressList(value: string | null | undefined): string[] {
+	const text = (value ?? '').trim();
+	let parts: unknown[] = text.split(',');
+	if (text.startsWith('[')) {
+		try {
+			const parsed = JSON.parse(text) as unknown;
+			if (Array.isArray(parsed)) parts = parsed;
+		} catch {
+			// not JSON after all: a comma list
+		}
+	}
+	return parts.map((x) => String(x).trim()).filter((x) => x !== '');
+}
+
+/**
+ * vtiger takes any number as an e-mail's parent_id without an error: one that names no live record comes
+ * back as a user id ("19x<n>") and relates nothing. So the answer must name the record asked for.
+ */
+function assertLinked(answer: VtValues, parent: string | undefined): void {
+	if (parent === undefined || answer.parent_id === parent) return;
+	throw new CrmError(
+		'notFound',
+		`vtiger did not link the e-mail to ${parent} (the record is gone?)`,
+		'Run the import again: the e-mail is not stored, and the addresses are matched afresh.',
+	);
 }
 
 function notFound(module: CrmModule, id: string): CrmError {
