@@ -59,7 +59,7 @@ function triggers(seed, first, x, y, { schedule = true } = {}) {
  * Exchange Changes → Plan → Map Canonical → CRM → Write to CRM → Write to Exchange → Commit.
  * `prefix` names the nodes when several pipelines share a workflow; `reset` starts with Reset State.
  */
-function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user, onSkipped } = {}) {
+function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user, onSkipped, waitSeconds } = {}) {
 	const n = (name) => `${prefix}${name}`;
 	const seed = `${component}/${prefix}${user ? '/user' : ''}`;
 	const windowed = component !== 'contact';
@@ -84,7 +84,7 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user, o
 		node('Ensure Sync Folders', `${PKG}.exchange`, 0, 0, { resource: 'folder', ...exchangeMailbox, operation: 'ensureSyncFolders', components: [component] }, { credentials: GRAPH_CREDENTIAL }),
 		...(reset ? [node('Reset State', `${PKG}.conflictResolution`, 110, -160, { operation: 'resetState', ...state })] : []),
 		// With the CRM credential, Sync State and Commit keep one run at a time per mailbox and component (issue 14).
-		node('Sync State', `${PKG}.conflictResolution`, 220, 0, { operation: 'readState', ...state }, { credentials: CRM_CREDENTIAL }),
+		node('Sync State', `${PKG}.conflictResolution`, 220, 0, { operation: 'readState', ...state, ...(waitSeconds ? { waitSeconds } : {}) }, { credentials: CRM_CREDENTIAL }),
 		node('CRM Changes', `${PKG}.crm`, 440, 0, { resource: component, operation: 'getChanges', cursor: `={{ $('${n('Sync State')}').first().json.crmCursor }}` }, { credentials: CRM_CREDENTIAL }),
 		node('Map CRM → Canonical', `${PKG}.fieldMapping`, 660, 0, { component, operation: 'toCanonical' }),
 		node(
@@ -160,8 +160,19 @@ const SETUP_NOTE =
 
 function syncTemplate(component) {
 	const c = COMPONENTS[component];
-	const p = pipeline(component, { x: -200, y: 280 });
+	const p = pipeline(component, { x: -200, y: 280, waitSeconds: 120 });
 	const t = triggers(component, p.first, -440, 200);
+	// Issue 14: changes in Outlook start a sync within seconds once n8n is reachable by Microsoft (public HTTPS).
+	const push = {
+		parameters: { event: 'itemChanged', components: [component], output: 'signal', collectSeconds: 5, options: {} },
+		id: uuid(`${component}/push`),
+		name: 'On Change in Outlook',
+		type: `${PKG}.exchangeNotificationTrigger`,
+		typeVersion: 1,
+		position: [-440, 560],
+		disabled: true,
+		credentials: GRAPH_CREDENTIAL,
+	};
 	const note = sticky(component, 'About this workflow', [-460, -420], [
 		`## ${c.label} sync: CRM ⇄ Exchange, both ways`,
 		'',
@@ -175,9 +186,15 @@ function syncTemplate(component) {
 		'',
 		"A run that fails half-way is repeated safely by the next one: nothing is duplicated or lost. Conflicts go to the CRM's sync conflicts and to Plan's *Conflicts* output (connect an e-mail node there to notify the user).",
 		'',
+		'**Within seconds:** when Microsoft can reach this n8n over HTTPS (Microsoft 365, a public webhook URL), enable **On Change in Outlook**: Outlook changes then start a sync within seconds (a burst of changes is one run), and the 5-minute schedule stays as the safety net.',
+		'',
 		SETUP_NOTE,
-	]);
-	return workflow(`CRM ⇄ Exchange: ${c.label.toLowerCase()} sync`, [note, ...t.nodes, ...p.nodes], { ...t.connections, ...p.connections });
+	], 640);
+	return workflow(`CRM ⇄ Exchange: ${c.label.toLowerCase()} sync`, [note, ...t.nodes, push, ...p.nodes], {
+		...t.connections,
+		[push.name]: { main: [[to(p.first)]] },
+		...p.connections,
+	});
 }
 
 /**

@@ -2,6 +2,7 @@
 import type {
 	IDataObject,
 	IHookFunctions,
+	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -17,6 +18,7 @@ import {
 	validationToken,
 	type SubscriptionState,
 } from '../../lib/exchange/graph/notifications';
+import { BurstCoalescer } from '../../lib/exchange/notification-burst';
 import { migrateTriggerState, pollItemChanges, pollMailMoves, type ItemChangeType, type TriggerState } from '../../lib/exchange/poller';
 import type { Component } from '../../lib/model/types';
 import { toNodeError } from '../Exchange/helpers/errors';
@@ -32,6 +34,14 @@ interface NotificationState extends TriggerState {
 }
 
 type Ctx = IHookFunctions | IWebhookFunctions;
+
+/** One per process: the webhook calls of a burst meet here (issue 14). */
+const bursts = new BurstCoalescer();
+
+/** "Start a Sync" output: one item per burst of changes; the sync reads the delta with its own cursor. */
+function signalsOnly(ctx: Ctx): boolean {
+	return ctx.getNodeParameter('event') === 'itemChanged' && ctx.getNodeParameter('output', 'changes') === 'signal';
+}
 
 function loadState(ctx: Ctx): NotificationState {
 	const data = ctx.getWorkflowStaticData('node');
@@ -103,6 +113,30 @@ export class ExchangeNotificationTrigger implements INodeType {
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: triggerProperties.filter((p) => p.name !== 'options').concat([
 			{
+				displayName: 'Output',
+				name: 'output',
+				type: 'options',
+				options: [
+					{ name: 'One Item per Change', value: 'changes', description: 'Reads what changed (with its own cursor) and outputs each created, changed or deleted item' },
+					{
+						name: 'One Item per Burst (Start a Sync)',
+						value: 'signal',
+						description: 'For the sync templates: outputs one item when something changed, after collecting the notifications of a short window, and reads nothing itself; the sync reads the changes with its own cursor',
+					},
+				],
+				default: 'changes',
+				displayOptions: { show: { event: ['itemChanged'] } },
+			},
+			{
+				displayName: 'Collect Window (Seconds)',
+				name: 'collectSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 5,
+				description: 'Notifications arriving within this many seconds of the first start one run together (an import of 500 contacts in Outlook is a few runs, not 500)',
+				displayOptions: { show: { event: ['itemChanged'], output: ['signal'] } },
+			},
+			{
 				displayName: 'Options',
 				name: 'options',
 				type: 'collection',
@@ -133,8 +167,8 @@ export class ExchangeNotificationTrigger implements INodeType {
 				const client = await clientFor(this);
 				try {
 					const state = await subscribeAll(this, client, loadState(this), false);
-					// Start the cursors now so the first notification reports only new changes.
-					saveState(this, await readChanges(this, client, state, true).then((r) => r.state));
+					// Start the cursors now so the first notification reports only new changes (signals keep none).
+					saveState(this, signalsOnly(this) ? state : await readChanges(this, client, state, true).then((r) => r.state));
 					return true;
 				} catch (error) {
 					throw toNodeError(this.getNode(), error);
@@ -187,6 +221,11 @@ export class ExchangeNotificationTrigger implements INodeType {
 				// Every notification is a chance to renew before expiry.
 				state = await subscribeAll(this, client, state, false);
 			}
+			if (signalsOnly(this)) {
+				saveState(this, state);
+				res.status(202).send();
+				return { noWebhookResponse: true, workflowData: await signalFor(this, accepted, client.mailbox) };
+			}
 			const { items, state: next } = await readChanges(this, client, state, false);
 			saveState(this, next);
 			res.status(202).send();
@@ -198,6 +237,26 @@ export class ExchangeNotificationTrigger implements INodeType {
 			client.close();
 		}
 	}
+}
+
+/**
+ * The burst's one item, from the webhook call that opened it (after its collect window), or nothing for
+ * the calls that joined it. Microsoft waits only a few seconds for an answer, so this runs after the 202.
+ */
+async function signalFor(ctx: IWebhookFunctions, accepted: ReadonlyArray<{ lifecycleEvent?: string }>, mailbox: string): Promise<INodeExecutionData[][] | undefined> {
+	const windowMs = Math.max(0, ctx.getNodeParameter('collectSeconds', 5) as number) * 1000;
+	const firstAt = new Date().toISOString();
+	const notifications = await bursts.join(`${ctx.getWorkflow().id ?? ''}\u0000${ctx.getNode().name}`, accepted.length, windowMs);
+	if (notifications === undefined) return undefined;
+	const json: IDataObject = {
+		changed: true,
+		notifications,
+		mailbox,
+		components: ctx.getNodeParameter('components', []) as IDataObject[],
+		firstNotificationAt: firstAt,
+		missed: accepted.some((n) => n.lifecycleEvent === 'missed'),
+	};
+	return [[{ json }]];
 }
 
 async function readChanges(ctx: Ctx, client: GraphExchangeClient, state: NotificationState, startOnly: boolean): Promise<{ items: IDataObject[]; state: NotificationState }> {

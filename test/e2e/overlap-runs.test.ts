@@ -2,7 +2,7 @@
  * Issue 12 §2 "runs that overlap never create duplicates or lose updates", in a real n8n 2.40.7: two
  * executions of the contacts template started together (two `n8n execute` processes on one n8n
  * database, as a 5-minute schedule overlaps a first sync that runs longer). Issue 14: Sync State's lease
- * in the CRM lets one work and sends the other out through its "Skipped" output. Afterwards, and after
+ * in the CRM lets one work at a time; the other waits for it and works after it. Afterwards, and after
  * ordinary runs, every contact exists once on each side, the edits of both sides have arrived and data
  * the mapping does not sync is kept.
  */
@@ -52,18 +52,25 @@ it(
 		// meanwhile, as a throttled first sync overlaps the next scheduled one.
 		await env.sb.control.configure({ latencyMs: 1500 });
 		const runs = await Promise.all([env.n8n.execute(WORKFLOW), env.n8n.execute(WORKFLOW)]).finally(() => env.sb.control.configure({ latencyMs: 0 }));
-		// Sync State's lease in the CRM lets one of them work; the other leaves through "Skipped". Neither
-		// fails, neither writes.
+		// Sync State's lease in the CRM lets one work at a time; the template's Sync State waits for a running
+		// sync (up to 2 minutes), so the second works right after the first. Neither fails or is skipped.
 		expect(runs.map((r) => r.ok)).toEqual([true, true]);
 		const finished = runs.map((r) => r.run as N8nRun);
-		const skipped = finished.filter((run) => nodeOutput(run, 'Sync State', 1).length > 0);
-		const worked = finished.filter((run) => nodeOutput(run, 'Sync State', 1).length === 0);
-		expect([worked.length, skipped.length]).toEqual([1, 1]);
-		for (const run of worked) expect(report(run)).toMatchObject({ errors: 0, leaseReleased: true });
-		for (const run of skipped) {
-			expect(nodeOutput(run, 'Sync State', 1)[0]).toMatchObject({ skipped: true, component: 'contact' });
-			expect(Object.keys(run.data.resultData.runData)).not.toContain('Write to CRM');
+		for (const run of finished) {
+			expect(nodeOutput(run, 'Sync State', 1)).toHaveLength(0);
+			expect(report(run)).toMatchObject({ errors: 0, leaseReleased: true });
 		}
+		// The lease is taken when Sync State ends and given back when Commit ends: those spans do not overlap.
+		const span = (run: N8nRun) => {
+			const end = (name: string) => {
+				const runsOfNode = run.data.resultData.runData[name];
+				const last = runsOfNode[runsOfNode.length - 1];
+				return (last.startTime ?? 0) + (last.executionTime ?? 0);
+			};
+			return { leased: end('Sync State'), released: end('Commit') };
+		};
+		const [a, b] = finished.map(span).sort((x, y) => x.leased - y.leased);
+		expect(b.leased).toBeGreaterThanOrEqual(a.released);
 
 		for (let i = 0; i < 2; i++) expect(report(await env.run(WORKFLOW))).toMatchObject({ errors: 0 });
 		expect(report(await env.run(WORKFLOW))).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0 });
