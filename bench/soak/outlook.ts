@@ -1,15 +1,10 @@
 /**
  * The mailbox owner's hand in the soak: plain Graph requests to the sandbox, as Outlook would send them,
  * outside the package's own client (which is what the soak tests). The sandbox keeps one store behind
- * its Graph and EWS faces, so these edits are what an EWS run reads too.
+ * its Graph and EWS faces, so these edits are what an EWS run reads too. What to send for which component
+ * is in ./components/.
  */
 import * as https from 'node:https';
-
-export interface OutlookContact {
-	id: string;
-	surname?: string;
-	[property: string]: unknown;
-}
 
 export class OutlookUser {
 	private token?: string;
@@ -32,7 +27,7 @@ export class OutlookUser {
 		return this.token;
 	}
 
-	async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+	async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
 		const token = await this.accessToken();
 		const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
 		const url = new URL(`${this.httpsUrl}/v1.0${path}`);
@@ -45,6 +40,7 @@ export class OutlookUser {
 					timeout: 30_000,
 					headers: {
 						authorization: `Bearer ${token}`,
+						...headers,
 						...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
 					},
 				},
@@ -63,35 +59,25 @@ export class OutlookUser {
 		return (text ? JSON.parse(text) : undefined) as T;
 	}
 
-	/** The id of the contact folder the sync created ("CRM-Sync" under Contacts). */
-	async syncFolderId(name = 'CRM-Sync'): Promise<string> {
-		const page = await this.call<{ value: Array<{ id: string; displayName: string }> }>('GET', `/me/contactFolders?$top=100`);
-		const folder = page.value.find((f) => f.displayName === name);
-		if (!folder) throw new Error(`no contact folder "${name}" in the mailbox`);
-		return folder.id;
-	}
-
-	async listContacts(folderId: string): Promise<OutlookContact[]> {
-		const out: OutlookContact[] = [];
-		let path: string | undefined = `/me/contactFolders/${folderId}/contacts?$top=100`;
-		while (path) {
-			const page: { value: OutlookContact[]; '@odata.nextLink'?: string } = await this.call('GET', path);
+	/** Every entity of a collection, following its next links. */
+	async listAll<T>(path: string, headers: Record<string, string> = {}): Promise<T[]> {
+		const out: T[] = [];
+		let next: string | undefined = path;
+		while (next) {
+			const page: { value: T[]; '@odata.nextLink'?: string } = await this.call('GET', next, undefined, headers);
 			out.push(...page.value);
-			const next = page['@odata.nextLink'];
-			path = next ? next.slice(next.indexOf('/v1.0') + '/v1.0'.length) : undefined;
+			const link = page['@odata.nextLink'];
+			next = link ? link.slice(link.indexOf('/v1.0') + '/v1.0'.length) : undefined;
 		}
 		return out;
 	}
 
-	createContact(folderId: string, contact: Record<string, unknown>): Promise<OutlookContact> {
-		return this.call('POST', `/me/contactFolders/${folderId}/contacts`, contact);
-	}
-
-	updateContact(id: string, patch: Record<string, unknown>): Promise<OutlookContact> {
-		return this.call('PATCH', `/me/contacts/${id}`, patch);
-	}
-
-	async deleteContact(id: string): Promise<void> {
-		await this.call('DELETE', `/me/contacts/${id}`);
+	/** The id of the folder named `name` in a folder collection (`/me/contactFolders`, `/me/calendars`, `/me/todo/lists`). */
+	async folderId(collection: string, name = 'CRM-Sync'): Promise<string> {
+		// Calendars call it `name`, contact folders and task lists `displayName`.
+		const folders = await this.listAll<{ id: string; displayName?: string; name?: string }>(`${collection}?$top=100`);
+		const folder = folders.find((f) => (f.displayName ?? f.name) === name);
+		if (!folder) throw new Error(`no folder "${name}" in ${collection}`);
+		return folder.id;
 	}
 }

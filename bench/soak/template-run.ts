@@ -1,5 +1,6 @@
 /**
- * The nodes of workflows/contacts-sync.json run in-process in the template's order, over Graph or EWS
+ * The nodes of a sync template (workflows/contacts-sync.json, calendar-sync.json, task-sync.json) run
+ * in-process in the template's order, over Graph or EWS
  * against the sandbox and an embedded CRM in a real SQLite file: a run of the template without n8n's
  * process around it, so the soak can stop a run between its halves the way a kill or a failed execution
  * would. Static data is the object n8n loads at an execution's start; what survives the run is up to the
@@ -11,6 +12,8 @@ import { ConflictResolution } from '../../nodes/ConflictResolution/ConflictResol
 import { Crm } from '../../nodes/Crm/Crm.node';
 import { Exchange } from '../../nodes/Exchange/Exchange.node';
 import { FieldMapping } from '../../nodes/FieldMapping/FieldMapping.node';
+import type { Component } from '../../lib/model/types';
+import type { TemplateShape } from './profile';
 
 export type SoakProtocol = 'graph' | 'ews';
 /** The template's conflict policy (S3): its default, or field-by-field merge. */
@@ -37,6 +40,8 @@ const resolution = new ConflictResolution();
 export class TemplateRun {
 	constructor(
 		private readonly protocol: SoakProtocol,
+		private readonly component: Component,
+		private readonly shape: TemplateShape,
 		private readonly credentials: Record<string, ICredentialDataDecryptedObject>,
 		private readonly policy: SoakPolicy = 'lastModifiedWins',
 		/** Prints every planned write (SOAK_TRACE=1), to follow a defect back to its decision. */
@@ -67,21 +72,24 @@ export class TemplateRun {
 	 * throws; returns Commit's counts, or undefined when the run was killed before Commit.
 	 */
 	async run(data: IDataObject, end: RunEnd = 'complete'): Promise<CommitReport | undefined> {
-		const [[folders]] = await this.node(data, exchange, { resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' }, [[{ json: {} }]]);
-		const folderId = (folders.json as { contact: string }).contact;
-		const table = { component: 'contact', mailbox: 'me', exchangeFolderId: folderId, crmInstance: 'crm' };
+		const component = this.component;
+		const window = this.shape.pastDays === undefined ? {} : { pastDays: this.shape.pastDays };
+		const [[folders]] = await this.node(data, exchange, { resource: 'folder', operation: 'ensureSyncFolders', components: [component], useDefault: [], folderName: 'CRM-Sync' }, [[{ json: {} }]]);
+		const folderId = (folders.json as Record<string, string>)[component];
+		const table = { component, mailbox: 'me', exchangeFolderId: folderId, crmInstance: 'crm' };
 		const [[state]] = await this.node(data, resolution, { operation: 'readState', ...table }, [[folders]]);
-		const [crmChanges] = await this.node(data, crmNode, { resource: 'contact', operation: 'getChanges', cursor: (state.json.crmCursor as string) ?? '' }, [[state]]);
-		const [canonical] = await this.node(data, mapping, { component: 'contact', operation: 'toCanonical' }, [crmChanges]);
+		const [crmChanges] = await this.node(data, crmNode, { resource: component, operation: 'getChanges', cursor: (state.json.crmCursor as string) ?? '' }, [[state]]);
+		const [canonical] = await this.node(data, mapping, { component, operation: 'toCanonical' }, [crmChanges]);
 		const [exChanges] = await this.node(
 			data,
 			exchange,
-			{ resource: 'contact', operation: 'getChanges', contactFolder: { __rl: true, mode: 'id', value: folderId }, cursor: (state.json.exchangeCursor as string) ?? '' },
+			{ resource: component, operation: 'getChanges', [this.shape.folderParameter]: { __rl: true, mode: 'id', value: folderId }, cursor: (state.json.exchangeCursor as string) ?? '', ...window },
 			[canonical],
 		);
-		const [actions] = await this.node(data, resolution, { operation: 'plan', ...table, direction: 'both', policy: this.policy, mergeFallback: 'lastModifiedWins', planOptions: {} }, [canonical, exChanges]);
+		const [actions] = await this.node(data, resolution, { operation: 'plan', ...table, direction: 'both', policy: this.policy, mergeFallback: 'lastModifiedWins', ...window, planOptions: {} }, [canonical, exChanges]);
+		if (this.trace) for (const { json } of exChanges) this.trace(`  exchange changes: ${(json.changes as unknown[]).length} changed, deleted ${JSON.stringify(json.deletedIds)}, fullResync ${String(json.fullResync)}`);
 		if (this.trace) for (const { json } of actions) if (json.kind && json.kind !== 'noop') this.trace(`  plan ${json.kind} → ${json.target}: ${json.reason} ${JSON.stringify(json.changedFields ?? [])} ${JSON.stringify(json.record)}`);
-		const [toCrm] = await this.node(data, mapping, { component: 'contact', operation: 'toCrm' }, [actions]);
+		const [toCrm] = await this.node(data, mapping, { component, operation: 'toCrm' }, [actions]);
 		const [crmWritten] = await this.node(data, crmNode, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, [toCrm]);
 		if (end === 'killAfterCrmWrite') return undefined;
 		const [exWritten] = await this.node(data, exchange, { resource: 'syncAction', operation: 'apply', syncFolderId: folderId, options: {} }, [crmWritten]);
