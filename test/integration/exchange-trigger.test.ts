@@ -163,6 +163,7 @@ describe('Exchange Notification Trigger (webhooks)', () => {
 			getWorkflowStaticData: () => staticData,
 			getCredentials: async () => credentials,
 			getNodeWebhookUrl: () => url,
+			getWorkflow: () => ({ id: 'wfNotify1', active: true }),
 			getNodeParameter: (name: string, fallback?: unknown) => (name in params ? params[name] : fallback),
 		} as unknown as IHookFunctions;
 	}
@@ -274,5 +275,30 @@ describe('Exchange Notification Trigger (webhooks)', () => {
 		expect(recreated.id).not.toBe(before.id);
 
 		expect(await methods.delete.call(hookContext())).toBe(true);
+	});
+
+	it('"Start a Sync" output: a burst of 25 Outlook changes is one item after the collect window, and the trigger reads no delta itself', async () => {
+		Object.assign(params, { output: 'signal', collectSeconds: 1.5 });
+		// The sandbox starts each test afresh: the folders the trigger remembered are gone.
+		for (const key of Object.keys(staticData)) delete staticData[key];
+		try {
+			const methods = trigger.webhookMethods.default;
+			expect(await methods.create.call(hookContext())).toBe(true);
+			const state = staticData.exchange as { subscriptions: Array<{ id: string }>; folders: { contact: string } };
+			const deltaBefore = (await sb.control.counters())[ANNA]?.total ?? 0;
+			received.length = 0;
+			for (let i = 0; i < 25; i++) await client.create('contact', state.folders.contact, { lastName: `Burst ${i}` }, `crm1:contacts:burst${i}`);
+			const [signal] = await waitFor(() => received[0]);
+			expect(signal).toMatchObject({ changed: true, notifications: 25, components: ['contact'], missed: false });
+			await new Promise((r) => setTimeout(r, 2_000));
+			expect(received).toHaveLength(1);
+			// 25 creates by "Outlook" (the test's client); the trigger itself read nothing (no delta, no GET).
+			const byTrigger = ((await sb.control.counters())[ANNA]?.total ?? 0) - deltaBefore - 25;
+			expect(byTrigger).toBeLessThanOrEqual(1);
+			expect(await methods.delete.call(hookContext())).toBe(true);
+		} finally {
+			delete params.output;
+			delete params.collectSeconds;
+		}
 	});
 });
