@@ -1,0 +1,124 @@
+/**
+ * Issue 14 "changes across in seconds", in a real `n8n start`: the contacts template published with its
+ * "On Change in Outlook" trigger enabled (Graph change notifications from the sandbox to n8n's real
+ * webhook URL on loopback: validation handshake, clientState, batched deliveries) and its schedule set to
+ * once an hour, so only the notifications drive it. An Outlook change reaches the CRM within seconds; a
+ * burst of 100 Outlook changes becomes a few runs, not 100, and every contact arrives once; a removed
+ * subscription is created again by the trigger (lifecycle event) and changes keep flowing.
+ */
+import type { Contact } from '../../lib/model/types';
+import { waitFor as waitUntil, type N8nServer, type N8nWorkflow } from './harness';
+import { loadTemplate, prepareTemplate, startSyncEnv, type SyncEnv } from './helpers/sync-env';
+
+const SETUP_TIMEOUT = 40 * 60_000;
+const WORKFLOW = 'e2eProdContPush1';
+const WEBHOOK_ID = '5b0d6a52-6a1e-4e64-9f7a-3c2f4d1e0a11';
+
+let env: SyncEnv;
+let server: N8nServer;
+let folderId: string;
+
+interface SandboxSubscription {
+	id: string;
+	notificationUrl: string;
+}
+
+const fullName = (first?: unknown, last?: unknown) => `${String(first ?? '')} ${String(last ?? '')}`.trim();
+const serverLog = () => `n8n said:\n${server.log().slice(-4000)}`;
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number) => waitUntil(what, probe, { timeoutMs, intervalMs: 1_000, context: serverLog });
+
+async function crmNames(): Promise<string[]> {
+	return (await env.crm.list('contacts')).map((r) => fullName(r.fields.firstname, r.fields.lastname));
+}
+
+async function subscriptions(): Promise<SandboxSubscription[]> {
+	return (await env.sb.control.call<{ subscriptions: SandboxSubscription[] }>('GET', '/subscriptions')).subscriptions;
+}
+
+async function executions(): Promise<number> {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW }));
+	const res = await server.rest<{ count: number }>('GET', `/rest/executions?filter=${filter}&limit=1`);
+	if (res.status !== 200) throw new Error(`listing executions failed: ${res.status} ${JSON.stringify(res.body)}`);
+	return res.body.count;
+}
+
+/** The template with the push trigger switched on (and a webhook id, which the editor would give it). */
+function pushTemplate(): N8nWorkflow {
+	const workflow = prepareTemplate(loadTemplate('contacts-sync.json'), WORKFLOW, {
+		parameters: { 'Every 5 Minutes': { rule: { interval: [{ field: 'hours', hoursInterval: 1 }] } } },
+	});
+	const nodes = (workflow.nodes as Array<Record<string, unknown>>).map((node) => (node.name === 'On Change in Outlook' ? { ...node, disabled: false, webhookId: WEBHOOK_ID } : node));
+	return { ...workflow, nodes } as N8nWorkflow;
+}
+
+beforeAll(async () => {
+	env = await startSyncEnv();
+	// Graph needs an https notification URL; n8n listens on http://127.0.0.1 here.
+	await env.sb.control.configure({ requireHttpsNotificationUrl: false });
+	folderId = (await env.exchange.ensureSyncFolders({ components: ['contact'] })).contact as string;
+	await env.n8n.importWorkflows([pushTemplate()]);
+	await env.n8n.publishWorkflow(WORKFLOW);
+	server = await env.n8n.startServer();
+	await server.setupOwner();
+	// Activation subscribes to the CRM-Sync contacts folder; the sandbox checked n8n's webhook first.
+	await waitFor('the subscription of the activated trigger', async () => ((await subscriptions()).some((s) => s.notificationUrl.includes(WEBHOOK_ID)) ? true : undefined), 120_000);
+}, SETUP_TIMEOUT);
+
+afterAll(async () => {
+	await server?.stop();
+	await env?.close();
+}, 120_000);
+
+it(
+	'a contact created in Outlook reaches the CRM within seconds, and the pairs of the first run are kept',
+	async () => {
+		const started = Date.now();
+		await env.exchange.create('contact', folderId, { firstName: 'Paula', lastName: 'Push', email: 'paula.push@outlook.example', categories: ['Kunde'] } as Contact);
+		await waitFor('Paula Push in the CRM', async () => ((await crmNames()).includes('Paula Push') ? true : undefined), 90_000);
+		const seconds = (Date.now() - started) / 1000;
+		console.log(`push: Outlook → CRM in ${seconds.toFixed(1)} s`);
+		expect(seconds).toBeLessThan(60);
+		const crm = await env.crm.list('contacts');
+		expect(crm.filter((r) => fullName(r.fields.firstname, r.fields.lastname) === 'Paula Push')).toHaveLength(1);
+		expect(crm.find((r) => r.fields.lastname === 'Push')?.fields.email).toBe('paula.push@outlook.example');
+		// The CRM's contacts went to Outlook in the same run (the first run pairs both sides).
+		const outlook = (await env.exchange.listChanges('contact', folderId, undefined)).items;
+		await waitFor('every CRM contact in Outlook', async () => ((await env.exchange.listChanges('contact', folderId, undefined)).items.length === crm.length ? true : undefined), 90_000);
+		expect(outlook.find((i) => (i.record as Contact).lastName === 'Push')?.record).toMatchObject({ categories: ['Kunde'] });
+	},
+	10 * 60_000,
+);
+
+it(
+	'a burst of 100 Outlook changes is a few runs, not 100, and every contact arrives once',
+	async () => {
+		await waitFor('quiet (no run for 15 s)', async () => {
+			const before = await executions();
+			await new Promise((resolve) => setTimeout(resolve, 15_000));
+			return (await executions()) === before ? true : undefined;
+		}, 180_000);
+		const before = await executions();
+		for (let i = 0; i < 100; i++) await env.exchange.create('contact', folderId, { firstName: 'Burst', lastName: `Nr ${String(i).padStart(3, '0')}` });
+		await waitFor('all 100 in the CRM', async () => ((await crmNames()).filter((n) => n.startsWith('Burst Nr ')).length >= 100 ? true : undefined), 5 * 60_000);
+		const names = (await crmNames()).filter((n) => n.startsWith('Burst Nr '));
+		expect(names).toHaveLength(100);
+		expect(new Set(names).size).toBe(100);
+		const runs = (await executions()) - before;
+		console.log(`push: 100 Outlook changes → ${runs} executions`);
+		expect(runs).toBeLessThanOrEqual(12);
+	},
+	10 * 60_000,
+);
+
+it(
+	'a subscription Microsoft removes is created again by the trigger, and changes keep arriving',
+	async () => {
+		const [old] = (await subscriptions()).filter((s) => s.notificationUrl.includes(WEBHOOK_ID));
+		await env.sb.control.call('POST', `/subscriptions/${old.id}/lifecycle`, { lifecycleEvent: 'subscriptionRemoved' });
+		await waitFor('a new subscription', async () => ((await subscriptions()).some((s) => s.notificationUrl.includes(WEBHOOK_ID) && s.id !== old.id) ? true : undefined), 120_000);
+		await env.exchange.create('contact', folderId, { firstName: 'Lara', lastName: 'Lifecycle' });
+		await waitFor('Lara Lifecycle in the CRM', async () => ((await crmNames()).includes('Lara Lifecycle') ? true : undefined), 90_000);
+		expect((await crmNames()).filter((n) => n === 'Lara Lifecycle')).toHaveLength(1);
+	},
+	10 * 60_000,
+);
