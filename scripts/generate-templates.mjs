@@ -173,6 +173,16 @@ function syncTemplate(component) {
 		disabled: true,
 		credentials: GRAPH_CREDENTIAL,
 	};
+	const crmPush = {
+		parameters: { components: [component], intervalSeconds: 30 },
+		id: uuid(`${component}/crm-push`),
+		name: 'On Change in the CRM',
+		type: `${PKG}.crmTrigger`,
+		typeVersion: 1,
+		position: [-440, 740],
+		disabled: true,
+		credentials: CRM_CREDENTIAL,
+	};
 	const note = sticky(component, 'About this workflow', [-460, -420], [
 		`## ${c.label} sync: CRM ⇄ Exchange, both ways`,
 		'',
@@ -186,13 +196,14 @@ function syncTemplate(component) {
 		'',
 		"A run that fails half-way is repeated safely by the next one: nothing is duplicated or lost. Conflicts go to the CRM's sync conflicts and to Plan's *Conflicts* output (connect an e-mail node there to notify the user).",
 		'',
-		'**Within seconds:** when Microsoft can reach this n8n over HTTPS (Microsoft 365, a public webhook URL), enable **On Change in Outlook**: Outlook changes then start a sync within seconds (a burst of changes is one run), and the 5-minute schedule stays as the safety net.',
+		'**Within seconds:** when Microsoft can reach this n8n over HTTPS (Microsoft 365, a public webhook URL), enable **On Change in Outlook**: Outlook changes then start a sync within seconds (a burst of changes is one run). Enable **On Change in the CRM** for CRM changes (it asks the CRM every 30 seconds; almost free with the embedded CRM, a query per look with vtiger). The 5-minute schedule stays as the safety net; one run at a time, the others wait.',
 		'',
 		SETUP_NOTE,
 	], 640);
-	return workflow(`CRM ⇄ Exchange: ${c.label.toLowerCase()} sync`, [note, ...t.nodes, push, ...p.nodes], {
+	return workflow(`CRM ⇄ Exchange: ${c.label.toLowerCase()} sync`, [note, ...t.nodes, push, crmPush, ...p.nodes], {
 		...t.connections,
 		[push.name]: { main: [[to(p.first)]] },
+		[crmPush.name]: { main: [[to(p.first)]] },
 		...p.connections,
 	});
 }

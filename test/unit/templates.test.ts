@@ -11,13 +11,14 @@ import { ConflictResolution } from '../../nodes/ConflictResolution/ConflictResol
 import { Crm } from '../../nodes/Crm/Crm.node';
 import { EmailToLead } from '../../nodes/EmailToLead/EmailToLead.node';
 import { Exchange } from '../../nodes/Exchange/Exchange.node';
+import { CrmTrigger } from '../../nodes/CrmTrigger/CrmTrigger.node';
 import { ExchangeNotificationTrigger } from '../../nodes/ExchangeTrigger/ExchangeNotificationTrigger.node';
 import { ExchangeTrigger } from '../../nodes/ExchangeTrigger/ExchangeTrigger.node';
 import { FieldMapping } from '../../nodes/FieldMapping/FieldMapping.node';
 
 type Json = Record<string, unknown>;
 const DESCRIPTIONS = new Map<string, INodeTypeDescription>(
-	[new ConflictResolution(), new Crm(), new EmailToLead(), new Exchange(), new ExchangeNotificationTrigger(), new ExchangeTrigger(), new FieldMapping()].map((n) => [
+	[new ConflictResolution(), new Crm(), new CrmTrigger(), new EmailToLead(), new Exchange(), new ExchangeNotificationTrigger(), new ExchangeTrigger(), new FieldMapping()].map((n) => [
 		`n8n-nodes-exchange-crm-sync.${n.description.name}`,
 		n.description,
 	]),

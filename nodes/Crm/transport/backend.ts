@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions, ITriggerFunctions } from 'n8n-workflow';
 
 import type { CrmBackend, CrmConnectionConfig } from '../../../lib/crm';
 import { connectionKey, createCrmBackend } from '../../../lib/crm';
@@ -54,7 +54,7 @@ export async function openSharedCrmBackend(config: CrmConnectionConfig): Promise
  * it (it is closed when the process exits).
  */
 export async function getCrmBackend(
-	ctx: IExecuteFunctions | ILoadOptionsFunctions,
+	ctx: IExecuteFunctions | ILoadOptionsFunctions | ITriggerFunctions,
 	credentialName = 'crmApi',
 ): Promise<CrmBackend> {
 	const credentials = await ctx.getCredentials(credentialName);
