@@ -260,7 +260,7 @@ function initialSyncTemplate() {
 	const connections = {};
 	let previous;
 	Object.keys(COMPONENTS).forEach((component, i) => {
-		const p = pipeline(component, { prefix: `${COMPONENTS[component].label}: `, x: 0, y: i * 480, reset: true });
+		const p = pipeline(component, { prefix: `${COMPONENTS[component].label}: `, x: 0, y: i * 480, reset: true, waitSeconds: 120 });
 		nodes.push(...p.nodes);
 		Object.assign(connections, p.connections);
 		if (previous) {
