@@ -92,8 +92,19 @@ export class SoakEdits {
 		return list[Math.floor(this.ctx.source.random() * list.length)];
 	}
 
-	private values(fields: readonly string[]): SyncedValues {
-		return Object.fromEntries(fields.map((f) => [f, this.ctx.component.value(f, this.ctx.source)])) as SyncedValues;
+	/**
+	 * New values for `fields`, each different from the record's current one: an "edit" to the value a field
+	 * already has (likely for a picklist or a date) changes nothing, so it neither beats a deletion nor wins
+	 * a conflict, and the oracle would expect what the product rightly does not do.
+	 */
+	private values(fields: readonly string[], current: SyncedValues = {}): SyncedValues {
+		const fresh = (f: string): string => {
+			for (let i = 0; ; i++) {
+				const value = this.ctx.component.value(f, this.ctx.source);
+				if (value !== current[f] || i >= 50) return value;
+			}
+		};
+		return Object.fromEntries(fields.map((f) => [f, fresh(f)])) as SyncedValues;
 	}
 
 	private someFields(): string[] {
@@ -168,7 +179,7 @@ export class SoakEdits {
 			case 'clearCrm': {
 				const c = this.candidate({ crm: true, edits: ['crm'] });
 				if (!c) return;
-				const values = kind === 'editCrm' ? this.values(this.someFields()) : { [this.choose(component.clearable)]: undefined };
+				const values = kind === 'editCrm' ? this.values(this.someFields(), c.fields) : { [this.choose(component.clearable)]: undefined };
 				await this.editCrmRecord(c, values);
 				o.edited(c.key, 'crm', values);
 				return;
@@ -176,7 +187,7 @@ export class SoakEdits {
 			case 'editExchange': {
 				const c = this.candidate({ exchange: true, edits: ['exchange'] });
 				if (!c) return;
-				const values = this.values(this.someFields());
+				const values = this.values(this.someFields(), c.fields);
 				await this.editExchangeItem(c, values);
 				o.edited(c.key, 'exchange', values);
 				return;
@@ -186,8 +197,8 @@ export class SoakEdits {
 				if (!c) return;
 				const shuffled = [...component.fields].sort(() => source.random() - 0.5);
 				const half = Math.ceil(shuffled.length / 2);
-				const crmEdit = { side: 'crm' as const, values: this.values(shuffled.slice(0, half)) };
-				const exchangeEdit = { side: 'exchange' as const, values: this.values(shuffled.slice(half)) };
+				const crmEdit = { side: 'crm' as const, values: this.values(shuffled.slice(0, half), c.fields) };
+				const exchangeEdit = { side: 'exchange' as const, values: this.values(shuffled.slice(half), c.fields) };
 				const [first, second] = source.random() < 0.5 ? [crmEdit, exchangeEdit] : [exchangeEdit, crmEdit];
 				for (const edit of [first, second]) {
 					if (edit.side === 'crm') await this.editCrmRecord(c, edit.values);
@@ -231,7 +242,7 @@ export class SoakEdits {
 			case 'deleteExchangeEditCrm': {
 				const c = this.candidate({ crm: true, exchange: true, edits: ['crm', 'exchange'], clean: true });
 				if (!c) return;
-				const values = this.values(this.someFields());
+				const values = this.values(this.someFields(), c.fields);
 				await component.deleteExchange(outlook, folderId, this.exchangeId(c));
 				await this.editCrmRecord(c, values);
 				o.changeBeatsDeletion(c.key, 'exchange', values);
@@ -240,7 +251,7 @@ export class SoakEdits {
 			case 'deleteCrmEditExchange': {
 				const c = this.candidate({ crm: true, exchange: true, edits: ['crm', 'exchange'], clean: true });
 				if (!c) return;
-				const values = this.values(this.someFields());
+				const values = this.values(this.someFields(), c.fields);
 				await this.editExchangeItem(c, values);
 				await crm.delete(component.crmModule, this.crmId(c));
 				o.changeBeatsDeletion(c.key, 'crm', values);
