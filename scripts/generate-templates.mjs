@@ -99,6 +99,8 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user, o
 				[`${component}Folder`]: { __rl: true, mode: 'id', value: folderExpr },
 				cursor: `={{ $('${n('Sync State')}').first().json.exchangeCursor }}`,
 				...(windowed ? { pastDays: 30 } : {}),
+				// Appointments the last run created that no calendar delta can report as deleted (lib/engine/echo.ts).
+				...(component === 'event' ? { confirmIds: `={{ $('${n('Sync State')}').first().json.confirmIds }}` } : {}),
 			},
 			{ credentials: GRAPH_CREDENTIAL },
 		),

@@ -83,7 +83,7 @@ export class TemplateRun {
 		const [exChanges] = await this.node(
 			data,
 			exchange,
-			{ resource: component, operation: 'getChanges', [this.shape.folderParameter]: { __rl: true, mode: 'id', value: folderId }, cursor: (state.json.exchangeCursor as string) ?? '', ...window },
+			{ resource: component, operation: 'getChanges', [this.shape.folderParameter]: { __rl: true, mode: 'id', value: folderId }, cursor: (state.json.exchangeCursor as string) ?? '', confirmIds: state.json.confirmIds ?? [], ...window },
 			[canonical],
 		);
 		const [actions] = await this.node(data, resolution, { operation: 'plan', ...table, direction: 'both', policy: this.policy, mergeFallback: 'lastModifiedWins', ...window, planOptions: {} }, [canonical, exChanges]);

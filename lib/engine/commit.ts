@@ -1,6 +1,6 @@
 import type { Component } from '../model/types';
 import { comparableRecord, contentHash, fieldsOf, fieldVector, prepareRecord } from './content';
-import { echoEntry, expectsEchoes, rememberEchoes } from './echo';
+import { echoEntry, rememberEchoes } from './echo';
 import { rememberFailures, sourceKey, type FailedChange } from './retry';
 import { etagHash, type StatusRow, type StatusTable } from './state';
 import type { ActionOutcome, PlannedAction, RunCounts, SideRef } from './types';
@@ -141,7 +141,8 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 		}
 		table.pending = undefined;
 	}
-	if (expectsEchoes(options.component)) rememberEchoes(table, createdInExchange, cursorsCommitted && echoesChecked);
+	// Also for the calendar, where they are not inferred but looked up (echoIdsToConfirm).
+	rememberEchoes(table, createdInExchange, cursorsCommitted && echoesChecked);
 	return { counts, cursorsCommitted, failures, pendingRetries: table.retries.size };
 }
 

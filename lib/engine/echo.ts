@@ -51,6 +51,22 @@ export function withMissingEchoes<C extends Component>(
 }
 
 /**
+ * Where a missing echo proves nothing (the calendar: a windowed feed, series as occurrences), the reader is
+ * asked to look the copies up instead: the Exchange ids of the items the last run created, for the
+ * "Confirm Items" of Get Changes. An appointment created by the sync and deleted by its owner before the
+ * next run is in no calendar delta; only a lookup tells that it is gone.
+ */
+export function echoIdsToConfirm(table: StatusTable, component: Component): string[] {
+	if (expectsEchoes(component)) return [];
+	const ids: string[] = [];
+	for (const entry of table.echoes) {
+		const exchangeId = table.get(entry.split('|')[0])?.exchangeId;
+		if (exchangeId) ids.push(exchangeId);
+	}
+	return ids;
+}
+
+/**
  * After a commit: the copies created in this run are expected in the delta from the cursor just promoted;
  * when the cursors were held, the older expectations stand as well (the next read starts from further back).
  */

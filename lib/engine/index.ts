@@ -4,6 +4,7 @@ export * from './ident';
 export * from './rules';
 export * from './content';
 export { plan } from './plan';
+export { echoIdsToConfirm } from './echo';
 export { commit, type CommitOptions, type CommitReport, type CommitResult } from './commit';
 export { MemorySide, mergeFields, type MemoryRunHooks, type MemoryRunResult } from './memory-side';
 export { runMemorySync } from './memory-run';

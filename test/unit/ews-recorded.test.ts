@@ -127,9 +127,10 @@ describe('EWS client on recorded responses', () => {
 		expect(parseSoapFault(gromox)?.code).toBe('Server');
 	});
 
-	test('error response message ErrorItemNotFound → get() gives undefined; ErrorInvalidIdMalformed too', async () => {
+	test('an error response for another reason than a missing item (ErrorUnsupportedMimeConversion) → an error, never "no such item"', async () => {
+		// get() answering undefined means "deleted" to the sync's Confirm Items (an item not found, or a malformed id, is).
 		const { client } = clientWith([{ file: 'docs-samples/getitem-contact__04_error-response.xml' }]);
-		expect(await client.get('contact', 'contacts', 'bogus')).toBeUndefined();
+		await expect(client.get('contact', 'contacts', 'bogus')).rejects.toThrow(/Mime conversion is not supported/);
 	});
 
 	describe('Gromox (real open-source EWS server) quirks', () => {

@@ -124,6 +124,9 @@ export interface EwsClientOptions extends EwsConnection {
 	defaultReminderMinutes?: number;
 }
 
+/** Answers to reading an item that mean there is no such item (a malformed id names none either). */
+const ITEM_GONE = new Set(['ErrorItemNotFound', 'ErrorInvalidIdMalformed']);
+
 /** Answers to cancelling an occurrence that mean it is already gone. */
 const OCCURRENCE_GONE = new Set(['ErrorCalendarOccurrenceIsDeletedFromRecurrence', 'ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange', 'ErrorItemNotFound']);
 
@@ -344,7 +347,7 @@ export class EwsExchangeClient implements ExchangeClient {
 	}
 
 	/** GetItem in batches; ids that vanished meanwhile are left out. */
-	private async loadItems<C extends Component>(component: C, ids: string[]): Promise<Array<ExchangeItem<C>>> {
+	private async loadItems<C extends Component>(component: C, ids: string[], options: { failOnError?: boolean } = {}): Promise<Array<ExchangeItem<C>>> {
 		const loaded: Item[] = [];
 		for (const batch of chunks(ids, GET_ITEM_BATCH)) {
 			const responses = await this.call(() =>
@@ -353,7 +356,10 @@ export class EwsExchangeClient implements ExchangeClient {
 					this.propertySet(component),
 				),
 			);
-			for (const r of responses.Responses) if (r.Result === ServiceResult.Success && r.Item) loaded.push(r.Item);
+			for (const r of responses.Responses) {
+				if (r.Result === ServiceResult.Success && r.Item) loaded.push(r.Item);
+				else if (options.failOnError && !ITEM_GONE.has(ServiceError[r.ErrorCode])) throw ewsError('unavailable', `Reading an item failed: ${r.ErrorMessage ?? ServiceError[r.ErrorCode]}`);
+			}
 		}
 		// Series masters list their modified occurrences by id only; load those for subject/location/body.
 		const exceptionIds: string[] = [];
@@ -455,8 +461,9 @@ export class EwsExchangeClient implements ExchangeClient {
 		return found.Items.map((a) => this.toItem('event', a));
 	}
 
+	/** undefined only when the server says there is no such item; any other refusal is an error, not a deletion. */
 	async get<C extends Component>(component: C, _folderId: string, id: string): Promise<ExchangeItem<C> | undefined> {
-		const [item] = await this.loadItems(component, [id]);
+		const [item] = await this.loadItems(component, [id], { failOnError: true });
 		return item;
 	}
 

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { startSyncRunWaiting } from '../../../lib/crm';
+import { echoIdsToConfirm } from '../../../lib/engine';
 import { runHolder, runKey, runLog } from '../helpers/runLease';
 import { loadTable, stateSizeBytes, tableRef } from '../helpers/state';
 
@@ -57,6 +58,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					exchangeCursor: table.cursors.ex ?? '',
 					firstRun: table.cursors.crm === undefined || table.cursors.ex === undefined,
 					pairs: table.size,
+					// For Get Changes' "Confirm Items": the appointments the last run created (lib/engine/echo.ts).
+					confirmIds: echoIdsToConfirm(table, ref.component),
 					stateBytes: stateSizeBytes(this),
 					...(lease ? { lease } : {}),
 				},

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { ExchangeClient, ExchangeItem } from '../../../../lib/exchange';
+import { goneAmong } from '../../../../lib/exchange/confirm-missing';
 import type { Component } from '../../../../lib/model/types';
 import { ITEM_RESOURCES, rawOutputParameter } from '../../descriptions/common';
 import { folderIdParam, itemJson, optionalString } from '../../helpers/params';
@@ -23,6 +24,13 @@ export const properties: INodeProperties[] = [
 		description: 'Whether to read until the end of the changes, or return one page (then call again with the returned cursor)',
 	},
 	...windowParameters,
+	{
+		displayName: 'Confirm Items',
+		name: 'confirmIds',
+		type: 'string',
+		default: '',
+		description: 'IDs (a list, or separated by commas) of items the sync created in its last run, usually from Sync State. Those the changes list neither as changed nor as deleted are looked up, and the ones that are gone are reported as deleted: an appointment created and deleted between two runs is in no calendar change list.',
+	},
 	rawOutputParameter,
 ];
 
@@ -50,6 +58,10 @@ export async function execute(this: IExecuteFunctions, i: number, client: Exchan
 		cursor = page.cursor;
 		hasMore = page.hasMore;
 	} while (allPages && hasMore);
+	if (!hasMore) {
+		const listed = new Set([...items.map((item) => item.id), ...deletedIds]);
+		deletedIds.push(...(await goneAmong(client, component, folderId, idList(this.getNodeParameter('confirmIds', i, '')), listed)));
+	}
 	const json: IDataObject = {
 		changes: items.map((item) => itemJson(item, raw)),
 		deletedIds,
@@ -59,4 +71,9 @@ export async function execute(this: IExecuteFunctions, i: number, client: Exchan
 		...(invalid.length ? { invalid } : {}),
 	};
 	return [{ json, pairedItem: { item: i } }];
+}
+
+function idList(value: unknown): string[] {
+	const list = Array.isArray(value) ? value.map(String) : String(value ?? '').split(',');
+	return list.map((id) => id.trim()).filter((id) => id !== '');
 }
