@@ -10,7 +10,18 @@ mkdir -p "$LOGS"
 t0=$(date +%s)
 stamp() { echo "test: [$(($(date +%s) - t0)) s] $*"; }
 
-bash scripts/real-servers-up.sh "$ENV_FILE" >/dev/null 2>"$LOGS/real-servers.log" &
+# Debian's Chromium for the browser test (test/e2e/browser; it skips, saying why, when this fails).
+install_chromium() {
+	if [[ -x /usr/bin/chromium ]]; then echo "chromium: already installed"; return 0; fi
+	apt-get -o DPkg::Lock::Timeout=600 update &&
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y chromium &&
+		echo "chromium: installed"
+}
+# apt runs one install at a time and the real servers' scripts install packages too: they start after it.
+(
+	install_chromium >"$LOGS/chromium-install.log" 2>&1 || echo "chromium: the install failed (above)" >>"$LOGS/chromium-install.log"
+	bash scripts/real-servers-up.sh "$ENV_FILE" >/dev/null 2>"$LOGS/real-servers.log"
+) &
 servers=$!
 bash scripts/ensure-n8n.sh >/dev/null 2>"$LOGS/n8n-install.log" &
 n8n=$!
@@ -31,6 +42,7 @@ if ! wait "$servers"; then
 	echo "test: the real servers did not start (log above, full log in $LOGS/real-servers.log); REAL_SERVERS=skip runs without them" >&2
 	exit 1
 fi
+stamp "$(tail -n 1 "$LOGS/chromium-install.log")"
 stamp "real servers ready: $(grep -o 'vtiger ready in [0-9]* s\|gromox ready in [0-9]* s\|skipped.*' "$LOGS/real-servers.log" | tr '\n' ' ')"
 
 set -a
