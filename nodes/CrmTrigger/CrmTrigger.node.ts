@@ -1,11 +1,11 @@
 import type { INodeType, INodeTypeDescription, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { CrmChangeWatcher, type CrmChangeCount, type CrmModule } from '../../lib/crm';
+import { createCrmBackend, CrmChangeWatcher, type CrmChangeCount, type CrmModule } from '../../lib/crm';
 import type { Component } from '../../lib/model/types';
 import { toNodeError } from '../Crm/helpers/errors';
 import { crmApiTest } from '../Crm/methods/credentialTest';
-import { getCrmBackend } from '../Crm/transport/backend';
+import { credentialsToConfig } from '../Crm/transport/backend';
 
 const MODULE_OF: Record<Component, CrmModule> = { contact: 'contacts', event: 'events', task: 'tasks' };
 /** Looks that fail in a row before the trigger reports it (each is logged); a flaky CRM is not an outage. */
@@ -60,19 +60,28 @@ export class CrmTrigger implements INodeType {
 		const components = this.getNodeParameter('components', []) as Component[];
 		const modules = components.map((c) => MODULE_OF[c]).filter((m): m is CrmModule => m !== undefined);
 		const intervalMs = Math.max(2, this.getNodeParameter('intervalSeconds', 30) as number) * 1000;
-		const crm = await getCrmBackend(this);
+		// A connection of its own, for the life of the activation: in a real n8n the trigger looking through the
+		// connection the executions share saw the feed stop at one point, while the executions kept writing.
+		let crm: Awaited<ReturnType<typeof createCrmBackend>>;
+		try {
+			crm = await createCrmBackend(credentialsToConfig(await this.getCredentials('crmApi')));
+		} catch (error) {
+			throw toNodeError(this.getNode(), error, 0);
+		}
 		const watcher = new CrmChangeWatcher(crm, modules);
 		const emitChanges = (found: CrmChangeCount[]) =>
 			this.emit([[{ json: { changed: true, changes: found.reduce((n, f) => n + f.changes, 0), modules: found.map((f) => f.module), at: new Date().toISOString() } }]]);
 
 		if (this.getMode() === 'manual') {
 			// "Execute workflow" in the editor: start one run at once.
+			await crm.close();
 			return { manualTriggerFunction: async () => emitChanges(modules.map((module) => ({ module, changes: 0 }))) };
 		}
 
 		try {
 			await watcher.start();
 		} catch (error) {
+			await crm.close();
 			throw toNodeError(this.getNode(), error, 0);
 		}
 		let looking = false;
@@ -98,6 +107,7 @@ export class CrmTrigger implements INodeType {
 		return {
 			closeFunction: async () => {
 				clearInterval(timer);
+				await crm.close();
 			},
 		};
 	}
