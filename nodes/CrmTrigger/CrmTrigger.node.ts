@@ -1,7 +1,7 @@
 import type { INodeType, INodeTypeDescription, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { createCrmBackend, CrmChangeWatcher, type CrmChangeCount, type CrmModule } from '../../lib/crm';
+import { createCrmBackend, CrmChangeWatcher, type CrmBackend, type CrmChangeCount, type CrmConnectionConfig, type CrmModule } from '../../lib/crm';
 import type { Component } from '../../lib/model/types';
 import { toNodeError } from '../Crm/helpers/errors';
 import { crmApiTest } from '../Crm/methods/credentialTest';
@@ -60,11 +60,9 @@ export class CrmTrigger implements INodeType {
 		const components = this.getNodeParameter('components', []) as Component[];
 		const modules = components.map((c) => MODULE_OF[c]).filter((m): m is CrmModule => m !== undefined);
 		const intervalMs = Math.max(2, this.getNodeParameter('intervalSeconds', 30) as number) * 1000;
-		// A connection of its own, for the life of the activation: in a real n8n the trigger looking through the
-		// connection the executions share saw the feed stop at one point, while the executions kept writing.
-		let crm: Awaited<ReturnType<typeof createCrmBackend>>;
+		let crm: ChangeFeed;
 		try {
-			crm = await createCrmBackend(credentialsToConfig(await this.getCredentials('crmApi')));
+			crm = await changeFeed(credentialsToConfig(await this.getCredentials('crmApi')));
 		} catch (error) {
 			throw toNodeError(this.getNode(), error, 0);
 		}
@@ -111,4 +109,30 @@ export class CrmTrigger implements INodeType {
 			},
 		};
 	}
+}
+
+type ChangeFeed = Pick<CrmBackend, 'listChanges' | 'close'>;
+
+/**
+ * The CRM's change feed for the trigger's looks. The embedded CRM is opened anew for every look: in a real
+ * n8n a long-lived SQLite connection of the trigger stopped seeing the rows other connections committed
+ * after a while (the feed stood still while the executions kept writing); a fresh one costs a millisecond.
+ * vtiger is HTTP: one backend (one session) for the activation.
+ */
+async function changeFeed(config: CrmConnectionConfig): Promise<ChangeFeed> {
+	if (config.kind !== 'embedded') return await createCrmBackend(config);
+	await (await createCrmBackend(config)).close(); // fail at activation, with a clear error, if it cannot open
+	return {
+		async listChanges(...args) {
+			const crm = await createCrmBackend(config);
+			try {
+				return await crm.listChanges(...args);
+			} finally {
+				await crm.close();
+			}
+		},
+		async close() {
+			// nothing stays open between looks
+		},
+	};
 }
