@@ -1,11 +1,11 @@
 import type { INodeType, INodeTypeDescription, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { createCrmBackend, CrmChangeWatcher, type CrmBackend, type CrmChangeCount, type CrmConnectionConfig, type CrmModule } from '../../lib/crm';
+import { CrmChangeWatcher, type CrmChangeCount, type CrmModule } from '../../lib/crm';
 import type { Component } from '../../lib/model/types';
 import { toNodeError } from '../Crm/helpers/errors';
 import { crmApiTest } from '../Crm/methods/credentialTest';
-import { credentialsToConfig } from '../Crm/transport/backend';
+import { getCrmBackend } from '../Crm/transport/backend';
 
 const MODULE_OF: Record<Component, CrmModule> = { contact: 'contacts', event: 'events', task: 'tasks' };
 /** Looks that fail in a row before the trigger reports it (each is logged); a flaky CRM is not an outage. */
@@ -60,26 +60,19 @@ export class CrmTrigger implements INodeType {
 		const components = this.getNodeParameter('components', []) as Component[];
 		const modules = components.map((c) => MODULE_OF[c]).filter((m): m is CrmModule => m !== undefined);
 		const intervalMs = Math.max(2, this.getNodeParameter('intervalSeconds', 30) as number) * 1000;
-		let crm: ChangeFeed;
-		try {
-			crm = await changeFeed(credentialsToConfig(await this.getCredentials('crmApi')));
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, 0);
-		}
+		const crm = await getCrmBackend(this);
 		const watcher = new CrmChangeWatcher(crm, modules);
 		const emitChanges = (found: CrmChangeCount[]) =>
 			this.emit([[{ json: { changed: true, changes: found.reduce((n, f) => n + f.changes, 0), modules: found.map((f) => f.module), at: new Date().toISOString() } }]]);
 
 		if (this.getMode() === 'manual') {
 			// "Execute workflow" in the editor: start one run at once.
-			await crm.close();
 			return { manualTriggerFunction: async () => emitChanges(modules.map((module) => ({ module, changes: 0 }))) };
 		}
 
 		try {
 			await watcher.start();
 		} catch (error) {
-			await crm.close();
 			throw toNodeError(this.getNode(), error, 0);
 		}
 		let looking = false;
@@ -105,34 +98,7 @@ export class CrmTrigger implements INodeType {
 		return {
 			closeFunction: async () => {
 				clearInterval(timer);
-				await crm.close();
 			},
 		};
 	}
-}
-
-type ChangeFeed = Pick<CrmBackend, 'listChanges' | 'close'>;
-
-/**
- * The CRM's change feed for the trigger's looks. The embedded CRM is opened anew for every look: in a real
- * n8n a long-lived SQLite connection of the trigger stopped seeing the rows other connections committed
- * after a while (the feed stood still while the executions kept writing); a fresh one costs a millisecond.
- * vtiger is HTTP: one backend (one session) for the activation.
- */
-async function changeFeed(config: CrmConnectionConfig): Promise<ChangeFeed> {
-	if (config.kind !== 'embedded') return await createCrmBackend(config);
-	await (await createCrmBackend(config)).close(); // fail at activation, with a clear error, if it cannot open
-	return {
-		async listChanges(...args) {
-			const crm = await createCrmBackend(config);
-			try {
-				return await crm.listChanges(...args);
-			} finally {
-				await crm.close();
-			}
-		},
-		async close() {
-			// nothing stays open between looks
-		},
-	};
 }
