@@ -32,9 +32,14 @@ export interface EwsEnv extends Omit<SyncEnv, 'exchange' | 'importTemplate'> {
 	ewsCalls(): Promise<Record<string, number>>;
 }
 
+/** Graph change notifications have no EWS counterpart yet: an on-premises user deletes that (disabled) trigger. */
+const GRAPH_ONLY = new Set(['n8n-nodes-exchange-crm-sync.exchangeNotificationTrigger']);
+
 /** A template as a user switches it to EWS: Authentication / Exchange Connection and the credential. */
 export function switchToEws(workflow: N8nWorkflow): N8nWorkflow {
-	const nodes = (workflow.nodes as Json[]).map((node) => {
+	const graphOnly = (workflow.nodes as Json[]).filter((node) => GRAPH_ONLY.has(node.type as string)).map((node) => node.name as string);
+	const connections = Object.fromEntries(Object.entries((workflow.connections ?? {}) as Record<string, Json>).filter(([from]) => !graphOnly.includes(from)));
+	const nodes = (workflow.nodes as Json[]).filter((node) => !GRAPH_ONLY.has(node.type as string)).map((node) => {
 		const credentials = node.credentials as Record<string, unknown> | undefined;
 		if (!credentials?.microsoftGraphOAuth2Api) return node;
 		const { microsoftGraphOAuth2Api: _graph, ...others } = credentials;
@@ -44,7 +49,7 @@ export function switchToEws(workflow: N8nWorkflow): N8nWorkflow {
 		else throw new Error(`Node "${String(node.name)}" (${String(node.type)}) uses the Graph credential but has no protocol switch`);
 		return { ...node, parameters, credentials: { ...others, exchangeEwsApi: EWS_CREDENTIAL } };
 	});
-	return { ...workflow, nodes };
+	return { ...workflow, nodes, connections } as N8nWorkflow;
 }
 
 export function ewsWrites(before: Record<string, number>, after: Record<string, number>): number {
