@@ -8,6 +8,8 @@
  * `decideFinish` inside one atomic read-modify-write.
  */
 
+import { COMPONENT_MODULE } from './types';
+
 export interface SyncRunKey {
 	mailbox: string;
 	component: string;
@@ -115,8 +117,6 @@ export interface SyncAccountStatus extends SyncRunStatus {
 	openConflicts: number;
 }
 
-const COMPONENT_MODULE: Record<string, string> = { contact: 'contacts', event: 'events', task: 'tasks' };
-
 function stateOf(status: SyncRunStatus, now: Date): { state: SyncRunState; message: string } {
 	if (leaseIsLive(status, now)) return { state: 'running', message: `A run has been working since ${status.lastStartedAt ?? 'an unknown time'} (execution ${status.holder}).` };
 	if (status.holder !== undefined) return { state: 'neverFinished', message: unfinishedRunError(status) };
@@ -127,7 +127,7 @@ function stateOf(status: SyncRunStatus, now: Date): { state: SyncRunState; messa
 /** The run log joined with the open sync conflicts of the same mailbox and component's CRM module. */
 export function accountStatus(runs: readonly SyncRunStatus[], openConflicts: ReadonlyArray<{ mailbox?: string; module: string }>, now: Date): SyncAccountStatus[] {
 	return runs.map((run) => {
-		const module = COMPONENT_MODULE[run.component] ?? run.component;
+		const module = (COMPONENT_MODULE as Readonly<Record<string, string>>)[run.component] ?? run.component;
 		const mailbox = run.mailbox.trim().toLowerCase();
 		const conflicts = openConflicts.filter((c) => c.module === module && (c.mailbox === undefined || c.mailbox.trim().toLowerCase() === mailbox)).length;
 		return { ...run, ...stateOf(run, now), openConflicts: conflicts };

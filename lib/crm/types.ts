@@ -7,6 +7,7 @@
  * serves the embedded CRM and vtiger alike. A backend may know more fields than the preset
  * maps; unknown fields are kept as they are.
  */
+import type { Component } from '../model/types';
 
 export type CrmModule =
 	| 'accounts'
@@ -17,6 +18,9 @@ export type CrmModule =
 	| 'tasks'
 	| 'emails'
 	| 'conflicts';
+
+/** The CRM module each synced component lives in. */
+export const COMPONENT_MODULE: Readonly<Record<Component, CrmModule>> = { contact: 'contacts', event: 'events', task: 'tasks' };
 
 /** Modules a person's e-mail address can be found in (E1 search order: leads, contacts, accounts, partners). */
 export type CrmPersonModule = 'leads' | 'contacts' | 'accounts' | 'partners';

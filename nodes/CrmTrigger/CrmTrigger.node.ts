@@ -1,13 +1,12 @@
 import type { INodeType, INodeTypeDescription, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { CrmChangeWatcher, type CrmChangeCount, type CrmModule } from '../../lib/crm';
+import { COMPONENT_MODULE, CrmChangeWatcher, type CrmChangeCount, type CrmModule } from '../../lib/crm';
 import type { Component } from '../../lib/model/types';
 import { toNodeError } from '../Crm/helpers/errors';
 import { crmApiTest } from '../Crm/methods/credentialTest';
 import { getCrmBackend } from '../Crm/transport/backend';
 
-const MODULE_OF: Record<Component, CrmModule> = { contact: 'contacts', event: 'events', task: 'tasks' };
 /** Looks that fail in a row before the trigger reports it (each is logged); a flaky CRM is not an outage. */
 const FAILURES_BEFORE_ERROR = 5;
 
@@ -58,7 +57,7 @@ export class CrmTrigger implements INodeType {
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		const components = this.getNodeParameter('components', []) as Component[];
-		const modules = components.map((c) => MODULE_OF[c]).filter((m): m is CrmModule => m !== undefined);
+		const modules = components.map((c) => COMPONENT_MODULE[c]).filter((m): m is CrmModule => m !== undefined);
 		const intervalMs = Math.max(2, this.getNodeParameter('intervalSeconds', 30) as number) * 1000;
 		const crm = await getCrmBackend(this);
 		const watcher = new CrmChangeWatcher(crm, modules);

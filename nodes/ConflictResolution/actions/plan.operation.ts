@@ -15,6 +15,7 @@ import {
 	type RunMarkerItem,
 	type SideChanges,
 } from '../../../lib/engine';
+import { COMPONENT_MODULE } from '../../../lib/crm';
 import type { Component } from '../../../lib/model/types';
 import { loadTable, saveTable, tableRef } from '../helpers/state';
 
@@ -264,7 +265,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const planOptions: PlanOptions = {
 		component: ref.component,
 		crmInstance: ref.crmInstance,
-		crmModule: { contact: 'contacts', event: 'events', task: 'tasks' }[ref.component],
+		crmModule: COMPONENT_MODULE[ref.component],
 		syncedFields: crm.syncedFields ?? exchange.syncedFields,
 		enrichmentMarker: crm.enrichmentMarker,
 		direction,

@@ -8,7 +8,6 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { hasSyncRunLog, type CrmSyncRunLog, type SyncRunKey } from '../../../lib/crm';
 import { getCrmBackend } from '../../Crm/transport/backend';
 
-
 export const CRM_CREDENTIAL = 'crmApi';
 
 /** The lease and status row of one sync state: its table key tells every user's "me" and every folder apart. */

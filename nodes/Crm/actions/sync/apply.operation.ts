@@ -1,10 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { CrmError, type CrmBackend, type CrmModule } from '../../../../lib/crm';
+import { COMPONENT_MODULE, CrmError, type CrmBackend } from '../../../../lib/crm';
 import { isActionItem, isWriteFor, type ActionItem, type ActionOutcome } from '../../../../lib/engine';
 import { linkAccount } from '../../../../lib/mapping';
-import type { Component } from '../../../../lib/model/types';
 
 export const properties: INodeProperties[] = [
 	{
@@ -27,7 +26,6 @@ export const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['syncAction'], operation: ['apply'] } }, properties);
 
-const MODULE: Record<Component, CrmModule> = { contact: 'contacts', event: 'events', task: 'tasks' };
 
 function failure(action: ActionItem, error: unknown): ActionOutcome {
 	const message = error instanceof Error ? error.message : String(error);
@@ -48,7 +46,7 @@ function failure(action: ActionItem, error: unknown): ActionOutcome {
 }
 
 async function write(crm: CrmBackend, action: ActionItem, userId: string | undefined): Promise<ActionOutcome> {
-	const module = MODULE[action.component];
+	const module = COMPONENT_MODULE[action.component];
 	const acting = userId ? { actingUserId: userId } : {};
 	if (action.kind === 'delete') {
 		await crm.delete(module, action.targetId as string, acting);
@@ -112,7 +110,7 @@ async function fileConflict(crm: CrmBackend, action: ActionItem, reason: string)
 	const fromExchange = action.conflict?.exchangeRecord ?? (action.target === 'crm' ? action.record : undefined);
 	const fromCrm = action.conflict?.crmRecord ?? (action.target === 'exchange' ? action.record : undefined);
 	return crm.recordConflict({
-		module: MODULE[action.component],
+		module: COMPONENT_MODULE[action.component],
 		recordId: action.crmId,
 		side: action.conflict?.side ?? (action.target === 'crm' ? 'exchange' : 'crm'),
 		reason,
