@@ -25,6 +25,8 @@ const MODULES: Record<string, () => Promise<BenchModule>> = {
 	email: async () => (await import('./email')).benchEmail,
 	// A real n8n running the templates (installs n8n 2.40.7 into ~/.cache on first use).
 	n8n: async () => (await import('./n8n')).benchN8n,
+	// Push latency both ways with the contacts template activated in a real `n8n start` (issue 14).
+	latency: async () => (await import('./latency')).benchLatency,
 };
 
 /** Integers from 100 up, one decimal from 10, else up to three significant digits. */

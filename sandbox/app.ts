@@ -30,11 +30,15 @@ export interface SandboxOptions {
 	seed?: string;
 	/** JSON file to persist the mailboxes in (demo) */
 	persistPath?: string;
-	config?: Partial<Omit<SandboxConfig, 'throttle'>> & { throttle?: Partial<ThrottleConfig>; requireHttpsNotificationUrl?: boolean };
+	config?: Partial<Omit<SandboxConfig, 'throttle'>> & { throttle?: Partial<ThrottleConfig>; requireHttpsNotificationUrl?: boolean; loseNotifications?: boolean };
 	clock?: () => Date;
 }
 
-export type FullConfig = SandboxConfig & { requireHttpsNotificationUrl: boolean };
+/**
+ * `loseNotifications`: change notifications are not delivered (lifecycle notifications still are), as
+ * when Graph could not reach the endpoint; a test then sends the `missed` lifecycle event Graph sends.
+ */
+export type FullConfig = SandboxConfig & { requireHttpsNotificationUrl: boolean; loseNotifications: boolean };
 
 /** The EWS face lives in sandbox/ews (another module); it is loaded when present. */
 type EwsFactory = (sandbox: Sandbox) => ProtocolFace;
@@ -64,7 +68,7 @@ export class Sandbox {
 
 	constructor(private readonly options: SandboxOptions = {}) {
 		const { throttle, ...rest } = options.config ?? {};
-		this.config = { ...DEFAULT_CONFIG, requireHttpsNotificationUrl: true, ...rest, throttle: { ...DEFAULT_CONFIG.throttle, ...throttle } };
+		this.config = { ...DEFAULT_CONFIG, requireHttpsNotificationUrl: true, loseNotifications: false, ...rest, throttle: { ...DEFAULT_CONFIG.throttle, ...throttle } };
 		this.tls = selfSignedCertificate();
 		this.store = new SandboxStore({ clock: options.clock, persistPath: options.persistPath });
 		const now = (): number => this.store.clock().getTime();

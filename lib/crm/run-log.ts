@@ -34,11 +34,14 @@ export interface SyncRunStatus extends SyncRunKey {
 	lastSummary?: string;
 	/** Starts refused because another run held the lease, since the last start that got it. */
 	skippedStarts?: number;
+	/** Set while an admin has paused this sync (A6); every start is refused until it is resumed. */
+	pausedAt?: string;
+	pauseReason?: string;
 }
 
 export type SyncRunStart =
 	| { acquired: true; status: SyncRunStatus }
-	| { acquired: false; status: SyncRunStatus; reason: string };
+	| { acquired: false; status: SyncRunStatus; reason: string; paused?: true };
 
 export interface SyncRunResult {
 	summary?: string;
@@ -52,11 +55,29 @@ export interface CrmSyncRunLog {
 	startSyncRun(key: SyncRunKey, holder: string, leaseMs: number, options?: { countRefusal?: boolean }): Promise<SyncRunStart>;
 	finishSyncRun(key: SyncRunKey, holder: string, result: SyncRunResult): Promise<SyncRunStatus>;
 	listSyncRuns(): Promise<SyncRunStatus[]>;
+	/** Pauses (with a reason) or resumes (`undefined`) the recorded syncs the filter matches; returns them. */
+	setSyncRunsPaused(filter: SyncRunFilter, pause: { reason: string } | undefined): Promise<SyncRunStatus[]>;
+}
+
+/** Which recorded syncs a pause or resume applies to: one mailbox, all its components or some. */
+export interface SyncRunFilter {
+	mailbox: string;
+	components?: readonly string[];
+}
+
+export function matchesFilter(status: SyncRunKey, filter: SyncRunFilter): boolean {
+	if (status.mailbox.trim().toLowerCase() !== filter.mailbox.trim().toLowerCase()) return false;
+	return !filter.components?.length || filter.components.includes(status.component);
 }
 
 export function hasSyncRunLog<T extends object>(backend: T): backend is T & CrmSyncRunLog {
 	const candidate = backend as Partial<CrmSyncRunLog>;
-	return typeof candidate.startSyncRun === 'function' && typeof candidate.finishSyncRun === 'function' && typeof candidate.listSyncRuns === 'function';
+	return (
+		typeof candidate.startSyncRun === 'function' &&
+		typeof candidate.finishSyncRun === 'function' &&
+		typeof candidate.listSyncRuns === 'function' &&
+		typeof candidate.setSyncRunsPaused === 'function'
+	);
 }
 
 function leaseIsLive(status: SyncRunStatus | undefined, now: Date): status is SyncRunStatus & { holder: string; leaseUntil: string } {
@@ -68,8 +89,15 @@ function unfinishedRunError(previous: SyncRunStatus): string {
 	return `The run started at ${previous.lastStartedAt ?? 'an unknown time'} did not finish (it stopped with an error, was cancelled, or took longer than its lease). Look at that execution in n8n.`;
 }
 
-/** Start rule: a live lease of another run refuses the start; a lease of the same run is renewed; otherwise the start takes it. */
+/**
+ * Start rule: a paused sync refuses every start; a live lease of another run refuses the start; a lease of
+ * the same run is renewed; otherwise the start takes it.
+ */
 export function decideStart(current: SyncRunStatus | undefined, key: SyncRunKey, holder: string, leaseMs: number, now: Date, countRefusal = true): { start: SyncRunStart; next: SyncRunStatus } {
+	if (current?.pausedAt) {
+		const next = countRefusal ? { ...current, skippedStarts: (current.skippedStarts ?? 0) + 1 } : current;
+		return { start: { acquired: false, status: next, reason: pausedMessage(current, key), paused: true }, next };
+	}
 	if (leaseIsLive(current, now) && current.holder !== holder) {
 		const next = countRefusal ? { ...current, skippedStarts: (current.skippedStarts ?? 0) + 1 } : current;
 		const reason = `Another run of this sync (execution ${current.holder}) is still working on ${key.component} of ${key.mailbox} (until ${current.leaseUntil} at the latest); this start is skipped and its changes are picked up by the next run.`;
@@ -86,6 +114,26 @@ export function decideStart(current: SyncRunStatus | undefined, key: SyncRunKey,
 		...(abandoned && current ? { lastError: unfinishedRunError(current) } : {}),
 	};
 	return { start: { acquired: true, status: next }, next };
+}
+
+function pausedMessage(status: SyncRunStatus, key: SyncRunKey): string {
+	const why = status.pauseReason ? ` (${status.pauseReason})` : '';
+	return `The sync of ${key.component} for ${key.mailbox} is paused since ${status.pausedAt ?? 'an unknown time'}${why}; nothing is read or written until it is resumed with the CRM node's "Sync Status → Resume".`;
+}
+
+/** Pause rule: pausing keeps the lease of a run already working (it finishes); resuming clears the pause only. */
+export function decidePause(current: SyncRunStatus, pause: { reason: string } | undefined, now: Date): SyncRunStatus {
+	const next: SyncRunStatus = { ...current };
+	if (pause) {
+		next.pausedAt = current.pausedAt ?? now.toISOString();
+		next.pauseReason = pause.reason.trim() || undefined;
+		if (!next.pauseReason) delete next.pauseReason;
+	} else {
+		delete next.pausedAt;
+		delete next.pauseReason;
+		next.skippedStarts = 0;
+	}
+	return next;
 }
 
 /**
@@ -107,7 +155,7 @@ export function decideFinish(current: SyncRunStatus | undefined, key: SyncRunKey
 	return base;
 }
 
-export type SyncRunState = 'running' | 'ok' | 'failing' | 'neverFinished';
+export type SyncRunState = 'running' | 'paused' | 'ok' | 'failing' | 'neverFinished';
 
 /** What an admin reads per mailbox and component (A6): the run log row, its state in one word, its open conflicts. */
 export interface SyncAccountStatus extends SyncRunStatus {
@@ -118,6 +166,7 @@ export interface SyncAccountStatus extends SyncRunStatus {
 }
 
 function stateOf(status: SyncRunStatus, now: Date): { state: SyncRunState; message: string } {
+	if (status.pausedAt) return { state: 'paused', message: pausedMessage(status, status) };
 	if (leaseIsLive(status, now)) return { state: 'running', message: `A run has been working since ${status.lastStartedAt ?? 'an unknown time'} (execution ${status.holder}).` };
 	if (status.holder !== undefined) return { state: 'neverFinished', message: unfinishedRunError(status) };
 	if (status.lastError) return { state: 'failing', message: `The last run had a problem: ${status.lastError}` };
@@ -154,7 +203,7 @@ export async function startSyncRunWaiting(log: CrmSyncRunLog, key: SyncRunKey, h
 	for (;;) {
 		const last = now() >= until;
 		const start = await log.startSyncRun(key, holder, leaseMs, { countRefusal: last });
-		if (start.acquired || last) return start;
+		if (start.acquired || last || start.paused) return start;
 		await sleep(Math.min(options.pollMs ?? 2_000, Math.max(0, until - now())));
 	}
 }

@@ -59,7 +59,7 @@ export class SubscriptionService {
 
 	constructor(
 		private readonly store: SandboxStore,
-		private readonly config: () => SandboxConfig & { requireHttpsNotificationUrl: boolean },
+		private readonly config: () => SandboxConfig & { requireHttpsNotificationUrl: boolean; loseNotifications?: boolean },
 		private readonly tenantId: string,
 		private readonly extraCa: string,
 	) {
@@ -246,6 +246,7 @@ export class SubscriptionService {
 
 	private onChange(entry: JournalEntry, mailbox: Mailbox): void {
 		if (entry.targetKind === 'folder' || entry.type === 'newMail') return;
+		if (this.config().loseNotifications) return;
 		const now = this.store.clock().getTime();
 		for (const s of this.subscriptions.values()) {
 			if (s.mailbox !== mailbox.address || s.kind !== entry.targetKind || Date.parse(s.expirationDateTime) <= now) continue;

@@ -5,11 +5,13 @@
  * CRM" trigger looking every 3 s, and its schedule set to once an hour, so only those two drive it.
  * A CRM edit reaches Outlook within seconds, keeping what the mapping does not sync. An Outlook change reaches the CRM within seconds; a
  * burst of 100 Outlook changes becomes a few runs, not 100, and every contact arrives once; a removed
- * subscription is created again by the trigger (lifecycle event) and changes keep flowing.
+ * subscription is created again by the trigger (lifecycle event) and changes keep flowing; changes whose
+ * notifications were lost arrive on Graph's `missed` lifecycle event.
  */
 import type { Contact } from '../../lib/model/types';
-import { waitFor as waitUntil, type N8nServer, type N8nWorkflow } from './harness';
-import { loadTemplate, prepareTemplate, startSyncEnv, type SyncEnv } from './helpers/sync-env';
+import { waitFor as waitUntil, type N8nServer } from './harness';
+import { executionCount, sandboxSubscriptions, startPushServer } from './helpers/push-env';
+import { startSyncEnv, type SyncEnv } from './helpers/sync-env';
 
 const SETUP_TIMEOUT = 40 * 60_000;
 const WORKFLOW = 'e2eProdContPush1';
@@ -18,11 +20,6 @@ const WEBHOOK_ID = '5b0d6a52-6a1e-4e64-9f7a-3c2f4d1e0a11';
 let env: SyncEnv;
 let server: N8nServer;
 let folderId: string;
-
-interface SandboxSubscription {
-	id: string;
-	notificationUrl: string;
-}
 
 const fullName = (first?: unknown, last?: unknown) => `${String(first ?? '')} ${String(last ?? '')}`.trim();
 const serverLog = () => `n8n said:\n${server.log().slice(-4000)}`;
@@ -44,41 +41,19 @@ async function outlookContacts(): Promise<Contact[]> {
 	}
 }
 
-async function subscriptions(): Promise<SandboxSubscription[]> {
-	return (await env.sb.control.call<{ subscriptions: SandboxSubscription[] }>('GET', '/subscriptions')).subscriptions;
-}
-
-async function executions(): Promise<number> {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId: WORKFLOW }));
-	const res = await server.rest<{ count: number }>('GET', `/rest/executions?filter=${filter}&limit=1`);
-	if (res.status !== 200) throw new Error(`listing executions failed: ${res.status} ${JSON.stringify(res.body)}`);
-	return res.body.count;
-}
-
-/** The template with the push trigger switched on (and a webhook id, which the editor would give it). */
-function pushTemplate(): N8nWorkflow {
-	const workflow = prepareTemplate(loadTemplate('contacts-sync.json'), WORKFLOW, {
-		parameters: { 'Every 5 Minutes': { rule: { interval: [{ field: 'hours', hoursInterval: 1 }] } } },
-	});
-	const nodes = (workflow.nodes as Array<Record<string, unknown>>).map((node) => {
-		if (node.name === 'On Change in Outlook') return { ...node, disabled: false, webhookId: WEBHOOK_ID };
-		if (node.name === 'On Change in the CRM') return { ...node, disabled: false, parameters: { ...(node.parameters as object), intervalSeconds: 3 } };
-		return node;
-	});
-	return { ...workflow, nodes } as N8nWorkflow;
-}
+const subscriptions = () => sandboxSubscriptions(env);
+const executions = () => executionCount(server, WORKFLOW);
+const quiet = () =>
+	waitFor('quiet (no run for 10 s)', async () => {
+		const seen = await executions();
+		await new Promise((resolve) => setTimeout(resolve, 10_000));
+		return (await executions()) === seen ? true : undefined;
+	}, 180_000);
 
 beforeAll(async () => {
 	env = await startSyncEnv();
-	// Graph needs an https notification URL; n8n listens on http://127.0.0.1 here.
-	await env.sb.control.configure({ requireHttpsNotificationUrl: false });
 	folderId = (await env.exchange.ensureSyncFolders({ components: ['contact'] })).contact as string;
-	await env.n8n.importWorkflows([pushTemplate()]);
-	await env.n8n.publishWorkflow(WORKFLOW);
-	server = await env.n8n.startServer();
-	await server.setupOwner();
-	// Activation subscribes to the CRM-Sync contacts folder; the sandbox checked n8n's webhook first.
-	await waitFor('the subscription of the activated trigger', async () => ((await subscriptions()).some((s) => s.notificationUrl.includes(WEBHOOK_ID)) ? true : undefined), 120_000);
+	server = await startPushServer(env, { workflowId: WORKFLOW, webhookId: WEBHOOK_ID });
 }, SETUP_TIMEOUT);
 
 afterAll(async () => {
@@ -108,12 +83,6 @@ it(
 it(
 	'a burst of 100 Outlook changes is a few runs, not 100, and every contact arrives once',
 	async () => {
-		const quiet = () =>
-			waitFor('quiet (no run for 10 s)', async () => {
-				const seen = await executions();
-				await new Promise((resolve) => setTimeout(resolve, 10_000));
-				return (await executions()) === seen ? true : undefined;
-			}, 180_000);
 		await quiet();
 		const before = await executions();
 		for (let i = 0; i < 100; i++) await env.exchange.create('contact', folderId, { firstName: 'Burst', lastName: `Nr ${String(i).padStart(3, '0')}` });
@@ -139,6 +108,25 @@ it(
 		await env.exchange.create('contact', folderId, { firstName: 'Lara', lastName: 'Lifecycle' });
 		await waitFor('Lara Lifecycle in the CRM', async () => ((await crmNames()).includes('Lara Lifecycle') ? true : undefined), 90_000);
 		expect((await crmNames()).filter((n) => n === 'Lara Lifecycle')).toHaveLength(1);
+	},
+	10 * 60_000,
+);
+
+it(
+	"notifications Graph could not deliver are caught up on its 'missed' lifecycle event, each change once",
+	async () => {
+		await quiet();
+		await env.sb.control.configure({ loseNotifications: true });
+		await env.exchange.create('contact', folderId, { firstName: 'Mia', lastName: 'Missed', email: 'mia.missed@outlook.example' });
+		// Nothing tells n8n (the schedule is hourly): the contact must not arrive on its own.
+		await new Promise((resolve) => setTimeout(resolve, 15_000));
+		expect(await crmNames()).not.toContain('Mia Missed');
+		await env.sb.control.configure({ loseNotifications: false });
+		const [subscription] = (await subscriptions()).filter((s) => s.notificationUrl.includes(WEBHOOK_ID));
+		await env.sb.control.call('POST', `/subscriptions/${subscription.id}/lifecycle`, { lifecycleEvent: 'missed' });
+		await waitFor('Mia Missed in the CRM', async () => ((await crmNames()).includes('Mia Missed') ? true : undefined), 90_000);
+		expect((await crmNames()).filter((n) => n === 'Mia Missed')).toHaveLength(1);
+		expect((await env.crm.list('contacts')).find((r) => r.fields.lastname === 'Missed')?.fields.email).toBe('mia.missed@outlook.example');
 	},
 	10 * 60_000,
 );

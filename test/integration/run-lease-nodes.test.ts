@@ -85,6 +85,35 @@ it('one execution works, a second one at the same time is skipped with the reaso
 	crm.closeSync();
 });
 
+it('an admin pauses a sync with the CRM node: its runs go out through "Skipped" saying so, and run again once resumed', async () => {
+	const mailbox = 'paula@contoso.example';
+	const table = { ...TABLE, mailbox, exchangeFolderId: 'folder-paula' };
+	const read = (executionId: string) => runNode(resolution, { executionId, params: { operation: 'readState', ...table } });
+	const syncStatus = (executionId: string, params: Record<string, unknown>) => runNode(crmNode, { executionId, params: { resource: 'syncStatus', ...params } });
+	const [state] = await read('301');
+	const marker = { syncRun: true, runId: 'r3', table: state[0].json.table, component: 'contact', mailbox, counts: { toCrm: 0, toExchange: 0, conflicts: 0, noops: 0 } };
+	await runNode(resolution, { executionId: '301', params: { operation: 'commit', ...table }, input: [{ json: marker as unknown as IDataObject }] });
+
+	const [paused] = await syncStatus('302', { operation: 'pause', mailbox: 'Paula@contoso.example', components: [], reason: 'Postfach wird umgezogen' });
+	expect(paused).toHaveLength(1);
+	expect(paused[0].json).toMatchObject({ mailbox, component: 'contact', state: 'paused', pauseReason: 'Postfach wird umgezogen' });
+
+	const [none, skipped] = await read('303');
+	expect(none).toHaveLength(0);
+	expect(skipped[0].json).toMatchObject({ skipped: true, paused: true, heldBy: null });
+	expect(String(skipped[0].json.reason)).toContain('Postfach wird umgezogen');
+	// Anna's sync of the first test is not paused.
+	const [all] = await syncStatus('304', { operation: 'getAll', onlyProblems: false });
+	expect(Object.fromEntries(all.map((item) => [item.json.mailbox, item.json.state]))).toEqual({ [TABLE.mailbox]: 'running', [mailbox]: 'paused' });
+
+	const [resumed] = await syncStatus('305', { operation: 'resume', mailbox, components: ['contact'] });
+	expect(resumed[0].json).toMatchObject({ state: 'ok' });
+	expect(resumed[0].json.pausedAt).toBeUndefined();
+	expect((await read('306'))[0]).toHaveLength(1);
+
+	await expect(syncStatus('307', { operation: 'pause', mailbox: 'nobody@contoso.example', components: [], reason: '' })).rejects.toThrow('No sync of nobody@contoso.example has run yet');
+});
+
 it('without a CRM credential Read State takes no lease, as before', async () => {
 	const [a] = await readState('201', false);
 	const [b] = await readState('202', false);

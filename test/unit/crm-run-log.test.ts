@@ -1,5 +1,5 @@
 /** Issue 14: the rules of the sync run lease and the account status (lib/crm/run-log.ts). */
-import { decideFinish, decideStart, startSyncRunWaiting, type CrmSyncRunLog, type SyncRunStatus } from '../../lib/crm';
+import { accountStatus, decideFinish, decidePause, decideStart, matchesFilter, startSyncRunWaiting, type CrmSyncRunLog, type SyncRunStatus } from '../../lib/crm';
 
 const key = { mailbox: 'anna@contoso.example', component: 'contact' };
 const at = (iso: string) => new Date(iso);
@@ -79,6 +79,11 @@ function memoryLog(clock: { t: number }): CrmSyncRunLog {
 		async listSyncRuns() {
 			return row ? [row] : [];
 		},
+		async setSyncRunsPaused(filter, pause) {
+			if (!row || !matchesFilter(row, filter)) return [];
+			row = decidePause(row, pause, new Date(clock.t));
+			return [row];
+		},
 	};
 }
 
@@ -107,4 +112,50 @@ it('a waiting start gives up after its wait and is skipped', async () => {
 	expect(clock.t - Date.parse('2026-12-07T10:00:00Z')).toBe(10_000);
 	// Only the final refusal counts as a skipped start, not every look in between.
 	expect((await log.listSyncRuns())[0].skippedStarts).toBe(1);
+});
+
+it('a paused sync refuses every start with the reason, even with its lease free, until it is resumed', () => {
+	const done = decideFinish(decideStart(undefined, key, 'exec-1', LEASE, at('2026-12-07T10:00:00Z')).next, key, 'exec-1', { summary: 's' }, at('2026-12-07T10:01:00Z'));
+	const paused = decidePause(done, { reason: 'mailbox migration' }, at('2026-12-07T11:00:00Z'));
+	const refused = decideStart(paused, key, 'exec-2', LEASE, at('2026-12-07T12:00:00Z'));
+	expect(refused.start).toMatchObject({ acquired: false, paused: true });
+	expect(!refused.start.acquired && refused.start.reason).toContain('mailbox migration');
+	expect(refused.next).toMatchObject({ skippedStarts: 1, lastSummary: 's', lastSuccessAt: done.lastSuccessAt });
+	expect(refused.next.holder).toBeUndefined();
+	const [status] = accountStatus([refused.next], [], at('2026-12-07T12:00:00Z'));
+	expect(status).toMatchObject({ state: 'paused', pausedAt: '2026-12-07T11:00:00.000Z' });
+	expect(status.message).toContain('Resume');
+
+	const resumed = decidePause(refused.next, undefined, at('2026-12-07T13:00:00Z'));
+	expect(resumed.pausedAt).toBeUndefined();
+	expect(resumed).toMatchObject({ skippedStarts: 0, lastSummary: 's' });
+	expect(decideStart(resumed, key, 'exec-3', LEASE, at('2026-12-07T13:00:00Z')).start.acquired).toBe(true);
+});
+
+it('pausing keeps the lease of the run already working; a second pause keeps the first time', () => {
+	const running = decideStart(undefined, key, 'exec-1', LEASE, at('2026-12-07T10:00:00Z')).next;
+	const paused = decidePause(running, { reason: '' }, at('2026-12-07T10:05:00Z'));
+	expect(paused).toMatchObject({ holder: 'exec-1', leaseUntil: running.leaseUntil, pausedAt: '2026-12-07T10:05:00.000Z' });
+	expect(paused.pauseReason).toBeUndefined();
+	expect(decidePause(paused, { reason: 'again' }, at('2026-12-07T10:09:00Z')).pausedAt).toBe('2026-12-07T10:05:00.000Z');
+	const finished = decideFinish(paused, key, 'exec-1', { summary: 'ok' }, at('2026-12-07T10:10:00Z'));
+	expect(finished).toMatchObject({ pausedAt: '2026-12-07T10:05:00.000Z' });
+	expect(finished.holder).toBeUndefined();
+});
+
+it('a waiting start does not wait for a paused sync', async () => {
+	const clock = { t: Date.parse('2026-12-07T10:00:00Z') };
+	const log = memoryLog(clock);
+	await log.finishSyncRun(key, 'exec-0', { summary: 'first' });
+	await log.setSyncRunsPaused({ mailbox: 'ANNA@contoso.example ', components: ['contact'] }, { reason: 'r' });
+	let sleeps = 0;
+	const start = await startSyncRunWaiting(log, key, 'exec-2', LEASE, { waitMs: 60_000, sleep: async () => void sleeps++, now: () => clock.t });
+	expect(start).toMatchObject({ acquired: false, paused: true });
+	expect(sleeps).toBe(0);
+});
+
+it('a pause applies to the mailbox it names (any case) and the components chosen, all when none', () => {
+	expect(matchesFilter({ mailbox: 'Anna@Contoso.example', component: 'event', scope: 'f' }, { mailbox: 'anna@contoso.example' })).toBe(true);
+	expect(matchesFilter({ mailbox: 'anna@contoso.example', component: 'event' }, { mailbox: 'anna@contoso.example', components: ['contact'] })).toBe(false);
+	expect(matchesFilter({ mailbox: 'ben@contoso.example', component: 'contact' }, { mailbox: 'anna@contoso.example' })).toBe(false);
 });

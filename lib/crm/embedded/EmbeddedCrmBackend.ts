@@ -19,7 +19,7 @@ import type {
 	CrmUser,
 } from '../types';
 import { CrmError } from '../types';
-import { decideFinish, decideStart, type CrmSyncRunLog, type SyncRunKey, type SyncRunResult, type SyncRunStart, type SyncRunStatus } from '../run-log';
+import { decideFinish, decidePause, decideStart, matchesFilter, type CrmSyncRunLog, type SyncRunFilter, type SyncRunKey, type SyncRunResult, type SyncRunStart, type SyncRunStatus } from '../run-log';
 import { isBlank, isCrmModule, MODULES } from './modules';
 import { migrate } from './schema';
 import { openSqlite } from './sqlite';
@@ -518,6 +518,15 @@ export class EmbeddedCrmBackend implements CrmBackend, CrmSyncRunLog {
 	async listSyncRuns(): Promise<SyncRunStatus[]> {
 		const rows = this.stmt('SELECT status FROM sync_runs ORDER BY mailbox_key, component').all() as unknown as Array<{ status: string }>;
 		return rows.map((row) => JSON.parse(row.status) as SyncRunStatus);
+	}
+
+	async setSyncRunsPaused(filter: SyncRunFilter, pause: { reason: string } | undefined): Promise<SyncRunStatus[]> {
+		return this.transaction(() => {
+			const all = (this.stmt('SELECT status FROM sync_runs').all() as unknown as Array<{ status: string }>).map((row) => JSON.parse(row.status) as SyncRunStatus);
+			const changed = all.filter((status) => matchesFilter(status, filter)).map((status) => decidePause(status, pause, this.now()));
+			for (const status of changed) this.writeSyncRun(status);
+			return changed;
+		});
 	}
 
 	private syncRunRow(key: SyncRunKey): SyncRunStatus | undefined {

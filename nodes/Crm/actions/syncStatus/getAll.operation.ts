@@ -1,7 +1,8 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { accountStatus, hasSyncRunLog, type CrmBackend } from '../../../../lib/crm';
+import { statusJson } from './statusItem';
 
 export const properties: INodeProperties[] = [
 	{
@@ -27,10 +28,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, crm: C
 	const rows = accountStatus(await crm.listSyncRuns(), await crm.listConflicts({ resolved: false }), new Date());
 	return rows
 		.filter((row) => !onlyProblems || row.state !== 'ok' || row.openConflicts > 0)
-		.map((row) => {
-			// Key order is the column order of n8n's table view: the answer first.
-			const { mailbox, component, state, message, openConflicts, lastSuccessAt, lastFinishedAt, lastStartedAt, ...rest } = row;
-			const json: IDataObject = { mailbox, component, state, message, openConflicts, lastSuccessAt: lastSuccessAt ?? null, lastFinishedAt: lastFinishedAt ?? null, lastStartedAt: lastStartedAt ?? null, ...rest };
-			return { json, pairedItem: { item: itemIndex } };
-		});
+		.map((row) => ({ json: statusJson(row), pairedItem: { item: itemIndex } }));
 }
