@@ -7,6 +7,7 @@ import { CrmError } from './types';
 export * from './types';
 export * from './config';
 export * from './run-log';
+export { crmWriteFailure } from './write-failure';
 export { CrmChangeWatcher, type CrmChangeCount } from './change-watch';
 export { EmbeddedCrmBackend } from './embedded/EmbeddedCrmBackend';
 export { VtigerCrmBackend } from './vtiger/VtigerCrmBackend';

@@ -10,3 +10,4 @@ export { MemorySide, mergeFields, type MemoryRunHooks, type MemoryRunResult } fr
 export { runMemorySync } from './memory-run';
 export { backoffRuns, MAX_RETRIES, MAX_WAIT_RUNS } from './retry';
 export * from './workflow-items';
+export { failedOutcome, type WriteFailureCode } from './outcome';

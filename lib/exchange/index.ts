@@ -43,3 +43,4 @@ export { StaticTokenProvider, ClientCredentialsTokenProvider, FallbackTokenProvi
 export { HttpTransport } from './graph/http';
 export { EwsExchangeClient, type EwsClientOptions } from './ews/client';
 export { ewsOptionsFromCredential, testEwsConnection, type EwsCredentialData, type ConnectionTestResult } from './ews/connection';
+export { exchangeWriteFailure } from './write-failure';

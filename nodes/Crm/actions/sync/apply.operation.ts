@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { COMPONENT_MODULE, CrmError, type CrmBackend } from '../../../../lib/crm';
+import { COMPONENT_MODULE, CrmError, crmWriteFailure, type CrmBackend } from '../../../../lib/crm';
 import { isActionItem, isWriteFor, type ActionItem, type ActionOutcome } from '../../../../lib/engine';
 import { linkAccount } from '../../../../lib/mapping';
 
@@ -25,25 +25,6 @@ export const properties: INodeProperties[] = [
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['syncAction'], operation: ['apply'] } }, properties);
-
-
-function failure(action: ActionItem, error: unknown): ActionOutcome {
-	const message = error instanceof Error ? error.message : String(error);
-	if (error instanceof CrmError) {
-		const code =
-			error.code === 'notFound'
-				? 'notFound'
-				: error.code === 'mandatoryField' || error.code === 'invalid'
-					? 'invalid'
-					: error.code === 'permission'
-						? 'permission'
-						: error.code === 'conflict'
-							? 'conflict'
-							: 'transient';
-		return { seq: action.seq, ok: false, code, error: message };
-	}
-	return { seq: action.seq, ok: false, code: 'transient', error: message };
-}
 
 async function write(crm: CrmBackend, action: ActionItem, userId: string | undefined): Promise<ActionOutcome> {
 	const module = COMPONENT_MODULE[action.component];
@@ -94,7 +75,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, crm: C
 	try {
 		outcome = await write(crm, json, userId);
 	} catch (error) {
-		outcome = failure(json, error);
+		outcome = crmWriteFailure(json.seq, error);
 	}
 	let conflictId: string | undefined;
 	if (!outcome.ok && outcome.code !== 'notFound' && recordConflicts()) {

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { isWriteFor, mergeFields, type ActionItem, type ActionOutcome } from '../../../../lib/engine';
-import { ExchangeError, type ExchangeClient } from '../../../../lib/exchange';
+import { isWriteFor, mergeFields, type ActionOutcome } from '../../../../lib/engine';
+import { ExchangeError, exchangeWriteFailure, type ExchangeClient } from '../../../../lib/exchange';
 import type { CalendarEvent, ComponentRecordMap } from '../../../../lib/model/types';
 
 export const properties: INodeProperties[] = [
@@ -43,24 +43,6 @@ export const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['syncAction'], operation: ['apply'] } }, properties);
 
-function failure(action: ActionItem, error: unknown): ActionOutcome {
-	const message = error instanceof Error ? error.message : String(error);
-	if (error instanceof ExchangeError) {
-		const code =
-			error.code === 'notFound'
-				? 'notFound'
-				: error.code === 'conflict'
-					? 'conflict'
-					: error.code === 'forbidden'
-						? 'permission'
-						: error.code === 'invalid'
-							? 'invalid'
-							: 'transient';
-		return { seq: action.seq, ok: false, code, error: message };
-	}
-	return { seq: action.seq, ok: false, code: 'transient', error: message };
-}
-
 /**
  * Applies the sync actions that target Exchange; every other item passes through unchanged. Failures
  * become the action's outcome, so the run goes on and Commit knows what to retry.
@@ -99,7 +81,7 @@ export async function execute(this: IExecuteFunctions, i: number, client: Exchan
 			outcome = { seq: action.seq, ok: true, id: item.id, etag: item.etag, record: item.record };
 		}
 	} catch (error) {
-		outcome = failure(action, error);
+		outcome = exchangeWriteFailure(action.seq, error);
 	}
 	return [{ json: { ...action, outcome } as unknown as IDataObject, pairedItem }];
 }
