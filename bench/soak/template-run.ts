@@ -57,6 +57,7 @@ export class TemplateRun {
 			continueOnFail: () => false,
 			getCredentials: async (type: string) => this.credentials[type],
 			getWorkflowStaticData: () => data,
+			getMode: () => 'trigger',
 			getNodeParameter(name: string, _i: number, fallback?: unknown) {
 				if (name in all) return all[name];
 				if (fallback !== undefined) return fallback;

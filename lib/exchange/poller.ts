@@ -22,7 +22,15 @@ export interface TriggerState {
 	originTree?: { roots: string[]; ids: string[]; listedAt: string };
 	/** message id → folder id it was last seen in (bounded, newest last). */
 	folderIndex?: Record<string, string>;
-	auth?: { failures: number; fingerprint?: string; pausedAt?: string; lastError?: string };
+	auth?: AuthPauseState;
+}
+
+/** A5: failed sign-ins in a row for one credential (fingerprint), and since when the account is paused. */
+export interface AuthPauseState {
+	failures: number;
+	fingerprint?: string;
+	pausedAt?: string;
+	lastError?: string;
 }
 
 export function emptyTriggerState(): TriggerState {
@@ -211,12 +219,8 @@ export async function pollMailMoves(
 }
 
 export class AccountPausedError extends ExchangeError {
-	constructor(failures: number, lastError?: string) {
-		super(
-			'auth',
-			`The Exchange account is paused after ${failures} failed sign-ins in a row${lastError ? ` (last: ${lastError})` : ''}`,
-			'Fix the credential (password, secret, consent). The pause ends as soon as the credential changes, or run the trigger manually once to retry.',
-		);
+	constructor(failures: number, lastError?: string, hint = 'Fix the credential (password, secret, consent). The pause ends as soon as the credential changes, or run the trigger manually once to retry.') {
+		super('auth', `The Exchange account is paused after ${failures} failed sign-ins in a row${lastError ? ` (last: ${lastError})` : ''}`, hint);
 		this.name = 'AccountPausedError';
 	}
 }
@@ -226,15 +230,15 @@ export class AccountPausedError extends ExchangeError {
  * wrong password does not lock the account. A changed credential (fingerprint) or a manual
  * retry (`force`) lifts the pause; any success resets the count.
  */
-export async function withAuthPause<T>(
-	state: TriggerState,
-	options: { maxFailures: number; fingerprint: string; force?: boolean; now?: number },
+export async function withAuthPause<T, S extends { auth?: AuthPauseState }>(
+	state: S,
+	options: { maxFailures: number; fingerprint: string; force?: boolean; now?: number; hint?: string },
 	run: () => Promise<T>,
-): Promise<{ result: T; state: TriggerState }> {
+): Promise<{ result: T; state: S }> {
 	let auth = state.auth ?? { failures: 0 };
 	if (auth.fingerprint !== options.fingerprint) auth = { failures: 0, fingerprint: options.fingerprint };
 	if (!options.force && options.maxFailures > 0 && auth.failures >= options.maxFailures) {
-		throw Object.assign(new AccountPausedError(auth.failures, auth.lastError), { state: { ...state, auth } });
+		throw Object.assign(new AccountPausedError(auth.failures, auth.lastError, options.hint), { state: { ...state, auth } });
 	}
 	try {
 		const result = await run();
@@ -249,7 +253,7 @@ export async function withAuthPause<T>(
 				lastError: e.message,
 				...(paused ? { pausedAt: new Date(options.now ?? Date.now()).toISOString() } : {}),
 			};
-			throw Object.assign(paused ? new AccountPausedError(failures, e.message) : e, { state: { ...state, auth: nextAuth } });
+			throw Object.assign(paused ? new AccountPausedError(failures, e.message, options.hint) : e, { state: { ...state, auth: nextAuth } });
 		}
 		throw e;
 	}

@@ -70,6 +70,7 @@ export async function startContactsTemplate(): Promise<ContactsTemplate> {
 			continueOnFail: () => false,
 			getCredentials: async (type: string) => credentials[type],
 			getWorkflowStaticData: () => data,
+			getMode: () => 'trigger',
 			getNodeParameter(name: string, _i: number, fallback?: unknown) {
 				if (name in params) return params[name];
 				if (fallback !== undefined) return fallback;

@@ -34,6 +34,7 @@ async function runNode(node: INodeType, params: Record<string, unknown>, inputs:
 		continueOnFail: () => false,
 		getCredentials: async (type: string) => credentials[type],
 		getWorkflowStaticData: () => staticData,
+		getMode: () => 'trigger',
 		getNodeParameter(name: string, _i: number, fallback?: unknown) {
 			if (name in params) return params[name];
 			if (fallback !== undefined) return fallback;

@@ -35,6 +35,8 @@ type Protocol = 'graph' | 'ews';
 type Params = Record<string, unknown>;
 type Json = IDataObject & Record<string, unknown>;
 
+/** The node's static data across the calls of a test file, as n8n keeps it per workflow. */
+const nodeStaticData: IDataObject = {};
 const ANNA = 'anna@contoso.example';
 const CREDENTIAL_TYPE: Record<Protocol, string> = { graph: 'microsoftGraphOAuth2Api', ews: 'exchangeEwsApi' };
 const NODE: INode = { id: 'exchange-ews-test', name: 'Exchange', type: 'n8n-nodes-exchange-crm-sync.exchange', typeVersion: 1, position: [0, 0], parameters: {} };
@@ -61,6 +63,9 @@ function executeContext(protocol: Protocol, params: Params | ((i: number) => Par
 	const paramsFor = (i: number): Params => ({ authentication: CREDENTIAL_TYPE[protocol], ...(typeof params === 'function' ? params(i) : params) });
 	return {
 		getInputData: () => items,
+		// Ensure Sync Folders keeps its A5 count in the node's static data; a run of a production workflow.
+		getMode: () => 'trigger',
+		getWorkflowStaticData: () => nodeStaticData,
 		getNode: () => NODE,
 		continueOnFail: () => continueOnFail,
 		getCredentials: credentialsFor(protocol),

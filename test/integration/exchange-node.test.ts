@@ -19,6 +19,8 @@ import { Exchange } from '../../nodes/Exchange/Exchange.node';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 
 type Params = Record<string, unknown>;
+/** The node's static data across the calls of a test file, as n8n keeps it per workflow. */
+const nodeStaticData: IDataObject = {};
 const ANNA = 'anna@contoso.example';
 const NODE: INode = { id: 'exchange-test', name: 'Exchange', type: 'n8n-nodes-exchange-crm-sync.exchange', typeVersion: 1, position: [0, 0], parameters: {} };
 
@@ -30,6 +32,9 @@ function executeContext(params: Params | ((i: number) => Params), items: INodeEx
 	const paramsFor = (i: number) => (typeof params === 'function' ? params(i) : params);
 	return {
 		getInputData: () => items,
+		// Ensure Sync Folders keeps its A5 count in the node's static data; a run of a production workflow.
+		getMode: () => 'trigger',
+		getWorkflowStaticData: () => nodeStaticData,
 		getNode: () => NODE,
 		continueOnFail: () => continueOnFail,
 		getCredentials: async () => credentials,

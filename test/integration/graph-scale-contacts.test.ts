@@ -36,6 +36,7 @@ async function runNode(node: INodeType, params: Params, inputs: INodeExecutionDa
 		continueOnFail: () => false,
 		getCredentials: async (type: string) => credentials[type],
 		getWorkflowStaticData: () => staticData,
+		getMode: () => 'trigger',
 		getNodeParameter(name: string, _i: number, fallback?: unknown) {
 			if (name in params) return params[name];
 			if (fallback !== undefined) return fallback;
