@@ -69,20 +69,18 @@ export class EmailToLead implements INodeType {
 				displayOptions: { show: { exchangeConnection: ['graph', 'ews'] } },
 				description: 'Mailbox the messages are in; empty uses the mailbox of the credential',
 			},
+			// The node has one operation. As a selectable list ('options'), n8n 2.x appends its generic
+			// "Custom API Call" to it: packages/cli/src/load-nodes-and-credentials.ts
+			// (injectCustomApiCallOptions) does so for every top-level 'resource'/'operation' property with
+			// options of a node whose credentials have `authenticate` or extend oAuth2Api (the Microsoft
+			// Graph credential does). A hidden parameter has no options, so nothing is added; it keeps the
+			// value 'import' that saved workflows have and the import fields' displayOptions use.
 			{
 				displayName: 'Operation',
 				name: 'operation',
-				type: 'options',
+				type: 'hidden',
 				noDataExpression: true,
 				default: 'import',
-				options: [
-					{
-						name: 'Import',
-						value: 'import',
-						description: 'Import each input message into the CRM',
-						action: 'Import an email',
-					},
-				],
 			},
 			...importMessage.description,
 		],
