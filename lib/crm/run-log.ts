@@ -65,8 +65,13 @@ export interface SyncRunFilter {
 	components?: readonly string[];
 }
 
+/** Mailbox addresses compare case-insensitively and without surrounding blanks. */
+export function mailboxKey(mailbox: string): string {
+	return mailbox.trim().toLowerCase();
+}
+
 export function matchesFilter(status: SyncRunKey, filter: SyncRunFilter): boolean {
-	if (status.mailbox.trim().toLowerCase() !== filter.mailbox.trim().toLowerCase()) return false;
+	if (mailboxKey(status.mailbox) !== mailboxKey(filter.mailbox)) return false;
 	return !filter.components?.length || filter.components.includes(status.component);
 }
 
@@ -89,17 +94,22 @@ function unfinishedRunError(previous: SyncRunStatus): string {
 	return `The run started at ${previous.lastStartedAt ?? 'an unknown time'} did not finish (it stopped with an error, was cancelled, or took longer than its lease). Look at that execution in n8n.`;
 }
 
+/** A refused start is counted, except the intermediate tries of a waiting start. */
+function refused(current: SyncRunStatus, count: boolean): SyncRunStatus {
+	return count ? { ...current, skippedStarts: (current.skippedStarts ?? 0) + 1 } : current;
+}
+
 /**
  * Start rule: a paused sync refuses every start; a live lease of another run refuses the start; a lease of
  * the same run is renewed; otherwise the start takes it.
  */
 export function decideStart(current: SyncRunStatus | undefined, key: SyncRunKey, holder: string, leaseMs: number, now: Date, countRefusal = true): { start: SyncRunStart; next: SyncRunStatus } {
 	if (current?.pausedAt) {
-		const next = countRefusal ? { ...current, skippedStarts: (current.skippedStarts ?? 0) + 1 } : current;
+		const next = refused(current, countRefusal);
 		return { start: { acquired: false, status: next, reason: pausedMessage(current, key), paused: true }, next };
 	}
 	if (leaseIsLive(current, now) && current.holder !== holder) {
-		const next = countRefusal ? { ...current, skippedStarts: (current.skippedStarts ?? 0) + 1 } : current;
+		const next = refused(current, countRefusal);
 		const reason = `Another run of this sync (execution ${current.holder}) is still working on ${key.component} of ${key.mailbox} (until ${current.leaseUntil} at the latest); this start is skipped and its changes are picked up by the next run.`;
 		return { start: { acquired: false, status: next, reason }, next };
 	}
@@ -126,8 +136,9 @@ export function decidePause(current: SyncRunStatus, pause: { reason: string } | 
 	const next: SyncRunStatus = { ...current };
 	if (pause) {
 		next.pausedAt = current.pausedAt ?? now.toISOString();
-		next.pauseReason = pause.reason.trim() || undefined;
-		if (!next.pauseReason) delete next.pauseReason;
+		const reason = pause.reason.trim();
+		if (reason) next.pauseReason = reason;
+		else delete next.pauseReason;
 	} else {
 		delete next.pausedAt;
 		delete next.pauseReason;
@@ -177,8 +188,8 @@ function stateOf(status: SyncRunStatus, now: Date): { state: SyncRunState; messa
 export function accountStatus(runs: readonly SyncRunStatus[], openConflicts: ReadonlyArray<{ mailbox?: string; module: string }>, now: Date): SyncAccountStatus[] {
 	return runs.map((run) => {
 		const module = (COMPONENT_MODULE as Readonly<Record<string, string>>)[run.component] ?? run.component;
-		const mailbox = run.mailbox.trim().toLowerCase();
-		const conflicts = openConflicts.filter((c) => c.module === module && (c.mailbox === undefined || c.mailbox.trim().toLowerCase() === mailbox)).length;
+		const mailbox = mailboxKey(run.mailbox);
+		const conflicts = openConflicts.filter((c) => c.module === module && (c.mailbox === undefined || mailboxKey(c.mailbox) === mailbox)).length;
 		return { ...run, ...stateOf(run, now), openConflicts: conflicts };
 	});
 }

@@ -4,10 +4,10 @@
  * delete, reauthorize, and lifecycle notifications (triggered through the control API).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { FullConfig } from '../app';
 import type { JournalEntry, Mailbox, SandboxStore } from '../store';
 import type { SandboxReply } from '../http/types';
 import { postText } from '../http/outbound';
-import type { SandboxConfig } from '../http/services';
 import { created, noContent, ok } from './context';
 import { GraphError, badRequest, notFound } from './errors';
 import { splitResourcePath } from './router';
@@ -59,7 +59,7 @@ export class SubscriptionService {
 
 	constructor(
 		private readonly store: SandboxStore,
-		private readonly config: () => SandboxConfig & { requireHttpsNotificationUrl: boolean; loseNotifications?: boolean },
+		private readonly config: () => FullConfig,
 		private readonly tenantId: string,
 		private readonly extraCa: string,
 	) {

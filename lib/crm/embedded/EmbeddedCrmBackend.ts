@@ -19,7 +19,7 @@ import type {
 	CrmUser,
 } from '../types';
 import { CrmError } from '../types';
-import { decideFinish, decidePause, decideStart, matchesFilter, type CrmSyncRunLog, type SyncRunFilter, type SyncRunKey, type SyncRunResult, type SyncRunStart, type SyncRunStatus } from '../run-log';
+import { decideFinish, decidePause, decideStart, mailboxKey, matchesFilter, type CrmSyncRunLog, type SyncRunFilter, type SyncRunKey, type SyncRunResult, type SyncRunStart, type SyncRunStatus } from '../run-log';
 import { isBlank, isCrmModule, MODULES } from './modules';
 import { migrate } from './schema';
 import { openSqlite } from './sqlite';
@@ -516,17 +516,20 @@ export class EmbeddedCrmBackend implements CrmBackend, CrmSyncRunLog {
 	}
 
 	async listSyncRuns(): Promise<SyncRunStatus[]> {
-		const rows = this.stmt('SELECT status FROM sync_runs ORDER BY mailbox_key, component').all() as unknown as Array<{ status: string }>;
-		return rows.map((row) => JSON.parse(row.status) as SyncRunStatus);
+		return this.readSyncRuns();
 	}
 
 	async setSyncRunsPaused(filter: SyncRunFilter, pause: { reason: string } | undefined): Promise<SyncRunStatus[]> {
 		return this.transaction(() => {
-			const all = (this.stmt('SELECT status FROM sync_runs').all() as unknown as Array<{ status: string }>).map((row) => JSON.parse(row.status) as SyncRunStatus);
-			const changed = all.filter((status) => matchesFilter(status, filter)).map((status) => decidePause(status, pause, this.now()));
+			const changed = this.readSyncRuns().filter((status) => matchesFilter(status, filter)).map((status) => decidePause(status, pause, this.now()));
 			for (const status of changed) this.writeSyncRun(status);
 			return changed;
 		});
+	}
+
+	private readSyncRuns(): SyncRunStatus[] {
+		const rows = this.stmt('SELECT status FROM sync_runs ORDER BY mailbox_key, component').all() as unknown as Array<{ status: string }>;
+		return rows.map((row) => JSON.parse(row.status) as SyncRunStatus);
 	}
 
 	private syncRunRow(key: SyncRunKey): SyncRunStatus | undefined {
@@ -778,7 +781,7 @@ export class EmbeddedCrmBackend implements CrmBackend, CrmSyncRunLog {
 
 /** Mailbox addresses compare case-insensitively; the scope keeps every user's "me" apart. */
 function syncRunMailboxKey(key: SyncRunKey): string {
-	const mailbox = key.mailbox.trim().toLowerCase();
+	const mailbox = mailboxKey(key.mailbox);
 	return key.scope ? `${mailbox}\u0000${key.scope}` : mailbox;
 }
 

@@ -42,7 +42,7 @@ export async function sandboxSubscriptions(env: SyncEnv): Promise<SandboxSubscri
  * Imports and publishes the push template, starts n8n and waits until activation has subscribed to
  * the CRM-Sync contacts folder (the sandbox checked n8n's webhook with the validation handshake first).
  */
-export async function startPushServer(env: SyncEnv, options: PushOptions, context?: () => string): Promise<N8nServer> {
+export async function startPushServer(env: SyncEnv, options: PushOptions): Promise<N8nServer> {
 	// Graph needs an https notification URL; n8n listens on http://127.0.0.1 here.
 	await env.sb.control.configure({ requireHttpsNotificationUrl: false });
 	await env.n8n.importWorkflows([pushTemplate(options)]);
@@ -52,7 +52,7 @@ export async function startPushServer(env: SyncEnv, options: PushOptions, contex
 	await waitFor(
 		'the subscription of the activated trigger',
 		async () => ((await sandboxSubscriptions(env)).some((s) => s.notificationUrl.includes(options.webhookId)) ? true : undefined),
-		{ timeoutMs: 120_000, intervalMs: 1_000, context: () => context?.() ?? `n8n said:\n${server.log().slice(-4000)}` },
+		{ timeoutMs: 120_000, intervalMs: 1_000, context: () => `n8n said:\n${server.log().slice(-4000)}` },
 	);
 	return server;
 }
