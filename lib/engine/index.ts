@@ -11,3 +11,13 @@ export { runMemorySync } from './memory-run';
 export { backoffRuns, MAX_RETRIES, MAX_WAIT_RUNS } from './retry';
 export * from './workflow-items';
 export { failedOutcome, type WriteFailureCode } from './outcome';
+export {
+	applyCrmScope,
+	commaList,
+	planOptionsFromSettings,
+	DEFAULT_ALLOW_EMPTY_UP_TO,
+	DEFAULT_REQUIRED_CRM_FIELDS,
+	type CrmScope,
+	type PlanSettings,
+} from './plan-settings';
+export { syncNotifications, type SyncNotification } from './notifications';

@@ -2,6 +2,7 @@
 import { EwsExchangeClient, type EwsClientOptions } from './ews/client';
 import { GraphExchangeClient, type GraphClientConfig } from './graph/client';
 import type { ExchangeClient } from './types';
+import { DEFAULT_REMINDER_MINUTES } from '../model/reminder';
 
 export interface EwsClientConfig extends EwsClientOptions {
 	protocol: 'ews';
@@ -11,9 +12,6 @@ export type ExchangeClientConfig = GraphClientConfig | EwsClientConfig;
 
 /** A client whose connections can be released once a node run is done. */
 export type ClosableExchangeClient = ExchangeClient & { close(): void };
-
-/** S19 on EWS as on Graph: created appointments without a reminder get one 15 minutes before. */
-const DEFAULT_REMINDER_MINUTES = 15;
 
 /** The EWS client with the Graph client's `close()`: frees the keep-alive sockets of its service. */
 class ClosableEwsClient extends EwsExchangeClient {
@@ -28,6 +26,7 @@ export function createExchangeClient(config: ExchangeClientConfig): ClosableExch
 			return new GraphExchangeClient(config);
 		case 'ews': {
 			const { protocol: _protocol, ...options } = config;
+			// S19 on EWS as on Graph: created appointments without a reminder get the default one.
 			return new ClosableEwsClient({ ...options, defaultReminderMinutes: options.defaultReminderMinutes ?? DEFAULT_REMINDER_MINUTES });
 		}
 		default:

@@ -1,3 +1,4 @@
+import { DEFAULT_REMINDER_MINUTES } from '../model/reminder';
 import type { Component } from '../model/types';
 import type { EventOptions, FieldPair, PicklistTable } from './types';
 
@@ -84,7 +85,7 @@ export const DEFAULT_EVENT_OPTIONS: Readonly<EventOptions> = {
 	syncedEventTypes: ['Meeting'],
 	privateAsBusyBlock: true,
 	busySubject: 'Appointment',
-	defaultReminderMinutes: 15,
+	defaultReminderMinutes: DEFAULT_REMINDER_MINUTES,
 	enrichment: {
 		enabled: true,
 		marker: '-- CRM --',

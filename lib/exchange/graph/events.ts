@@ -1,6 +1,7 @@
 /** Calendar events: CRUD (a series with its exceptions) on a calendar, and its change feed. */
 import { randomUUID } from 'node:crypto';
 
+import { DEFAULT_REMINDER_MINUTES } from '../../model/reminder';
 import type { CalendarEvent } from '../../model/types';
 import type { ExchangeChangePage, ExchangeItem, WriteOptions } from '../types';
 import { readOrUndefined, type ChangeOptions, type ComponentAdapter } from './adapter';
@@ -76,7 +77,7 @@ export class EventAdapter implements ComponentAdapter<'event'> {
 			...eventToGraph(record, {
 				create: true,
 				attendeesInBody: options.attendeesInBody,
-				defaultReminderMinutes: this.ctx.config.defaultReminderMinutes ?? 15,
+				defaultReminderMinutes: this.ctx.config.defaultReminderMinutes ?? DEFAULT_REMINDER_MINUTES,
 			}),
 			...(ident ? identProperty(ident) : {}),
 			transactionId: transactionId(),

@@ -6,26 +6,23 @@ import {
 	plan,
 	readSideInput,
 	SideInputError,
+	applyCrmScope,
+	DEFAULT_ALLOW_EMPTY_UP_TO,
+	planOptionsFromSettings,
+	syncNotifications,
 	type ActionItem,
 	type ConflictPolicy,
 	type Direction,
 	type MergeFallback,
-	type PlannedAction,
-	type PlanOptions,
+	type CrmScope,
+	type PlanSettings,
 	type RunMarkerItem,
-	type SideChanges,
 } from '../../../lib/engine';
 import { COMPONENT_MODULE } from '../../../lib/crm';
 import type { Component } from '../../../lib/model/types';
 import { loadTable, saveTable, tableRef } from '../helpers/state';
 
 const show = { operation: ['plan'] };
-
-const DEFAULT_REQUIRED: Record<Component, string> = {
-	contact: 'lastName',
-	event: 'subject, start, end',
-	task: 'subject',
-};
 
 export const description: INodeProperties[] = [
 	{
@@ -104,7 +101,7 @@ export const description: INodeProperties[] = [
 				name: 'allowEmptyUpTo',
 				type: 'number',
 				typeOptions: { minValue: 2 },
-				default: 50,
+				default: DEFAULT_ALLOW_EMPTY_UP_TO,
 				description:
 					'With "Allow Emptying a Side": go on only when at most this many synced records would be deleted on the other side. To empty a bigger folder on purpose, enter its size for that run.',
 			},
@@ -172,65 +169,8 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-interface PlanNodeOptions {
-	allowEmptySide?: boolean;
-	allowEmptyUpTo?: number;
-	deleteInCrm?: boolean;
-	deleteInExchange?: boolean;
+interface PlanNodeOptions extends Omit<PlanSettings, 'direction' | 'policy' | 'mergeFallback' | 'pastDays'>, CrmScope {
 	dryRun?: boolean;
-	requiredCrmFields?: string;
-	assignedUserId?: string;
-	modifiedWithinDays?: number;
-	tags?: string;
-	requiredCategory?: string;
-}
-
-function list(value: string | undefined): string[] {
-	return (value ?? '')
-		.split(',')
-		.map((v) => v.trim())
-		.filter((v) => v !== '');
-}
-
-function daysAgo(days: number): string {
-	return new Date(Date.now() - days * 86_400_000).toISOString();
-}
-
-type CrmChange = { assignedTo?: { type?: string; id?: string }; tags?: string[] };
-
-/** S5/S14: CRM records outside the filters leave this mailbox's view; they are not deleted. */
-function applyCrmFilters<C extends Component>(changes: SideChanges<C>, inputs: IDataObject[], options: PlanNodeOptions): void {
-	const userId = options.assignedUserId?.trim();
-	const tags = list(options.tags).map((t) => t.toLowerCase());
-	if (!userId && tags.length === 0) return;
-	const meta = new Map<string, CrmChange>();
-	for (const json of inputs) {
-		const records = (Array.isArray(json.changed) ? json.changed : [json]) as IDataObject[];
-		for (const r of records) if (typeof r.id === 'string') meta.set(r.id, r as CrmChange);
-	}
-	const kept = [];
-	for (const item of changes.items) {
-		const m = meta.get(item.id) ?? {};
-		const assignedOk = !userId || (m.assignedTo?.type === 'user' && m.assignedTo.id === userId);
-		const tagsOk = tags.length === 0 || (m.tags ?? []).some((t) => tags.includes(t.toLowerCase()));
-		if (assignedOk && tagsOk) kept.push(item);
-		else changes.leftScopeIds = [...(changes.leftScopeIds ?? []), item.id];
-	}
-	changes.items = kept;
-}
-
-function notification(action: PlannedAction, mailbox: string): IDataObject {
-	return {
-		mailbox,
-		ident: action.ident,
-		kind: action.conflict?.kind ?? 'conflict',
-		side: action.conflict?.side,
-		reason: action.reason,
-		crmId: action.crmId,
-		exchangeId: action.exchange?.id,
-		crmRecord: action.conflict?.crmRecord,
-		exchangeRecord: action.conflict?.exchangeRecord,
-	} as IDataObject;
 }
 
 /** Inputs: [CRM changes, Exchange changes]. Outputs: [actions + run marker, conflict notifications]. */
@@ -241,7 +181,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const direction = this.getNodeParameter('direction', 0, 'both') as Direction;
 	const policy = this.getNodeParameter('policy', 0, 'lastModifiedWins') as ConflictPolicy;
 	const mergeFallback = this.getNodeParameter('mergeFallback', 0, 'lastModifiedWins') as MergeFallback;
-	const pastDays = ref.component === 'contact' ? undefined : (this.getNodeParameter('pastDays', 0, 30) as number);
+	const pastDays = this.getNodeParameter('pastDays', 0, 30) as number; // A2: ignored for contacts
 	const options = this.getNodeParameter('planOptions', 0, {}) as PlanNodeOptions;
 
 	const table = loadTable(this, ref.key);
@@ -259,27 +199,16 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		}
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}
-	applyCrmFilters(crm, crmInput, options);
-
-	const required = options.requiredCrmFields?.trim() ? options.requiredCrmFields : DEFAULT_REQUIRED[ref.component];
-	const planOptions: PlanOptions = {
-		component: ref.component,
-		crmInstance: ref.crmInstance,
-		crmModule: COMPONENT_MODULE[ref.component],
-		syncedFields: crm.syncedFields ?? exchange.syncedFields,
-		enrichmentMarker: crm.enrichmentMarker,
-		direction,
-		policy,
-		mergeFallback,
-		propagateDeletes: { toCrm: options.deleteInCrm !== false, toExchange: options.deleteInExchange !== false },
-		windowFrom: pastDays !== undefined ? daysAgo(pastDays) : undefined,
-		modifiedSince: options.modifiedWithinDays ? daysAgo(options.modifiedWithinDays) : undefined,
-		requiredFields: { crm: list(required) },
-		requiredCategoryForCrm: options.requiredCategory?.trim() || undefined,
-		allowEmptySide: options.allowEmptySide === true,
-		allowEmptyUpTo: typeof options.allowEmptyUpTo === 'number' ? options.allowEmptyUpTo : 50,
-		runId: `${ref.key}@${new Date().toISOString()}`,
-	};
+	applyCrmScope(
+		crm,
+		crmInput.flatMap((json) => (Array.isArray(json.changed) ? (json.changed as IDataObject[]) : [json])),
+		options,
+	);
+	const planOptions = planOptionsFromSettings(
+		{ ...options, direction, policy, mergeFallback, pastDays },
+		{ component: ref.component, crmInstance: ref.crmInstance, crmModule: COMPONENT_MODULE[ref.component], table: ref.key },
+		{ syncedFields: crm.syncedFields ?? exchange.syncedFields, enrichmentMarker: crm.enrichmentMarker },
+	);
 
 	let result: ReturnType<typeof plan>;
 	try {
@@ -326,21 +255,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	};
 	actions.push({ json: marker as unknown as IDataObject, pairedItem: { item: 0, input: 0 } });
 
-	const notifications = result.actions
-		.filter((a) => a.kind === 'conflict')
-		.map((a) => ({ json: notification(a, ref.mailbox), pairedItem: { item: 0, input: 0 } }));
-	// Both sides changed and a policy chose: the values that lost are reported, never silently dropped.
-	const reported = new Set<string>();
-	for (const a of result.actions) {
-		if (a.kind !== 'update' || !a.overridden?.length || reported.has(a.ident)) continue;
-		reported.add(a.ident);
-		notifications.push({
-			json: { ...notification(a, ref.mailbox), kind: 'overridden', side: a.overridden[0].winner, overridden: a.overridden as unknown as IDataObject[] } as IDataObject,
-			pairedItem: { item: 0, input: 0 },
-		});
-	}
-	for (const bad of invalidInputs) {
-		notifications.push({ json: { mailbox: ref.mailbox, kind: 'invalid', ...bad } as IDataObject, pairedItem: { item: 0, input: 0 } });
-	}
+	const notifications = syncNotifications(result.actions, invalidInputs, ref.mailbox).map((n) => ({
+		json: n as unknown as IDataObject,
+		pairedItem: { item: 0, input: 0 },
+	}));
 	return [actions, notifications];
 }

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { DEFAULT_REMINDER_MINUTES } from '../../../lib/model/reminder';
 
 export const componentProperty: INodeProperties = {
 	displayName: 'Component',
@@ -176,7 +177,7 @@ export const eventOptionsProperty: INodeProperties = {
 			name: 'defaultReminderMinutes',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: 15,
+			default: DEFAULT_REMINDER_MINUTES,
 			description: 'Reminder set when an appointment is created and the source has none',
 		},
 		{

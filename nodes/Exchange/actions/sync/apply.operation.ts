@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { isWriteFor, mergeFields, type ActionOutcome } from '../../../../lib/engine';
 import { ExchangeError, exchangeWriteFailure, type ExchangeClient } from '../../../../lib/exchange';
+import { DEFAULT_REMINDER_MINUTES, withCreationReminder } from '../../../../lib/model/reminder';
 import type { CalendarEvent, ComponentRecordMap } from '../../../../lib/model/types';
 
 export const properties: INodeProperties[] = [
@@ -34,7 +35,7 @@ export const properties: INodeProperties[] = [
 				name: 'reminderMinutes',
 				type: 'number',
 				typeOptions: { minValue: 0 },
-				default: 15,
+				default: DEFAULT_REMINDER_MINUTES,
 				description: 'Set once when an appointment is created in Exchange and not kept in sync afterwards (S19)',
 			},
 		],
@@ -71,8 +72,8 @@ export async function execute(this: IExecuteFunctions, i: number, client: Exchan
 				if (!current) throw new ExchangeError('notFound', 'The Exchange item no longer exists.');
 				record = mergeFields(current.record, record, action.onlyFields);
 			}
-			if (action.kind === 'create' && action.component === 'event' && (record as CalendarEvent).reminderMinutes === undefined) {
-				record = { ...(record as CalendarEvent), reminderMinutes: options.reminderMinutes ?? 15 };
+			if (action.kind === 'create' && action.component === 'event') {
+				record = withCreationReminder(record as CalendarEvent, options.reminderMinutes);
 			}
 			const item =
 				action.kind === 'create'
