@@ -14,7 +14,6 @@ import { join } from 'node:path';
 
 import {
 	commit,
-	MemorySide,
 	plan,
 	StatusTable,
 	type CommitResult,
@@ -23,6 +22,7 @@ import {
 	type SyncPlan,
 	type TableData,
 } from '../lib/engine';
+import { MemorySide } from '../test/support/memory-side';
 import type { Contact } from '../lib/model/types';
 
 export interface BenchResult {

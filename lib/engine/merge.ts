@@ -74,3 +74,14 @@ export function winnerFor(policy: MergeFallback, crmModified?: string, exchangeM
 }
 
 export { fieldVector };
+
+/** `fields` of `incoming` over `current`: a field absent in `incoming` is removed. */
+export function mergeFields<T>(current: T, incoming: T, fields: readonly string[]): T {
+	const merged = { ...(current as Record<string, unknown>) };
+	for (const field of fields) {
+		const value = (incoming as Record<string, unknown>)[field];
+		if (value === undefined) delete merged[field];
+		else merged[field] = value;
+	}
+	return merged as T;
+}

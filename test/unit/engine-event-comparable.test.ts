@@ -6,7 +6,9 @@
  * - a CRM edit of the place also rewrote the unchanged description in Exchange (HTML formatting lost);
  * - under merge, an Outlook move of the time lost against a CRM edit of another field.
  */
-import { MemorySide, StatusTable, runMemorySync, type PlanOptions } from '../../lib/engine';
+import { StatusTable, type PlanOptions } from '../../lib/engine';
+import { MemorySide } from '../support/memory-side';
+import { runMemorySync } from '../support/memory-run';
 import type { CalendarEvent } from '../../lib/model/types';
 
 const MARKER = '-- CRM --';

@@ -2,7 +2,9 @@
 import { ABSENT, decodeBase, differsFromBase, encodeBase, fieldCode } from '../../lib/engine/base-vector';
 import { changedSinceBase } from '../../lib/engine/content';
 import { fieldVector, mergeRecords } from '../../lib/engine/merge';
-import { MemorySide, StatusTable, runMemorySync, type PlanOptions } from '../../lib/engine';
+import { StatusTable, type PlanOptions } from '../../lib/engine';
+import { MemorySide } from '../support/memory-side';
+import { runMemorySync } from '../support/memory-run';
 import { shortHash, stableStringify } from '../../lib/model/hash';
 
 /** A field code of the format before `~` bases: 2 base64url characters (12 bits). */

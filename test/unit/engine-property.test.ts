@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 
-import { EmptySideError, MemorySide, StatusTable, runMemorySync, type PlanOptions } from '../../lib/engine';
+import { EmptySideError, StatusTable, type PlanOptions } from '../../lib/engine';
+import { MemorySide } from '../support/memory-side';
+import { runMemorySync } from '../support/memory-run';
 import type { CalendarEvent, Contact } from '../../lib/model';
 
 /**

@@ -1,13 +1,13 @@
 import {
 	commit,
 	EmptySideError,
-	MemorySide,
 	StatusTable,
 	migrateState,
 	plan,
-	runMemorySync,
 	type PlanOptions,
 } from '../../lib/engine';
+import { MemorySide } from '../support/memory-side';
+import { runMemorySync } from '../support/memory-run';
 import type { CalendarEvent, Component, ComponentRecordMap, Contact } from '../../lib/model';
 
 function setup<C extends Component>(component: C, options: Partial<PlanOptions<C>> = {}) {

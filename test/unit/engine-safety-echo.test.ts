@@ -1,4 +1,5 @@
-import { MemorySide, plan, commit, StatusTable, type PlanOptions, type SideChanges, type CommitResult } from '../../lib/engine';
+import { plan, commit, StatusTable, type PlanOptions, type SideChanges, type CommitResult } from '../../lib/engine';
+import { MemorySide } from '../support/memory-side';
 import type { Component } from '../../lib/model';
 
 /**

@@ -1,4 +1,5 @@
-import { backoffRuns, commit, MAX_WAIT_RUNS, MemorySide, plan, StatusTable, type ActionOutcome, type CommitResult, type PlannedAction, type PlanOptions } from '../../lib/engine';
+import { backoffRuns, commit, MAX_WAIT_RUNS, plan, StatusTable, type ActionOutcome, type CommitResult, type PlannedAction, type PlanOptions } from '../../lib/engine';
+import { MemorySide } from '../support/memory-side';
 import type { CalendarEvent, Component, Contact } from '../../lib/model';
 
 /**

@@ -1,4 +1,5 @@
-import { commit, MemorySide, plan, StatusTable, type CommitResult, type PlanOptions, type SideChanges } from '../../lib/engine';
+import { commit, plan, StatusTable, type CommitResult, type PlanOptions, type SideChanges } from '../../lib/engine';
+import { MemorySide } from '../support/memory-side';
 import type { Component } from '../../lib/model';
 
 /**

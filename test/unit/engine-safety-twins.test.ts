@@ -1,4 +1,5 @@
-import { commit, MemorySide, plan, StatusTable, type CommitResult, type PlanOptions } from '../../lib/engine';
+import { commit, plan, StatusTable, type CommitResult, type PlanOptions } from '../../lib/engine';
+import { MemorySide } from '../support/memory-side';
 import type { CalendarEvent, Component } from '../../lib/model';
 
 /**

@@ -1,5 +1,5 @@
-import type { Component, ComponentRecordMap } from '../model/types';
-import type { ActionOutcome, PlannedAction, Side, SideChanges, SideItem } from './types';
+import type { Component, ComponentRecordMap } from '../../lib/model/types';
+import { mergeFields, type ActionOutcome, type CommitReport, type SyncPlan, type PlannedAction, type Side, type SideChanges, type SideItem } from '../../lib/engine';
 
 /**
  * An in-memory record store with a change feed, standing in for one side of a sync. It behaves like the
@@ -116,17 +116,6 @@ export class MemorySide<C extends Component> {
 	}
 }
 
-/** `fields` of `incoming` over `current`: a field absent in `incoming` is removed. */
-export function mergeFields<T>(current: T, incoming: T, fields: readonly string[]): T {
-	const merged = { ...(current as Record<string, unknown>) };
-	for (const field of fields) {
-		const value = (incoming as Record<string, unknown>)[field];
-		if (value === undefined) delete merged[field];
-		else merged[field] = value;
-	}
-	return merged as T;
-}
-
 export interface MemoryRunHooks<C extends Component> {
 	/** Return false to make the action fail as a transient error (not applied). */
 	beforeApply?: (action: PlannedAction<C>, index: number) => boolean;
@@ -135,7 +124,7 @@ export interface MemoryRunHooks<C extends Component> {
 }
 
 export interface MemoryRunResult<C extends Component> {
-	plan: import('./types').SyncPlan<C>;
-	report?: import('./commit').CommitReport;
+	plan: SyncPlan<C>;
+	report?: CommitReport;
 	crashed: boolean;
 }

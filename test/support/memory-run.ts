@@ -1,9 +1,6 @@
-import type { Component } from '../model/types';
-import { commit, type CommitResult } from './commit';
+import type { Component } from '../../lib/model/types';
+import { commit, plan, type CommitResult, type PlanOptions, type StatusTable } from '../../lib/engine';
 import type { MemoryRunHooks, MemoryRunResult, MemorySide } from './memory-side';
-import { plan } from './plan';
-import type { StatusTable } from './state';
-import type { PlanOptions } from './types';
 
 /** One sync run over two memory sides: read changes since the committed cursors, plan, apply, commit. */
 export function runMemorySync<C extends Component>(
