@@ -144,6 +144,7 @@ function runPlanChild(file: string): void {
 	const loadMs = performance.now() - loadStart;
 	const planStart = performance.now();
 	const syncPlan = plan(table, input.crm, input.exchange, OPTIONS);
+	table.pending = syncPlan.pending;
 	const planMs = performance.now() - planStart;
 	const heapAfter = process.memoryUsage().heapUsed;
 	const peakRss = process.resourceUsage().maxRSS * 1024;
@@ -186,6 +187,7 @@ async function scenario(n: number, dir: string): Promise<ScenarioResult> {
 	const exAll = listing(exchange, undefined, initial);
 	let started = performance.now();
 	const first = plan(table, crmAll, exAll, { ...OPTIONS, runId: 'r1' });
+	table.pending = first.pending;
 	const initialPlanMs = performance.now() - started;
 	expectCounts('initial plan', first, 0, n);
 	const firstResults = applyPlan(first, crm, exchange, initial, nextId);
@@ -196,6 +198,7 @@ async function scenario(n: number, dir: string): Promise<ScenarioResult> {
 
 	// Run 2: the Exchange feed echoes our own creates; nothing to do (etag and hash match the status).
 	const echo = plan(table, crm.changes(table.cursors.crm), exchange.changes(table.cursors.ex), { ...OPTIONS, runId: 'r2' });
+	table.pending = echo.pending;
 	expectCounts('echo plan', echo, 0, 0);
 	commit(table, echo.actions.map((action) => ({ action })), { component: 'contact', runId: 'r2' });
 
@@ -220,6 +223,7 @@ async function scenario(n: number, dir: string): Promise<ScenarioResult> {
 	}
 	// The same run in this process, applied and committed, for the request count and the state size.
 	const third = plan(table, crmDelta, exDelta, { ...OPTIONS, runId: 'r3' });
+	table.pending = third.pending;
 	const thirdReport = commit(table, applyPlan(third, crm, exchange, delta, nextId), { component: 'contact', runId: 'r3' });
 	if (thirdReport.counts.updated !== 2 * changed || thirdReport.failures.length) throw new Error(`delta run of ${n}: ${thirdReport.counts.updated} updates, ${thirdReport.failures.length} failures`);
 

@@ -1,4 +1,5 @@
 import type { Component, ComponentRecordMap } from '../model/types';
+import type { PendingRun } from './state';
 
 export type Side = 'crm' | 'exchange';
 
@@ -182,6 +183,8 @@ export interface SyncPlan<C extends Component = Component> {
 	component: C;
 	actions: Array<PlannedAction<C>>;
 	counts: { toCrm: number; toExchange: number; conflicts: number; noops: number };
+	/** The cursors (and taken-up retries) to stage on the status table as pending; commit promotes them. */
+	pending: PendingRun;
 }
 
 export class EmptySideError extends Error {

@@ -11,6 +11,7 @@ export function runMemorySync<C extends Component>(
 	hooks: MemoryRunHooks<C> = {},
 ): MemoryRunResult<C> {
 	const syncPlan = plan(table, crm.changes(table.cursors.crm), exchange.changes(table.cursors.ex), options);
+	table.pending = syncPlan.pending;
 	const results: Array<CommitResult<C>> = [];
 	let writes = 0;
 	for (const action of syncPlan.actions) {

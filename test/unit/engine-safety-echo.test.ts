@@ -16,6 +16,7 @@ function setup<C extends Component>(component: C, options: Partial<PlanOptions<C
 	let run = 0;
 	const sync = (shape: (feed: SideChanges<C>) => SideChanges<C> = (f) => f) => {
 		const planned = plan(table, crm.changes(table.cursors.crm), shape(exchange.changes(table.cursors.ex)), { ...opts, runId: `r${++run}` });
+		table.pending = planned.pending;
 		const results: Array<CommitResult<C>> = planned.actions.map((action) =>
 			action.target === null ? { action } : { action, outcome: (action.target === 'crm' ? crm : exchange).apply(action) },
 		);

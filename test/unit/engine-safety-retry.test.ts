@@ -24,6 +24,7 @@ function setup<C extends Component>(component: C, options: Partial<PlanOptions<C
 	/** One run; `between` happens after both sides were read and before the writes (a change meanwhile). */
 	const sync = (refuse: Refuse<C> = () => undefined, between?: () => void) => {
 		const planned = plan(table, crm.changes(table.cursors.crm), exchange.changes(table.cursors.ex), { ...opts, runId: `run${++run}` });
+		table.pending = planned.pending;
 		between?.();
 		const results: Array<CommitResult<C>> = planned.actions.map((action) => {
 			if (action.target === null) return { action };

@@ -22,6 +22,7 @@ function setup<C extends Component>(component: C, options: Partial<PlanOptions<C
 	});
 	const sync = () => {
 		const planned = plan(table, scoped(crm.changes(table.cursors.crm)), exchange.changes(table.cursors.ex), { ...opts, runId: `r${++run}` });
+		table.pending = planned.pending;
 		const results: Array<CommitResult<C>> = planned.actions.map((action) =>
 			action.target === null ? { action } : { action, outcome: (action.target === 'crm' ? crm : exchange).apply(action) },
 		);

@@ -12,7 +12,11 @@ function sides<C extends Component>(component: C) {
 	const exchange = new MemorySide<C>('exchange', 'AAMkAGI2THVSAAA-', clock);
 	const opts: PlanOptions<C> = { component, crmInstance: 'crm1', crmModule: `${component}s` };
 	let run = 0;
-	const read = (table: StatusTable) => plan(table, crm.changes(table.cursors.crm), exchange.changes(table.cursors.ex), { ...opts, runId: `r${++run}` });
+	const read = (table: StatusTable) => {
+		const planned = plan(table, crm.changes(table.cursors.crm), exchange.changes(table.cursors.ex), { ...opts, runId: `r${++run}` });
+		table.pending = planned.pending;
+		return planned;
+	};
 	const write = (table: StatusTable, planned: ReturnType<typeof read>) => {
 		const results: Array<CommitResult<C>> = planned.actions.map((action) =>
 			action.target === null ? { action } : { action, outcome: (action.target === 'crm' ? crm : exchange).apply(action) },

@@ -225,7 +225,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}
 	const dryRun = options.dryRun === true;
-	if (!dryRun) saveTable(this, ref.key, table);
+	if (!dryRun) {
+		table.pending = result.pending;
+		saveTable(this, ref.key, table);
+	}
 
 	const base = { syncAction: true as const, runId: result.runId, table: ref.key, component: ref.component, ...(dryRun ? { dryRun } : {}) };
 	const actions: INodeExecutionData[] = [];
