@@ -3,7 +3,7 @@
  * anything changed in the synced modules since the last look. It only tells "something changed"; the sync
  * run reads the changes with its own cursor, so nothing is read twice or missed.
  */
-import type { CrmBackend, CrmModule } from './types';
+import type { CrmModule, CrmRecords } from './types';
 
 export interface CrmChangeCount {
 	module: CrmModule;
@@ -20,7 +20,7 @@ export class CrmChangeWatcher {
 	private readonly cursors = new Map<CrmModule, string>();
 
 	constructor(
-		private readonly crm: Pick<CrmBackend, 'listChanges'>,
+		private readonly crm: Pick<CrmRecords, 'listChanges'>,
 		private readonly modules: readonly CrmModule[],
 	) {}
 

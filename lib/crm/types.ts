@@ -141,11 +141,8 @@ export interface CrmListFilter {
 	offset?: number;
 }
 
-export interface CrmBackend {
-	/** Stable id of this CRM instance; part of every sync ident (S25). */
-	readonly instanceId: string;
-	readonly kind: string;
-
+/** Records of the synced and looked-up modules: the change feed, CRUD and the lookups. */
+export interface CrmRecords {
 	listChanges(module: CrmModule, cursor: string | undefined, options?: { limit?: number }): Promise<CrmChangePage>;
 	list(module: CrmModule, filter?: CrmListFilter): Promise<CrmRecord[]>;
 	get(module: CrmModule, id: string): Promise<CrmRecord | undefined>;
@@ -165,23 +162,42 @@ export interface CrmBackend {
 	findAccountByName(name: string): Promise<CrmRecord | undefined>;
 	/** Records carrying this Exchange ident (normally none or one); makes creates from Exchange idempotent. */
 	findByExchangeIdent(module: CrmModule, ident: string): Promise<CrmRecord[]>;
+}
 
+/** Users, groups, event types and permissions (O5). */
+export interface CrmDirectory {
 	listUsers(): Promise<CrmUser[]>;
 	listGroups(): Promise<CrmGroup[]>;
 	listEventTypes(): Promise<string[]>;
 	/** O5 */
 	checkPermission(userId: string, module: CrmModule, permission: CrmPermission): Promise<boolean>;
+}
 
+/** Archived e-mails (E6) and their attachments. */
+export interface CrmEmailArchive {
 	/** E6 */
 	findEmailByMessageId(messageId: string): Promise<CrmEmailRecord | undefined>;
 	createEmail(input: CrmEmailInput): Promise<CrmEmailRecord>;
 	/** The stored bytes of one attachment; optional for backends that cannot serve them. */
 	getEmailAttachmentContent?(emailId: string, attachmentId: string): Promise<Buffer | undefined>;
+}
 
+/** Conflicts and invalid items for a person to resolve (S12/E11). */
+export interface CrmConflictLog {
 	/** S12/E11 */
 	recordConflict(input: CrmConflictInput): Promise<CrmConflictRecord>;
 	listConflicts(options?: { resolved?: boolean }): Promise<CrmConflictRecord[]>;
 	resolveConflict(id: string): Promise<CrmConflictRecord>;
+}
+
+/**
+ * A whole CRM: every role above. Code that needs one role takes that role's interface
+ * (or a Pick of it), so a CRM that has only some of the parts can serve it.
+ */
+export interface CrmBackend extends CrmRecords, CrmDirectory, CrmEmailArchive, CrmConflictLog {
+	/** Stable id of this CRM instance; part of every sync ident (S25). */
+	readonly instanceId: string;
+	readonly kind: string;
 
 	close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { CrmBackend } from '../crm/types';
+import type { CrmRecords } from '../crm/types';
 import type { CrmFields } from './types';
 
 export interface AccountLinkFields {
@@ -21,7 +21,7 @@ function nonBlank(value: unknown): string | undefined {
  * fill the company field. Returns a copy; a missing or deleted account leaves the name unset.
  */
 export async function withAccountName(
-	crm: Pick<CrmBackend, 'get'>,
+	crm: Pick<CrmRecords, 'get'>,
 	fields: CrmFields,
 	link: AccountLinkFields = DEFAULT_ACCOUNT_LINK,
 ): Promise<CrmFields> {
@@ -38,7 +38,7 @@ export async function withAccountName(
  * A blank name unlinks. Returns a copy without the name field.
  */
 export async function linkAccount(
-	crm: Pick<CrmBackend, 'findAccountByName' | 'create'>,
+	crm: Pick<CrmRecords, 'findAccountByName' | 'create'>,
 	fields: CrmFields,
 	options: { link?: AccountLinkFields; createMissing?: boolean; actingUserId?: string } = {},
 ): Promise<CrmFields> {
