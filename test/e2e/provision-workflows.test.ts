@@ -19,10 +19,12 @@ const PKG = 'n8n-nodes-exchange-crm-sync';
 const BEN = 'ben@contoso.example';
 const CARA = 'cara@contoso.example';
 const HOOK_PATH = 'e2e-provision-now';
+const BAD_KEY_PATH = 'e2e-provision-bad-key';
 
 let env: SyncEnv;
 let server: N8nServer;
 let apiKey: string;
+let badKeyWorkflow: string;
 
 interface ApiWorkflowFull extends ApiWorkflow {
 	versionId?: string;
@@ -112,6 +114,19 @@ beforeAll(async () => {
 		webhookId: randomUUID(),
 		parameters: { httpMethod: 'POST', path: HOOK_PATH, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
 	};
+	const badKey = await server.rest<{ id: string }>('POST', '/rest/credentials', { name: 'n8n API (wrong key)', type: 'n8nApi', data: { apiKey: 'not-a-key', baseUrl: `${server.baseUrl}/api/v1` } });
+	const keep = nodes.find((n) => n.type === `${PKG}.syncWorkflows`) as WorkflowNode;
+	const refused = await api<{ id: string }>('POST', '/workflows', {
+		name: 'provisioning with a wrong API key',
+		nodes: [
+			{ ...hook, id: randomUUID(), webhookId: randomUUID(), parameters: { ...hook.parameters, path: BAD_KEY_PATH } },
+			writable({ ...keep, credentials: { n8nApi: { id: badKey.body.id, name: 'n8n API (wrong key)' } } }),
+		],
+		connections: { 'Provision Now': { main: [[{ node: keep.name, type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	});
+	badKeyWorkflow = refused.id;
+	await api('POST', `/workflows/${refused.id}/publish`, {});
 	const created = await api<{ id: string }>('POST', '/workflows', {
 		name: template.name,
 		nodes: [...nodes.map(writable), hook],
@@ -215,6 +230,24 @@ describe('provisioning per-user sync workflows through the public API (issue 15)
 			}
 			expect(after.get(CARA)?.active).toBe(false);
 			for (const [mailbox, copy] of after) expect(copy.staticData).toEqual({ node: { state: `state of ${mailbox}` } });
+		},
+		STEP_TIMEOUT,
+	);
+
+	it(
+		'a wrong API key stops the run with a message that says so',
+		async () => {
+			const res = await fetch(`${server.baseUrl}/webhook/${BAD_KEY_PATH}`, { method: 'POST', signal: AbortSignal.timeout(60_000) });
+			expect(res.ok).toBe(false);
+			const execution = await waitFor(
+				'the failed execution',
+				async () => {
+					const list = await api<{ data: Array<{ id: string; status: string }> }>('GET', `/executions?workflowId=${badKeyWorkflow}&includeData=true`);
+					return list.data.find((e) => e.status === 'error');
+				},
+				{ timeoutMs: 30_000, intervalMs: 1_000 },
+			);
+			expect(JSON.stringify(execution)).toContain('n8n refused the API key');
 		},
 		STEP_TIMEOUT,
 	);

@@ -14,7 +14,8 @@ export const properties: INodeProperties[] = [
 		name: 'templateWorkflow',
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
-		required: true,
+		// Not `required`: the imported provisioning template would show a red marker until it is picked; a run
+		// without it stops with "No template workflow chosen".
 		description:
 			'The single-mailbox sync workflow (contacts, calendar or tasks) imported and set up with an app-only Microsoft credential: each connected user gets a copy of it with their mailbox and CRM user',
 		modes: [
