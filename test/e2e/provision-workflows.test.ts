@@ -120,9 +120,13 @@ beforeAll(async () => {
 		name: 'provisioning with a wrong API key',
 		nodes: [
 			{ ...hook, id: randomUUID(), webhookId: randomUUID(), parameters: { ...hook.parameters, path: BAD_KEY_PATH } },
+			writable(nodes.find((n) => n.name === 'Connected Users') as WorkflowNode),
 			writable({ ...keep, credentials: { n8nApi: { id: badKey.body.id, name: 'n8n API (wrong key)' } } }),
 		],
-		connections: { 'Provision Now': { main: [[{ node: keep.name, type: 'main', index: 0 }]] } },
+		connections: {
+			'Provision Now': { main: [[{ node: 'Connected Users', type: 'main', index: 0 }]] },
+			'Connected Users': { main: [[{ node: keep.name, type: 'main', index: 0 }]] },
+		},
 		settings: { executionOrder: 'v1' },
 	});
 	badKeyWorkflow = refused.id;
