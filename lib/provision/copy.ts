@@ -9,6 +9,9 @@ import { isMarkerNote, markerNote } from './marker';
 import { withUserParameters } from './per-user';
 import type { ApiWorkflow, CopyUser, Json, WorkflowBody, WorkflowNode } from './types';
 
+/** Our node types with production webhooks (n8n's own webhook nodes carry their webhookId once saved). */
+const WEBHOOK_NODE_TYPES = new Set(['n8n-nodes-exchange-crm-sync.exchangeNotificationTrigger']);
+
 /** Bump when the way a copy is built changes, so existing copies are rebuilt once. */
 const COPY_FORMAT = 1;
 
@@ -42,7 +45,9 @@ export function seededUuid(seed: string): string {
  * template, mailbox and node so that an update keeps it (and Graph's subscription URL with it).
  */
 function withOwnWebhookId(node: WorkflowNode, templateId: string, user: CopyUser): WorkflowNode {
-	if (node.webhookId === undefined) return node;
+	// A template imported from a file (n8n import:workflow) may lack the id n8n gives webhook nodes on save;
+	// without one n8n would draw a new random id on every update of the copy.
+	if (node.webhookId === undefined && !WEBHOOK_NODE_TYPES.has(node.type)) return node;
 	return { ...node, webhookId: seededUuid(`${templateId}/${mailboxKey(user.mailbox)}/${node.id ?? node.name}/webhook`) };
 }
 

@@ -136,3 +136,12 @@ describe('diffCopies', () => {
 		]);
 	});
 });
+
+it('gives a webhook node of ours its own webhook id also when the template has none yet (imported from a file)', () => {
+	const raw = JSON.parse(readFileSync(path.join(__dirname, '../../workflows/contacts-sync.json'), 'utf8')) as ApiWorkflow;
+	const source = { ...raw, id: 'tmplFromFile0001' };
+	const push = (user: CopyUser) => buildCopy(source, user).body.nodes.find((n) => n.type === `${PKG}.exchangeNotificationTrigger`)?.webhookId;
+	expect(push(BEN)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+	expect(push(BEN)).toBe(push(BEN));
+	expect(push(CARA)).not.toBe(push(BEN));
+});
