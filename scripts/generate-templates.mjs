@@ -256,6 +256,66 @@ function allUsersTemplate(component) {
 	});
 }
 
+const N8N_API_CREDENTIAL = { n8nApi: { id: 'REPLACE_WITH_N8N_API_CREDENTIAL_ID', name: 'n8n API account' } };
+
+/**
+ * Issue 15: instead of one workflow looping over every user (all mailboxes' state in one static data, no
+ * parallel runs), keep one copy of each single-mailbox sync workflow per connected user via n8n's public API.
+ */
+function provisionTemplate() {
+	const users = {
+		parameters: { resource: 'user', operation: 'getAll', options: {} },
+		id: uuid('provision/users'),
+		name: 'Connected Users',
+		type: `${PKG}.crm`,
+		typeVersion: 1,
+		position: [0, 280],
+		// With nobody connected the next nodes still run, and deactivate every copy.
+		alwaysOutputData: true,
+		credentials: CRM_CREDENTIAL,
+	};
+	const keep = Object.entries(COMPONENTS).map(([component, c], i) => ({
+		parameters: {
+			resource: 'workflowCopy',
+			operation: 'keepOnePerUser',
+			templateWorkflow: { __rl: true, mode: 'list', value: '' },
+			removedUsers: 'deactivate',
+			activateCopies: true,
+		},
+		id: uuid(`provision/${component}`),
+		name: `Keep ${c.label} Sync Per User`,
+		type: `${PKG}.syncWorkflows`,
+		typeVersion: 1,
+		position: [260, 100 + i * 180],
+		credentials: N8N_API_CREDENTIAL,
+	}));
+	const schedule = {
+		parameters: { rule: { interval: [{ field: 'hours', hoursInterval: 1 }] } },
+		id: uuid('provision/schedule'),
+		name: 'Every Hour',
+		type: 'n8n-nodes-base.scheduleTrigger',
+		typeVersion: 1.2,
+		position: [-240, 190],
+	};
+	const t = triggers('provision', users.name, -240, 190, { schedule: false });
+	const note = sticky('provision', 'About this workflow', [-260, -420], [
+		'## One sync workflow per connected user',
+		'',
+		"Every hour (or on **Run Now**) this workflow gives each user in **Connected Users** (the CRM's active users with an e-mail address, taken as their mailbox) a copy of each sync workflow below, with their mailbox and CRM user filled in: each copy keeps only that mailbox's sync state, so the copies stay small and n8n's queue mode can run them on several workers at once. Users who leave get their copy deactivated (or deleted: *Users No Longer Connected*). A changed template is copied to every user on the next run; their sync state stays.",
+		'',
+		'1. Import the single-mailbox *contacts*, *calendar* and *task sync* templates and set them up with an **app-only** Microsoft credential (client credentials with admin consent: one credential for every mailbox) and your CRM credential. Leave them inactive: they are the templates.',
+		'2. In n8n, **Settings → n8n API → Create an API key** (scopes: workflow read, list, create, update, delete, activate, deactivate). Create an *n8n API* credential with it and the base URL, e.g. `http://localhost:5678/api/v1`, and pick it in the three *Keep … Per User* nodes.',
+		'3. Pick each template in **Template Workflow** (remove the node of a component you do not sync), then activate this workflow.',
+		'',
+		'Prefer this to the *for every user* templates from a few dozen mailboxes on, or when n8n runs in queue mode.',
+	], 520, 600);
+	return workflow('CRM ⇄ Exchange: one sync workflow per user (provisioning)', [note, ...t.nodes, schedule, users, ...keep], {
+		...t.connections,
+		[schedule.name]: { main: [[to(users.name)]] },
+		[users.name]: { main: [keep.map((k) => to(k.name))] },
+	});
+}
+
 /** A3/A4: every component, both directions, from a fresh state; safe to run again or after an interruption. */
 function initialSyncTemplate() {
 	const nodes = [];
@@ -351,6 +411,7 @@ const files = {
 	'contacts-sync-all-users.json': allUsersTemplate('contact'),
 	'calendar-sync-all-users.json': allUsersTemplate('event'),
 	'task-sync-all-users.json': allUsersTemplate('task'),
+	'provision-sync-workflows.json': provisionTemplate(),
 	'initial-sync.json': initialSyncTemplate(),
 	'cleanup.json': cleanupTemplate(),
 	'sync-status.json': syncStatusTemplate(),

@@ -15,10 +15,11 @@ import { CrmTrigger } from '../../nodes/CrmTrigger/CrmTrigger.node';
 import { ExchangeNotificationTrigger } from '../../nodes/ExchangeTrigger/ExchangeNotificationTrigger.node';
 import { ExchangeTrigger } from '../../nodes/ExchangeTrigger/ExchangeTrigger.node';
 import { FieldMapping } from '../../nodes/FieldMapping/FieldMapping.node';
+import { SyncWorkflows } from '../../nodes/SyncWorkflows/SyncWorkflows.node';
 
 type Json = Record<string, unknown>;
 const DESCRIPTIONS = new Map<string, INodeTypeDescription>(
-	[new ConflictResolution(), new Crm(), new CrmTrigger(), new EmailToLead(), new Exchange(), new ExchangeNotificationTrigger(), new ExchangeTrigger(), new FieldMapping()].map((n) => [
+	[new ConflictResolution(), new Crm(), new CrmTrigger(), new EmailToLead(), new Exchange(), new ExchangeNotificationTrigger(), new ExchangeTrigger(), new FieldMapping(), new SyncWorkflows()].map((n) => [
 		`n8n-nodes-exchange-crm-sync.${n.description.name}`,
 		n.description,
 	]),
@@ -62,5 +63,19 @@ describe('workflow templates', () => {
 			);
 			expect({ node: node.name, credentials: Object.keys((node.credentials ?? {}) as Json).sort() }).toEqual({ node: node.name, credentials: selected.map((c) => c.name).sort() });
 		}
+	});
+	it('provision-sync-workflows.json: Run Now and an hourly schedule → Connected Users → one Keep One Per User node per component', () => {
+		const { workflow } = templates.find((t) => t.file === 'provision-sync-workflows.json')!;
+		const nodes = workflow.nodes as Json[];
+		const keep = nodes.filter((n) => n.type === 'n8n-nodes-exchange-crm-sync.syncWorkflows');
+		expect(keep.map((n) => n.name)).toEqual(['Keep Contacts Sync Per User', 'Keep Calendar Sync Per User', 'Keep Tasks Sync Per User']);
+		for (const node of keep) expect(node.parameters).toMatchObject({ operation: 'keepOnePerUser', removedUsers: 'deactivate', activateCopies: true });
+		const users = nodes.find((n) => n.name === 'Connected Users')!;
+		expect(users.parameters).toMatchObject({ resource: 'user', operation: 'getAll' });
+		const connections = workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>;
+		expect(connections['Run Now'].main[0].map((c) => c.node)).toEqual(['Connected Users']);
+		expect(connections['Every Hour'].main[0].map((c) => c.node)).toEqual(['Connected Users']);
+		expect(connections['Connected Users'].main[0].map((c) => c.node)).toEqual(keep.map((n) => n.name));
+		expect(JSON.stringify(nodes.find((n) => n.name === 'Every Hour')!.parameters)).toContain('"hoursInterval":1');
 	});
 });
