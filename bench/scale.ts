@@ -12,7 +12,7 @@
  */
 import { peakRssBytes, type ExecutionRow } from '../test/e2e/harness/queue';
 import { startQueueSyncEnv, type QueueSyncEnv } from '../test/e2e/helpers/queue-env';
-import type { BenchResult } from './run';
+import { formatValue, type BenchResult } from './run';
 
 interface ScaleOptions {
 	mailboxes: number;
@@ -76,9 +76,14 @@ async function benchWorkers(options: ScaleOptions, workers: number): Promise<Ben
 		const first = await env.waitForCycle(new Date(Date.now() - 60_000), env.users, timeout);
 		const failedFirst = first.filter((r) => r.status !== 'success').length;
 
+		const routesOf = async () => (await env.sb.control.counters())[env.users[0].mailbox]?.byRoute ?? {};
+		const routesBefore = await routesOf();
 		let before = await graphTotals(env);
 		const idle = await env.waitForCycle(new Date(), env.users, timeout);
 		const idleRequests = (await graphTotals(env)) - before;
+		// What one mailbox's idle run asks Graph, for the request-economy part of the issue.
+		const routes = Object.entries(await routesOf()).map(([route, n]) => [route, n - (routesBefore[route] ?? 0)] as const);
+		console.error(`${p}idle_run_requests_by_route: ${routes.filter(([, n]) => n > 0).map(([route, n]) => `${route}=${n}`).join(', ')}`);
 
 		await changeOnePercent(env, options.contacts, 1);
 		before = await graphTotals(env);
@@ -127,7 +132,7 @@ export async function benchScale(): Promise<BenchResult[]> {
 		results.push(...figures);
 		cycles.set(workers, figures.find((f) => f.metric.endsWith('changed_cycle_s'))?.value ?? 0);
 		// Each figure as soon as it is known: a run at 1,000 mailboxes takes long.
-		for (const f of figures) console.error(`${f.metric}: ${f.value} ${f.unit}`);
+		for (const f of figures) console.error(`${f.metric}: ${formatValue(f.value)} ${f.unit}`);
 	}
 	const [fewest, most] = [Math.min(...options.workers), Math.max(...options.workers)];
 	if (fewest !== most && cycles.get(most)) {

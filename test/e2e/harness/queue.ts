@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { freeLoopbackPort, N8nInstance, REPO_DIR } from './n8n';
-import { runOrThrow } from './process';
+import { run, runOrThrow } from './process';
 import type { N8nServer, N8nServerProcess } from './server';
 
 export interface QueueServices {
@@ -93,6 +93,11 @@ export class QueueDatabase {
 	async query<T>(select: string): Promise<T[]> {
 		const out = await this.psql(this.name, `SELECT coalesce(json_agg(row_to_json(q)), '[]'::json) FROM (${select}) q`);
 		return JSON.parse(out.trim() || '[]') as T[];
+	}
+
+	/** A statement whose output is one value (e.g. a data-modifying WITH … SELECT count(*)). */
+	async scalar(sql: string): Promise<string> {
+		return (await this.psql(this.name, sql)).trim();
 	}
 
 	async sizeBytes(): Promise<number> {
@@ -217,6 +222,7 @@ export class QueueN8n {
 		readonly n8n: N8nInstance,
 		readonly db: QueueDatabase,
 		private readonly options: QueueN8nOptions,
+		private readonly redisPrefixes: readonly string[],
 	) {}
 
 	/** `undefined` when the queue services are switched off (QUEUE_SERVICES=skip). */
@@ -224,6 +230,7 @@ export class QueueN8n {
 		const services = await ensureQueueServices();
 		if (!services) return undefined;
 		const name = `n8n_queue_${process.pid}_${Date.now().toString(36)}`;
+		const bullPrefix = `bull_${name}`;
 		const db = await QueueDatabase.create(services, name);
 		try {
 			const n8n = await N8nInstance.create({
@@ -238,17 +245,32 @@ export class QueueN8n {
 					EXECUTIONS_MODE: 'queue',
 					QUEUE_BULL_REDIS_HOST: services.redisHost,
 					QUEUE_BULL_REDIS_PORT: String(services.redisPort),
-					// Runs share the Redis server, never a queue.
-					QUEUE_BULL_PREFIX: `bull_${name}`,
+					// Runs share the Redis server, never a queue, a cache entry or a pub/sub channel.
+					QUEUE_BULL_PREFIX: bullPrefix,
+					N8N_REDIS_KEY_PREFIX: name,
 					N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
 					N8N_E2E_PARENT_PID: String(process.pid),
 				},
 			});
-			return new QueueN8n(n8n, db, options);
+			return new QueueN8n(n8n, db, options, [bullPrefix, name]);
 		} catch (error) {
 			await db.drop();
 			throw error;
 		}
+	}
+
+	/**
+	 * Publishes imported workflows before the main starts, in one statement: what `n8n publish:workflow
+	 * --id` does per workflow (WorkflowRepository.publishVersion in n8n 2.40.7: the current version must be
+	 * in workflow_history; then active = true, activeVersionId = versionId), without one n8n boot (≈ 7 s)
+	 * per workflow, which at 100 mailboxes would take longer than the bench.
+	 */
+	async publish(workflowIds: readonly string[]): Promise<void> {
+		const ids = workflowIds.map((id) => `'${id.replace(/[^A-Za-z0-9]/g, '')}'`).join(', ');
+		const published = await this.db.scalar(
+			`WITH u AS (UPDATE workflow_entity w SET active = true, "activeVersionId" = w."versionId" WHERE w.id IN (${ids}) AND NOT w."isArchived" AND EXISTS (SELECT 1 FROM workflow_history h WHERE h."workflowId" = w.id AND h."versionId" = w."versionId") RETURNING w.id) SELECT count(*) FROM u`,
+		);
+		if (Number(published) !== workflowIds.length) throw new Error(`published ${published} of ${workflowIds.length} workflows (a version missing in workflow_history?)`);
 	}
 
 	/** Starts the main (owner set up, signed in) and the workers. */
@@ -297,6 +319,18 @@ export class QueueN8n {
 		await this.main?.stop();
 		process.removeListener('exit', this.killOnExit);
 		await this.n8n.cleanup();
-		if (process.env.N8N_E2E_KEEP !== '1') await this.db.drop();
+		if (process.env.N8N_E2E_KEEP === '1') return;
+		await this.db.drop();
+		await this.dropQueue();
+	}
+
+	/** Removes this run's keys (Bull queue, n8n's cache) from the shared Redis. */
+	private async dropQueue(): Promise<void> {
+		const s = this.db.services;
+		const cli = ['-h', s.redisHost, '-p', String(s.redisPort)];
+		for (const prefix of this.redisPrefixes) {
+			const keys = (await run('redis-cli', [...cli, '--scan', '--pattern', `${prefix}:*`], { timeoutMs: 30_000 })).stdout.split('\n').filter(Boolean);
+			for (let i = 0; i < keys.length; i += 500) await run('redis-cli', [...cli, 'DEL', ...keys.slice(i, i + 500)], { timeoutMs: 30_000 });
+		}
 	}
 }

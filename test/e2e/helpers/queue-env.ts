@@ -127,7 +127,7 @@ export async function startQueueSyncEnv(options: QueueSyncOptions): Promise<Queu
 		]);
 		const all = [...users, ...broken];
 		await queue.n8n.importWorkflows(all.map((u) => mailboxWorkflow(u, options.cron ?? '0 * * * * *')));
-		for (const user of all) await queue.n8n.publishWorkflow(user.workflowId);
+		await queue.publish(all.map((u) => u.workflowId));
 		await queue.start();
 		const started = queue;
 		return {
