@@ -39,7 +39,8 @@ function percentile(sorted: number[], p: number): number {
 
 const ms = (at: string | null) => (at ? new Date(at).getTime() : 0);
 const runTimes = (rows: ExecutionRow[]) => rows.map((r) => ms(r.stoppedAt) - ms(r.startedAt)).sort((a, b) => a - b);
-const cycleMs = (rows: ExecutionRow[]) => Math.max(...rows.map((r) => ms(r.stoppedAt))) - Math.min(...rows.map((r) => ms(r.startedAt)));
+// From the schedule's start (the main enqueues all M at once) to the last run's end: queue waits included.
+const cycleMs = (rows: ExecutionRow[]) => Math.max(...rows.map((r) => ms(r.stoppedAt))) - Math.min(...rows.map((r) => ms(r.createdAt)));
 // A cycle of M mailboxes, one worker each at a time in the worst case, has to fit in a few minutes.
 const cycleTimeout = (mailboxes: number) => 5 * 60_000 + mailboxes * 5_000;
 

@@ -200,6 +200,9 @@ export interface ExecutionRow {
 	workflowId: string;
 	status: string;
 	mode: string;
+	/** When the main stored (and enqueued) it. */
+	createdAt: string;
+	/** When a worker took it off the queue. */
 	startedAt: string | null;
 	stoppedAt: string | null;
 }
@@ -291,7 +294,7 @@ export class QueueN8n {
 	async executions(workflowIds?: readonly string[]): Promise<ExecutionRow[]> {
 		const where = workflowIds?.length ? `WHERE "workflowId" IN (${workflowIds.map((id) => `'${id.replace(/'/g, '')}'`).join(', ')})` : '';
 		return await this.db.query<ExecutionRow>(
-			`SELECT id::text AS id, "workflowId", status, mode, "startedAt", "stoppedAt" FROM execution_entity ${where} ORDER BY id`,
+			`SELECT id::text AS id, "workflowId", status, mode, "createdAt", "startedAt", "stoppedAt" FROM execution_entity ${where} ORDER BY id`,
 		);
 	}
 
