@@ -245,6 +245,9 @@ export class QueueN8n {
 					DB_POSTGRESDB_DATABASE: name,
 					DB_POSTGRESDB_USER: services.pgUser,
 					DB_POSTGRESDB_PASSWORD: services.pgPassword,
+					// n8n's default pool of 2 connections makes a worker's concurrent executions time out
+					// waiting for one ("timeout exceeded when trying to connect") on a busy machine.
+					DB_POSTGRESDB_POOL_SIZE: String(Math.max(4, (options.concurrency ?? 10) + 2)),
 					EXECUTIONS_MODE: 'queue',
 					QUEUE_BULL_REDIS_HOST: services.redisHost,
 					QUEUE_BULL_REDIS_PORT: String(services.redisPort),
