@@ -135,7 +135,8 @@ export class QueueWorker {
 		child.stderr?.on('data', keep);
 	}
 
-	static async start(spec: N8nServerProcess, index: number, timeoutMs = 180_000): Promise<QueueWorker> {
+	// Several workers boot at once; on a busy 2-core machine one took 3 minutes (bench scale, 4 workers).
+	static async start(spec: N8nServerProcess, index: number, timeoutMs = 600_000): Promise<QueueWorker> {
 		const port = await freeLoopbackPort();
 		const child = spawn(spec.command, spec.args, {
 			cwd: spec.cwd,
