@@ -286,11 +286,16 @@ export class QueueN8n {
 		this.main = await this.n8n.startServer(['--require', GUARD]);
 		await this.main.setupOwner();
 		const concurrency = String(this.options.concurrency ?? 10);
-		this.workers.push(
-			...(await Promise.all(
-				Array.from({ length: this.options.workers }, async (_, i) => QueueWorker.start(await this.n8n.processSpec(['worker', `--concurrency=${concurrency}`], ['--require', GUARD]), i)),
-			)),
+		// Each worker joins the list once ready, so that stop() ends those that started when another did not.
+		const started = await Promise.allSettled(
+			Array.from({ length: this.options.workers }, async (_, i) => {
+				const worker = await QueueWorker.start(await this.n8n.processSpec(['worker', `--concurrency=${concurrency}`], ['--require', GUARD]), i);
+				this.workers.push(worker);
+			}),
 		);
+		const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+		if (failed) throw failed.reason;
+		this.workers.sort((a, b) => a.index - b.index);
 		return this.main;
 	}
 
