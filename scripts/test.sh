@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 LOGS=.tmp/test-logs
 ENV_FILE="$PWD/.tmp/real-servers.env"
+QUEUE_ENV_FILE="$PWD/.tmp/queue-services.env"
 mkdir -p "$LOGS"
 t0=$(date +%s)
 stamp() { echo "test: [$(($(date +%s) - t0)) s] $*"; }
@@ -18,8 +19,10 @@ install_chromium() {
 		echo "chromium: installed"
 }
 # apt runs one install at a time and the real servers' scripts install packages too: they start after it.
+# PostgreSQL and Redis for the queue-mode e2e (test/e2e/queue-mode) come in between (seconds once installed).
 (
 	install_chromium >"$LOGS/chromium-install.log" 2>&1 || echo "chromium: the install failed (above)" >>"$LOGS/chromium-install.log"
+	bash scripts/queue-services-up.sh "$QUEUE_ENV_FILE" >/dev/null 2>"$LOGS/queue-services.log" || echo "queue-services: failed (above); the queue-mode e2e skips" >>"$LOGS/queue-services.log"
 	bash scripts/real-servers-up.sh "$ENV_FILE" >/dev/null 2>"$LOGS/real-servers.log"
 ) &
 servers=$!
@@ -43,11 +46,14 @@ if ! wait "$servers"; then
 	exit 1
 fi
 stamp "$(tail -n 1 "$LOGS/chromium-install.log")"
+stamp "$(tail -n 1 "$LOGS/queue-services.log")"
 stamp "real servers ready: $(grep -o 'vtiger ready in [0-9]* s\|gromox ready in [0-9]* s\|skipped.*' "$LOGS/real-servers.log" | tr '\n' ' ')"
 
 set -a
 # shellcheck disable=SC1090
 source "$ENV_FILE"
+# shellcheck disable=SC1090
+[[ -s "$QUEUE_ENV_FILE" ]] && source "$QUEUE_ENV_FILE"
 set +a
 status=0
 npx jest "$@" || status=$?

@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import { logProblems, parseExecutionOutput, type N8nRun } from './output';
 import { run, runOrThrow, type RunResult } from './process';
-import { N8nServer } from './server';
+import { N8nServer, type N8nServerProcess } from './server';
 
 const PACKAGE_NAME = 'n8n-nodes-exchange-crm-sync';
 
@@ -217,10 +217,18 @@ export class N8nInstance {
 		await this.cliOrThrow(['publish:workflow', `--id=${workflowId}`]);
 	}
 
+	/**
+	 * How to start a long-running n8n command (`start`, `worker`) of this instance: its own task-broker
+	 * port, `nodeArgs` before n8n's script (e.g. `--require` of a guard).
+	 */
+	async processSpec(args: readonly string[], nodeArgs: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<N8nServerProcess> {
+		const env = { ...this.env, N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1', N8N_RUNNERS_BROKER_PORT: String(await freeLoopbackPort()), ...extraEnv };
+		return { command: nodeBinary(), args: [...nodeArgs, path.join(this.n8nDir, 'node_modules/n8n/bin/n8n'), ...args], env, cwd: this.workDir };
+	}
+
 	/** `n8n start` on a free loopback port, as production runs it; stop it with `server.stop()`. */
-	async startServer(): Promise<N8nServer> {
-		const env = { ...this.env, N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1', N8N_RUNNERS_BROKER_PORT: String(await freeLoopbackPort()) };
-		return await N8nServer.start({ command: nodeBinary(), args: [path.join(this.n8nDir, 'node_modules/n8n/bin/n8n'), 'start'], env, cwd: this.workDir }, await freeLoopbackPort());
+	async startServer(nodeArgs: readonly string[] = []): Promise<N8nServer> {
+		return await N8nServer.start(await this.processSpec(['start'], nodeArgs), await freeLoopbackPort());
 	}
 
 	private async cliOrThrow(args: readonly string[]): Promise<RunResult> {

@@ -84,6 +84,11 @@ export class N8nServer {
 		return { status: res.status, body: unwrapped as T };
 	}
 
+	/** The server's process id (its node process: peak memory in /proc, a guard's kill). */
+	get pid(): number | undefined {
+		return this.child.pid;
+	}
+
 	/** What the server printed last (for failure messages). */
 	log(): string {
 		return this.output;
