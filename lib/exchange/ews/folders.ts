@@ -1,13 +1,13 @@
 /** Folders (F1, F2, F5–F8): well-known folders, listings, and the connector's CRM-Sync folders. */
 import { CalendarFolder, ContactsFolder, DeleteMode, ExchangeService, Folder, FolderId, FolderTraversal, FolderView, PropertySet, TasksFolder } from 'ews-javascript-api';
 
-import { DEFAULT_SYNC_FOLDER_NAME, MAIL_SUBFOLDERS } from '../ident';
+import { DEFAULT_SYNC_FOLDER_NAME } from '../ident';
+import { DEFAULT_FOLDER, ensureSyncFolderSet } from '../sync-folders';
 import { ExchangeError, type EnsureSyncFoldersOptions, type ExchangeFolder, type SyncFolderKind, type SyncFolders } from '../types';
 import { folderIdOf, WELL_KNOWN, type EwsContext } from './context';
 import { ewsError } from './errors';
 import { read } from './mappers/values';
 
-const DEFAULT_FOLDER: Record<SyncFolderKind, string> = { contact: 'contacts', event: 'calendar', task: 'tasks', mail: 'inbox' };
 /**
  * Where a kind's folders live: the connector's CRM-Sync folder is created there, and a listing
  * below no parent starts there (mail: top of the mailbox, as Graph's /mailFolders).
@@ -76,29 +76,14 @@ export class EwsFolders {
 		return out;
 	}
 
-	async ensureSyncFolders(options: EnsureSyncFoldersOptions): Promise<SyncFolders> {
-		const name = options.folderName ?? DEFAULT_SYNC_FOLDER_NAME;
-		const out: SyncFolders = {};
-		for (const kind of options.components) {
-			const useDefault = options.useDefaultFolder?.[kind] === true;
-			if (kind === 'mail') {
-				const root = useDefault
-					? (await this.getWellKnownFolder('inbox')).id
-					: await this.ensureChild(SYNC_FOLDER_PARENT.mail, name, 'mail');
-				out.mail = {
-					root,
-					accounts: await this.ensureChild(root, MAIL_SUBFOLDERS.accounts, 'mail'),
-					contacts: await this.ensureChild(root, MAIL_SUBFOLDERS.contacts, 'mail'),
-					leads: await this.ensureChild(root, MAIL_SUBFOLDERS.leads, 'mail'),
-					partner: await this.ensureChild(root, MAIL_SUBFOLDERS.partner, 'mail'),
-				};
-			} else {
-				out[kind] = useDefault
-					? (await this.getWellKnownFolder(DEFAULT_FOLDER[kind])).id
-					: await this.ensureChild(SYNC_FOLDER_PARENT[kind], name, kind);
-			}
-		}
-		return out;
+	ensureSyncFolders(options: EnsureSyncFoldersOptions): Promise<SyncFolders> {
+		return ensureSyncFolderSet(
+			{
+				wellKnownFolderId: async (name) => (await this.getWellKnownFolder(name)).id,
+				findOrCreate: (kind, name, parentId) => this.ensureChild(parentId ?? SYNC_FOLDER_PARENT[kind], name, kind),
+			},
+			options,
+		);
 	}
 
 	async removeSyncFolders(kinds: SyncFolderKind[], folderName?: string): Promise<void> {

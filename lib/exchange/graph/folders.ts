@@ -1,5 +1,6 @@
 /** Folders of every kind: listing, the well-known (default) folders, and the CRM-Sync folders. */
-import { DEFAULT_SYNC_FOLDER_NAME, MAIL_SUBFOLDERS } from '../ident';
+import { DEFAULT_SYNC_FOLDER_NAME } from '../ident';
+import { ensureSyncFolderSet } from '../sync-folders';
 import { ExchangeError, type EnsureSyncFoldersOptions, type ExchangeFolder, type SyncFolderKind, type SyncFolders } from '../types';
 import { defaultContactsFolderId } from './contacts';
 import { type GraphContext, q } from './context';
@@ -132,25 +133,14 @@ export class GraphFolders {
 		}
 	}
 
-	async ensureSyncFolders(options: EnsureSyncFoldersOptions): Promise<SyncFolders> {
-		const name = options.folderName ?? DEFAULT_SYNC_FOLDER_NAME;
-		const out: SyncFolders = {};
-		for (const kind of options.components) {
-			const useDefault = options.useDefaultFolder?.[kind] === true;
-			if (kind === 'mail') {
-				const root = useDefault ? (await this.getWellKnownFolder('inbox')).id : await this.findOrCreate('mail', name);
-				const ids: Record<string, string> = {};
-				for (const [key, sub] of Object.entries(MAIL_SUBFOLDERS)) ids[key] = await this.findOrCreate('mail', sub, root);
-				out.mail = { root, accounts: ids.accounts, contacts: ids.contacts, leads: ids.leads, partner: ids.partner };
-				continue;
-			}
-			if (useDefault) {
-				out[kind] = (await this.getWellKnownFolder(kind === 'contact' ? 'contacts' : kind === 'event' ? 'calendar' : 'tasks')).id;
-			} else {
-				out[kind] = await this.findOrCreate(kind, name);
-			}
-		}
-		return out;
+	ensureSyncFolders(options: EnsureSyncFoldersOptions): Promise<SyncFolders> {
+		return ensureSyncFolderSet(
+			{
+				wellKnownFolderId: async (name) => (await this.getWellKnownFolder(name)).id,
+				findOrCreate: (kind, name, parentId) => this.findOrCreate(kind, name, parentId),
+			},
+			options,
+		);
 	}
 
 	/** F5/F6: deletes the CRM-Sync folders (with content); never a default folder. */
