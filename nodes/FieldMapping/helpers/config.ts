@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { commaList } from '../../../lib/engine';
 import { buildMappingConfig } from '../../../lib/mapping';
 import type { FieldKind, FieldPair, MappingConfig, MappingOverrides, PairDirection } from '../../../lib/mapping';
 import type { Component } from '../../../lib/model/types';
@@ -25,13 +26,6 @@ interface EventOptionsParameter {
 	remarkField?: string;
 	setCategory?: boolean;
 	syncedEventTypes?: string;
-}
-
-function list(text: string | undefined): string[] {
-	return (text ?? '')
-		.split(',')
-		.map((s) => s.trim())
-		.filter((s) => s !== '');
 }
 
 function blankToUndefined(text: string | undefined): string | undefined {
@@ -68,12 +62,12 @@ export function readMappingConfig(this: IExecuteFunctions, itemIndex: number): M
 	}
 	const overrides: MappingOverrides = {
 		pairs,
-		drop: list(this.getNodeParameter('dropFields', itemIndex, '') as string),
+		drop: commaList(this.getNodeParameter('dropFields', itemIndex, '') as string),
 		picklists,
 	};
 	if (component === 'event') {
 		const o = this.getNodeParameter('eventOptions', itemIndex, {}) as EventOptionsParameter;
-		const types = list(o.syncedEventTypes);
+		const types = commaList(o.syncedEventTypes);
 		overrides.event = {
 			...(types.length ? { syncedEventTypes: types } : {}),
 			...(blankToUndefined(o.defaultEventType) ? { defaultEventType: blankToUndefined(o.defaultEventType) } : {}),
