@@ -147,9 +147,13 @@ function bothChanged<C extends Component>(d: Decider<C>, crmId: string, row: Sta
  * The merged values back from the comparable view to real values: Exchange's times keep their zone, the
  * CRM's description its enrichment block.
  */
-function realValues<C extends Component>(ctx: PlanContext<C>, merged: Record<string, unknown>, c: Prepared<C>, e: Prepared<C>): void {
-	const crmView = ctx.comparable(c.record) as Record<string, unknown>;
-	const exchangeView = ctx.comparable(e.record) as Record<string, unknown>;
+function realValues<C extends Component>(
+	merged: Record<string, unknown>,
+	views: { crm: Record<string, unknown>; exchange: Record<string, unknown> },
+	c: Prepared<C>,
+	e: Prepared<C>,
+): void {
+	const { crm: crmView, exchange: exchangeView } = views;
 	const crmReal = c.record as Record<string, unknown>;
 	const exchangeReal = e.record as Record<string, unknown>;
 	for (const field of Object.keys(merged)) {
@@ -166,14 +170,9 @@ function realValues<C extends Component>(ctx: PlanContext<C>, merged: Record<str
 /** Policy "merge": field by field against the pair's base; fields changed on both go to the fallback. */
 function merge<C extends Component>({ ctx, out }: Decider<C>, ident: string, row: StatusRow | undefined, c: Prepared<C>, e: Prepared<C>): void {
 	const fallback = ctx.options.mergeFallback ?? 'lastModifiedWins';
-	const result = mergeRecords(
-		ctx.comparable(c.record) as Record<string, unknown>,
-		ctx.comparable(e.record) as Record<string, unknown>,
-		row?.mergeBase,
-		ctx.fields,
-		() => winnerFor(fallback, c.modifiedAt, e.modifiedAt),
-	);
-	realValues(ctx, result.record, c, e);
+	const views = { crm: ctx.comparable(c.record) as Record<string, unknown>, exchange: ctx.comparable(e.record) as Record<string, unknown> };
+	const result = mergeRecords(views.crm, views.exchange, row?.mergeBase, ctx.fields, () => winnerFor(fallback, c.modifiedAt, e.modifiedAt));
+	realValues(result.record, views, c, e);
 	if (result.contested.length) {
 		return out.conflict(ident, `Fields changed on both sides: ${result.contested.join(', ')}; the merge fallback "none" leaves both as they are.`, c, e);
 	}
