@@ -37,6 +37,9 @@ export interface SyncRunStatus extends SyncRunKey {
 	/** Set while an admin has paused this sync (A6); every start is refused until it is resumed. */
 	pausedAt?: string;
 	pauseReason?: string;
+	/** How many committed sync states the run log has kept for this sync; the newest is `loadSyncState`'s. */
+	stateGeneration?: number;
+	stateSavedAt?: string;
 }
 
 export type SyncRunStart =
@@ -47,16 +50,31 @@ export interface SyncRunResult {
 	summary?: string;
 	/** Set when the run did not do all it had to (per-item errors, a failed step). */
 	error?: string;
+	/**
+	 * The sync state the run committed, kept as this sync's newest state when the run still holds the
+	 * lease (docs/decisions.md §17): a later start whose static data is older works from it.
+	 */
+	state?: unknown;
+}
+
+/** The newest committed state of one sync, as the run log keeps it. */
+export interface SavedSyncState {
+	generation: number;
+	savedAt: string;
+	data: unknown;
 }
 
 /** The role a CRM backend plays when it can keep the run log (the embedded CRM; see docs/decisions.md §12). */
 export interface CrmSyncRunLog {
 	/** `countRefusal: false` for the intermediate tries of a waiting start (only a real skip is counted). */
 	startSyncRun(key: SyncRunKey, holder: string, leaseMs: number, options?: { countRefusal?: boolean }): Promise<SyncRunStart>;
-	finishSyncRun(key: SyncRunKey, holder: string, result: SyncRunResult): Promise<SyncRunStatus>;
+	/** `stateKept`: the result's `state` became this sync's newest committed state. */
+	finishSyncRun(key: SyncRunKey, holder: string, result: SyncRunResult): Promise<SyncRunStatus & { stateKept: boolean }>;
 	listSyncRuns(): Promise<SyncRunStatus[]>;
 	/** Pauses (with a reason) or resumes (`undefined`) the recorded syncs the filter matches; returns them. */
 	setSyncRunsPaused(filter: SyncRunFilter, pause: { reason: string } | undefined): Promise<SyncRunStatus[]>;
+	/** The newest committed state of this sync (`finishSyncRun`'s `state`), if one was kept. */
+	loadSyncState(key: SyncRunKey): Promise<SavedSyncState | undefined>;
 }
 
 /** Which recorded syncs a pause or resume applies to: one mailbox, all its components or some. */
@@ -81,7 +99,8 @@ export function hasSyncRunLog<T extends object>(backend: T): backend is T & CrmS
 		typeof candidate.startSyncRun === 'function' &&
 		typeof candidate.finishSyncRun === 'function' &&
 		typeof candidate.listSyncRuns === 'function' &&
-		typeof candidate.setSyncRunsPaused === 'function'
+		typeof candidate.setSyncRunsPaused === 'function' &&
+		typeof candidate.loadSyncState === 'function'
 	);
 }
 
@@ -148,11 +167,24 @@ export function decidePause(current: SyncRunStatus, pause: { reason: string } | 
 }
 
 /**
+ * State rule: a committed state becomes the sync's newest (the next generation) only when its run still
+ * holds the lease. A run whose lease was taken over worked beside a newer run and must not replace that
+ * run's state with its own.
+ */
+export function keepsCommittedState(current: SyncRunStatus | undefined, holder: string, result: SyncRunResult): boolean {
+	return result.state !== undefined && current?.holder === holder;
+}
+
+/**
  * Finish rule: the holder gives the lease back and records its result. A run whose lease was taken over
  * meanwhile records its result but leaves the newer run's lease alone.
  */
 export function decideFinish(current: SyncRunStatus | undefined, key: SyncRunKey, holder: string, result: SyncRunResult, now: Date): SyncRunStatus {
 	const base: SyncRunStatus = { ...(current ?? {}), ...key, lastFinishedAt: now.toISOString() };
+	if (keepsCommittedState(current, holder, result)) {
+		base.stateGeneration = (current?.stateGeneration ?? 0) + 1;
+		base.stateSavedAt = now.toISOString();
+	}
 	if (result.summary !== undefined) base.lastSummary = result.summary;
 	if (result.error) base.lastError = result.error;
 	else {

@@ -55,6 +55,8 @@ function storedEtag(etag: string): string {
  */
 export function commit<C extends Component>(table: StatusTable, results: Array<CommitResult<C>>, options: CommitOptions): CommitReport {
 	const fields = fieldsOf(options.component, options.syncedFields);
+	// A committed state is no longer the empty one Reset State left (lib/engine/state-handover.ts).
+	table.reset = false;
 	const counts: RunCounts = { created: 0, updated: 0, deleted: 0, conflicts: 0, skipped: 0, errors: 0, unchanged: 0 };
 	const failures: CommitReport['failures'] = [];
 	const failed: FailedChange[] = [];

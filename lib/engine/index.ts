@@ -5,6 +5,7 @@ export * from './rules';
 export * from './content';
 export { plan } from './plan';
 export { echoIdsToConfirm } from './echo';
+export { adoptCommittedState, needsNewerState } from './state-handover';
 export { commit, type CommitOptions, type CommitReport, type CommitResult } from './commit';
 export { mergeFields } from './merge';
 export { backoffRuns, MAX_RETRIES, MAX_WAIT_RUNS } from './retry';

@@ -69,6 +69,10 @@ export interface TableData {
 	q?: Record<string, RetryEntry>;
 	/** CRM ids (`<crmId>[|<task day>]`) whose Exchange copy was created after the committed Exchange cursor (its next delta must list it). */
 	e?: string[];
+	/** Generation: the CRM run log's count of committed states of this sync when this one was committed (docs/decisions.md §17). */
+	g?: number;
+	/** 1: emptied by Reset State, so the run log's newer copy must not replace it (the reset is deliberate). */
+	z?: 1;
 }
 
 export interface SyncStateRoot {
@@ -144,12 +148,18 @@ export class StatusTable {
 	readonly retries = new Map<string, RetryEntry>();
 	/** CRM ids whose Exchange copy the connector created after the committed Exchange cursor. */
 	echoes = new Set<string>();
+	/** Which committed state of this sync this is (0: none recorded); see `TableData.g`. */
+	generation: number;
+	/** Emptied on purpose by Reset State and not committed since. */
+	reset: boolean;
 
 	private constructor(data: TableData | undefined) {
 		this.cursors = { ...(data?.c ?? {}) };
 		this.pending = data?.p ? { ...data.p } : undefined;
 		for (const [key, entry] of Object.entries(data?.q ?? {})) this.retries.set(key, entry);
 		for (const crmId of data?.e ?? []) this.echoes.add(crmId);
+		this.generation = data?.g ?? 0;
+		this.reset = data?.z === 1;
 		const prefix = data?.x ?? '';
 		for (const [crmId, encoded] of Object.entries(data?.r ?? {})) {
 			const [suffix, crmEtag, crmHash, exchangeEtag, exchangeHash, mergeBase] = encoded.split('|');
@@ -162,6 +172,11 @@ export class StatusTable {
 
 	static load(data?: TableData): StatusTable {
 		return new StatusTable(data);
+	}
+
+	/** An empty table that stands for a deliberate reset (A4). */
+	static emptied(generation: number): StatusTable {
+		return new StatusTable({ c: {}, r: {}, ...(generation ? { g: generation } : {}), z: 1 });
 	}
 
 	get size(): number {
@@ -223,6 +238,8 @@ export class StatusTable {
 		if (this.pending) data.p = { ...this.pending };
 		if (this.retries.size) data.q = Object.fromEntries(this.retries);
 		if (this.echoes.size) data.e = [...this.echoes];
+		if (this.generation) data.g = this.generation;
+		if (this.reset) data.z = 1;
 		return data;
 	}
 }

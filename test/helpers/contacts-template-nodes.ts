@@ -20,6 +20,10 @@ export const ANNA = 'anna@contoso.example';
 
 export interface PlannedRun {
 	data: IDataObject;
+	/** The n8n execution id this run stands for (the holder of Sync State's lease). */
+	executionId: string;
+	/** Sync State's output item. */
+	state: IDataObject;
 	folderId: string;
 	table: IDataObject;
 	actions: INodeExecutionData[];
@@ -29,6 +33,17 @@ export interface PlannedRun {
 export interface RunOptions {
 	policy?: string;
 	planOptions?: IDataObject;
+	/** Reset State before Sync State, as workflows/initial-sync.json does. */
+	resetFirst?: boolean;
+}
+
+export interface TemplateOptions {
+	/**
+	 * Sync State and Commit carry the CRM credential as in the templates, so the CRM's run log holds the
+	 * lease and keeps the committed state (docs/decisions.md §12, §17). Off by default: the overlap tests
+	 * interleave two runs' halves, which the lease exists to prevent.
+	 */
+	runLog?: boolean;
 }
 
 export interface ContactsTemplate {
@@ -50,7 +65,7 @@ const crmNode = new Crm();
 const mapping = new FieldMapping();
 const resolution = new ConflictResolution();
 
-export async function startContactsTemplate(): Promise<ContactsTemplate> {
+export async function startContactsTemplate(templateOptions: TemplateOptions = {}): Promise<ContactsTemplate> {
 	const sb = await startTestSandbox();
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contacts-template-'));
 	const dbPath = path.join(dir, 'crm.sqlite');
@@ -62,11 +77,14 @@ export async function startContactsTemplate(): Promise<ContactsTemplate> {
 		crmApi: { backend: 'embedded', databasePath: dbPath },
 	};
 
-	async function runNode(data: IDataObject, node: INodeType, params: Record<string, unknown>, inputs: INodeExecutionData[][]): Promise<INodeExecutionData[][]> {
-		const meta: INode = { id: 'n', name: 'node', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} };
+	let executions = 0;
+	async function runNode(data: IDataObject, node: INodeType, params: Record<string, unknown>, inputs: INodeExecutionData[][], executionId = 'execution'): Promise<INodeExecutionData[][]> {
+		const withRunLog = templateOptions.runLog === true && node === resolution;
+		const meta: INode = { id: 'n', name: 'node', type: 'x', typeVersion: 1, position: [0, 0], parameters: {}, ...(withRunLog ? { credentials: { crmApi: { id: '1', name: 'CRM' } } } : {}) };
 		const ctx = {
 			getInputData: (index = 0) => inputs[index] ?? [],
 			getNode: () => meta,
+			getExecutionId: () => executionId,
 			continueOnFail: () => false,
 			getCredentials: async (type: string) => credentials[type],
 			getWorkflowStaticData: () => data,
@@ -87,10 +105,12 @@ export async function startContactsTemplate(): Promise<ContactsTemplate> {
 		saved: {},
 		async readAndPlan(saved, options = {}) {
 			const data = JSON.parse(JSON.stringify(saved)) as IDataObject;
+			const executionId = String(++executions);
 			const [[folders]] = await runNode(data, exchange, { resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' }, [[{ json: {} }]]);
 			const folderId = (folders.json as { contact: string }).contact;
 			const table = { component: 'contact', mailbox: 'me', exchangeFolderId: folderId, crmInstance: 'crm' };
-			const [[state]] = await runNode(data, resolution, { operation: 'readState', ...table }, [[folders]]);
+			if (options.resetFirst) await runNode(data, resolution, { operation: 'resetState', ...table }, [[folders]]);
+			const [[state]] = await runNode(data, resolution, { operation: 'readState', ...table }, [[folders]], executionId);
 			const [crmChanges] = await runNode(data, crmNode, { resource: 'contact', operation: 'getChanges', cursor: (state.json.crmCursor as string) ?? '' }, [[state]]);
 			const [canonical] = await runNode(data, mapping, { component: 'contact', operation: 'toCanonical' }, [crmChanges]);
 			const [exChanges] = await runNode(
@@ -101,13 +121,13 @@ export async function startContactsTemplate(): Promise<ContactsTemplate> {
 			);
 			const planParams = { operation: 'plan', ...table, direction: 'both', policy: options.policy ?? 'lastModifiedWins', planOptions: options.planOptions ?? {} };
 			const [actions, notes] = await runNode(data, resolution, planParams, [canonical, exChanges]);
-			return { data, folderId, table, actions, notifications: (notes ?? []).map((n) => n.json) };
+			return { data, executionId, state: state.json, folderId, table, actions, notifications: (notes ?? []).map((n) => n.json) };
 		},
 		async applyAndCommit(run) {
 			const [toCrm] = await runNode(run.data, mapping, { component: 'contact', operation: 'toCrm' }, [run.actions]);
 			const [crmWritten] = await runNode(run.data, crmNode, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, [toCrm]);
 			const [exWritten] = await runNode(run.data, exchange, { resource: 'syncAction', operation: 'apply', syncFolderId: run.folderId, options: {} }, [crmWritten]);
-			const [[report]] = await runNode(run.data, resolution, { operation: 'commit', ...run.table }, [exWritten]);
+			const [[report]] = await runNode(run.data, resolution, { operation: 'commit', ...run.table }, [exWritten], run.executionId);
 			return { ...report.json, folderId: run.folderId, notifications: run.notifications };
 		},
 		async syncRun(options) {

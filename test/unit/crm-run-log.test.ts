@@ -1,5 +1,5 @@
 /** Issue 14: the rules of the sync run lease and the account status (lib/crm/run-log.ts). */
-import { accountStatus, decideFinish, decidePause, decideStart, matchesFilter, startSyncRunWaiting, type CrmSyncRunLog, type SyncRunStatus } from '../../lib/crm';
+import { accountStatus, decideFinish, decidePause, decideStart, keepsCommittedState, matchesFilter, startSyncRunWaiting, type CrmSyncRunLog, type SyncRunStatus } from '../../lib/crm';
 
 const key = { mailbox: 'anna@contoso.example', component: 'contact' };
 const at = (iso: string) => new Date(iso);
@@ -73,8 +73,12 @@ function memoryLog(clock: { t: number }): CrmSyncRunLog {
 			return start;
 		},
 		async finishSyncRun(k, holder, result) {
+			const stateKept = keepsCommittedState(row, holder, result);
 			row = decideFinish(row, k, holder, result, new Date(clock.t));
-			return row;
+			return { ...row, stateKept };
+		},
+		async loadSyncState() {
+			return undefined;
 		},
 		async listSyncRuns() {
 			return row ? [row] : [];

@@ -19,7 +19,7 @@ import type {
 	CrmUser,
 } from '../types';
 import { CrmError } from '../types';
-import { decideFinish, decidePause, decideStart, mailboxKey, matchesFilter, type CrmSyncRunLog, type SyncRunFilter, type SyncRunKey, type SyncRunResult, type SyncRunStart, type SyncRunStatus } from '../run-log';
+import { decideFinish, decidePause, decideStart, keepsCommittedState, mailboxKey, matchesFilter, type CrmSyncRunLog, type SavedSyncState, type SyncRunFilter, type SyncRunKey, type SyncRunResult, type SyncRunStart, type SyncRunStatus } from '../run-log';
 import { isBlank, isCrmModule, MODULES } from './modules';
 import { migrate } from './schema';
 import { openSqlite } from './sqlite';
@@ -507,12 +507,26 @@ export class EmbeddedCrmBackend implements CrmBackend, CrmSyncRunLog {
 		});
 	}
 
-	async finishSyncRun(key: SyncRunKey, holder: string, result: SyncRunResult): Promise<SyncRunStatus> {
+	async finishSyncRun(key: SyncRunKey, holder: string, result: SyncRunResult): Promise<SyncRunStatus & { stateKept: boolean }> {
 		return this.transaction(() => {
-			const next = decideFinish(this.syncRunRow(key), key, holder, result, this.now());
+			const current = this.syncRunRow(key);
+			const next = decideFinish(current, key, holder, result, this.now());
 			this.writeSyncRun(next);
-			return next;
+			const stateKept = keepsCommittedState(current, holder, result);
+			if (stateKept) {
+				this.stmt(
+					'INSERT INTO sync_states (mailbox_key, component, generation, saved_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (mailbox_key, component) DO UPDATE SET generation = excluded.generation, saved_at = excluded.saved_at, data = excluded.data',
+				).run(syncRunMailboxKey(key), key.component, next.stateGeneration ?? 0, next.stateSavedAt ?? '', JSON.stringify(result.state));
+			}
+			return { ...next, stateKept };
 		});
+	}
+
+	async loadSyncState(key: SyncRunKey): Promise<SavedSyncState | undefined> {
+		const row = this.stmt('SELECT generation, saved_at, data FROM sync_states WHERE mailbox_key = ? AND component = ?').get(syncRunMailboxKey(key), key.component) as
+			| { generation: number; saved_at: string; data: string }
+			| undefined;
+		return row ? { generation: Number(row.generation), savedAt: row.saved_at, data: JSON.parse(row.data) as unknown } : undefined;
 	}
 
 	async listSyncRuns(): Promise<SyncRunStatus[]> {

@@ -104,6 +104,18 @@ export const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (mailbox_key, component)
 	) WITHOUT ROWID;
 	`,
+	// The newest committed sync state per run-log row (docs/decisions.md §17), apart from the status so
+	// that listing the status never reads the states.
+	`
+	CREATE TABLE sync_states (
+		mailbox_key TEXT NOT NULL,
+		component TEXT NOT NULL,
+		generation INTEGER NOT NULL,
+		saved_at TEXT NOT NULL,
+		data TEXT NOT NULL,
+		PRIMARY KEY (mailbox_key, component)
+	) WITHOUT ROWID;
+	`,
 ];
 
 /** Applies the missing migrations; safe when several processes open the same file at once. */

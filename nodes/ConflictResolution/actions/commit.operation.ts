@@ -92,8 +92,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const status = await log.finishSyncRun(runKey(mailbox, first.component, first.table), runHolder(this), {
 				summary: json.summary as string,
 				...(counts.errors > 0 ? { error: `${counts.errors} change(s) could not be written; they are tried again in the next run (the Commit report lists them under "failures").` } : {}),
+				// The run log keeps it as this sync's newest state (docs/decisions.md §17); a dry run changed nothing.
+				...(report ? { state: table.save() } : {}),
 			});
 			json.leaseReleased = status.holder === undefined;
+			if (status.stateKept && status.stateGeneration !== undefined) {
+				table.generation = status.stateGeneration;
+				saveTable(this, first.table, table);
+			}
 		}
 		if (dryRun) {
 			json.plannedActions = run.results

@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { startSyncRunWaiting } from '../../../lib/crm';
-import { echoIdsToConfirm } from '../../../lib/engine';
+import type { CrmSyncRunLog, SyncRunKey, SyncRunStatus } from '../../../lib/crm';
+import { adoptCommittedState, echoIdsToConfirm, needsNewerState, type StatusTable } from '../../../lib/engine';
 import { runHolder, runKey, runLog } from '../helpers/runLease';
-import { loadTable, stateSizeBytes, tableRef } from '../helpers/state';
+import { loadTable, saveTable, stateSizeBytes, tableRef } from '../helpers/state';
 
 export const description: INodeProperties[] = [
 	{
@@ -35,18 +36,27 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const ref = tableRef(this);
 	const log = await runLog(this);
+	const key = runKey(ref.mailbox, ref.component, ref.key);
 	let lease: IDataObject | undefined;
+	let table = loadTable(this, ref.key);
+	let stateFrom: IDataObject | undefined;
 	if (log) {
 		const minutes = this.getNodeParameter('leaseMinutes', 0, 15) as number;
 		const waitSeconds = this.getNodeParameter('waitSeconds', 0, 0) as number;
-		const start = await startSyncRunWaiting(log, runKey(ref.mailbox, ref.component, ref.key), runHolder(this), Math.max(1, minutes) * 60_000, { waitMs: Math.max(0, waitSeconds) * 1000 });
+		const start = await startSyncRunWaiting(log, key, runHolder(this), Math.max(1, minutes) * 60_000, { waitMs: Math.max(0, waitSeconds) * 1000 });
 		if (!start.acquired) {
 			const skipped: IDataObject = { skipped: true, paused: start.paused === true, reason: start.reason, mailbox: ref.mailbox, component: ref.component, heldBy: start.status.holder ?? null, leaseUntil: start.status.leaseUntil ?? null };
 			return [[], [{ json: skipped, pairedItem: { item: 0 } }]];
 		}
 		lease = { holder: start.status.holder ?? null, until: start.status.leaseUntil ?? null };
+		const adopted = await newerCommittedState(log, key, table, start.status);
+		if (adopted) {
+			table = adopted;
+			// Written into this execution's static data, so Plan and Commit work on it and n8n saves it.
+			saveTable(this, ref.key, table);
+			stateFrom = { generation: table.generation, committedAt: start.status.stateSavedAt ?? null };
+		}
 	}
-	const table = loadTable(this, ref.key);
 	return [
 		[
 			{
@@ -62,10 +72,18 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					confirmIds: echoIdsToConfirm(table, ref.component),
 					stateBytes: stateSizeBytes(this),
 					...(lease ? { lease } : {}),
+					// Set when this run works from the state the last run committed, not from its own older static data.
+					...(stateFrom ? { stateFromRunLog: stateFrom } : {}),
 				},
 				pairedItem: { item: 0 },
 			},
 		],
 		[],
 	];
+}
+
+/** The run log's newer committed state of this sync, when the run's own static data is older (docs/decisions.md §17). */
+async function newerCommittedState(log: CrmSyncRunLog, key: SyncRunKey, own: StatusTable, status: SyncRunStatus): Promise<StatusTable | undefined> {
+	if (!needsNewerState(own, status.stateGeneration)) return undefined;
+	return adoptCommittedState(own, await log.loadSyncState(key));
 }
