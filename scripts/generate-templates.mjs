@@ -113,7 +113,8 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user, o
 			planOptions: user ? { assignedUserId: crmUserId } : {},
 		}),
 		node('Conflicts (notify here)', 'n8n-nodes-base.noOp', 1320, 180, {}),
-		node('Map Canonical → CRM', `${PKG}.fieldMapping`, 1320, 0, { component, operation: 'toCrm' }),
+		// One mapping for both directions (issue 17): field pairs are set in Map CRM → Canonical only.
+		node('Map Canonical → CRM', `${PKG}.fieldMapping`, 1320, 0, { component, operation: 'toCrm', mappingFrom: 'node', mappingSource: `={{ $('${n('Map CRM → Canonical')}').params }}` }),
 		node('Write to CRM', `${PKG}.crm`, 1540, 0, { resource: 'syncAction', operation: 'apply', crmUserId, recordConflicts: true }, { credentials: CRM_CREDENTIAL }),
 		node('Write to Exchange', `${PKG}.exchange`, 1760, 0, { resource: 'syncAction', ...exchangeMailbox, operation: 'apply', syncFolderId: folderExpr, options: {} }, { credentials: GRAPH_CREDENTIAL }),
 		node('Commit', `${PKG}.conflictResolution`, 1980, 0, { operation: 'commit', ...stateFromSyncState }, { credentials: CRM_CREDENTIAL }),

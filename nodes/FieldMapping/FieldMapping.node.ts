@@ -7,6 +7,7 @@ import {
 	componentProperty,
 	customisationProperties,
 	eventOptionsProperty,
+	ownMappingOnly,
 	setFieldsProperty,
 } from './descriptions/common.description';
 
@@ -27,8 +28,7 @@ export class FieldMapping implements INodeType {
 		properties: [
 			componentProperty,
 			...mapping.description,
-			eventOptionsProperty,
-			...customisationProperties,
+			...[eventOptionsProperty, ...customisationProperties].map(ownMappingOnly),
 			setFieldsProperty,
 			{
 				displayName: 'Invalid Records',

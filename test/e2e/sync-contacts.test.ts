@@ -5,6 +5,7 @@
  */
 import type { CrmRecord } from '../../lib/crm';
 import type { Contact } from '../../lib/model/types';
+import { nodeOutput } from './harness';
 import { ANNA, report, startSyncEnv, type SyncEnv } from './helpers/sync-env';
 
 const SETUP_TIMEOUT = 40 * 60_000;
@@ -175,5 +176,29 @@ describe('contacts sync template in real n8n', () => {
 			expect(idle).toMatchObject({ created: 0, updated: 0, deleted: 0 });
 		},
 		3 * STEP_TIMEOUT,
+	);
+
+	it(
+		'a field pair added once, in "Map CRM → Canonical", flows both ways (issue 17); a second workflow of this sync starts from its state (§17)',
+		async () => {
+			// The builder's change: the web page goes to the CRM field cf_homepage instead of the preset's website.
+			const pair = { canonical: 'website', crm: 'cf_homepage', kind: 'text' };
+			const remapped = await env.importTemplate('contacts-sync.json', 'e2eContactsMap01', { parameters: { 'Map CRM → Canonical': { fieldPairs: { pair: [pair] } } } });
+			await env.exchange.create('contact', folderId, { firstName: 'Wanda', lastName: 'Web', website: 'https://wanda.example', jobTitle: 'Vertrieb' });
+			const first = await env.run(remapped);
+			expect(report(first)).toMatchObject({ created: 1, errors: 0 });
+			// The new workflow has no static data of its own: it took over the state the first workflow committed.
+			expect(nodeOutput(first, 'Sync State', 0)[0]).toMatchObject({ firstRun: false, stateFromRunLog: { generation: expect.any(Number) } });
+			const wanda = (await crmContacts()).find((c) => c.fields.lastname === 'Web') as CrmRecord;
+			expect(wanda.fields).toMatchObject({ cf_homepage: 'https://wanda.example', title: 'Vertrieb' });
+			expect(wanda.fields.website ?? '').toBe('');
+
+			await env.crm.update('contacts', wanda.id, { fields: { cf_homepage: 'https://wanda.example/neu' } });
+			expect(report(await env.run(remapped))).toMatchObject({ updated: 1, errors: 0 });
+			const outlook = (await exchangeContacts()).find((e) => e.record.lastName === 'Web');
+			expect(outlook?.record).toMatchObject({ website: 'https://wanda.example/neu', jobTitle: 'Vertrieb', firstName: 'Wanda' });
+			expect((await crmContacts()).filter((c) => c.fields.lastname === 'Web')).toHaveLength(1);
+		},
+		2 * STEP_TIMEOUT,
 	);
 });

@@ -238,3 +238,41 @@ export const setFieldsProperty: INodeProperties = {
 		},
 	],
 };
+
+/**
+ * One mapping for both directions (issue 17): Canonical → CRM can take the field pairs, picklists and
+ * options of another Field Mapping node (the pipeline's CRM → Canonical node) instead of its own.
+ */
+export const mappingSourceProperties: INodeProperties[] = [
+	{
+		displayName: 'Mapping',
+		name: 'mappingFrom',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Same as the CRM → Canonical Node',
+				value: 'node',
+				description: 'Field pairs, picklists and options are set once, in that node, and used for both directions',
+			},
+			{ name: 'Set Here', value: 'own', description: 'This node has its own field pairs, picklists and options' },
+		],
+		default: 'own',
+		displayOptions: { show: { operation: ['toCrm'] } },
+	},
+	{
+		displayName: 'Mapping Node',
+		name: 'mappingSource',
+		type: 'string',
+		default: "={{ $('Map CRM → Canonical').params }}",
+		description:
+			'The CRM → Canonical node whose mapping this node uses, as an expression with its name. Change a field pair there and it applies to both directions.',
+		hint: 'Keep the form {{ $(\'Node Name\').params }}; n8n updates the name when the node is renamed',
+		displayOptions: { show: { operation: ['toCrm'], mappingFrom: ['node'] } },
+	},
+];
+
+/** A mapping setting, hidden when the mapping comes from another node. */
+export function ownMappingOnly(property: INodeProperties): INodeProperties {
+	return { ...property, displayOptions: { ...property.displayOptions, hide: { ...property.displayOptions?.hide, mappingFrom: ['node'] } } };
+}

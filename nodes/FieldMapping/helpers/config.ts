@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { commaList } from '../../../lib/engine';
 import { buildMappingConfig } from '../../../lib/mapping';
@@ -44,15 +45,13 @@ function toPair(p: PairParameter): FieldPair {
 	};
 }
 
-/** The node's customisation parameters for one item → the mapping config (preset + changes). */
-export function readMappingConfig(this: IExecuteFunctions, itemIndex: number): MappingConfig {
-	const component = this.getNodeParameter('component', itemIndex) as Component;
-	const pairs = (this.getNodeParameter('fieldPairs.pair', itemIndex, []) as PairParameter[]).map(toPair);
-	const entries = this.getNodeParameter('picklistEntries.entry', itemIndex, []) as Array<{
-		picklist?: string;
-		crm?: string;
-		canonical?: string;
-	}>;
+/** Reads one mapping setting: `name` may be a dotted path into a collection (`fieldPairs.pair`). */
+type MappingSetting = <T>(name: string, fallback: T) => T;
+
+/** The mapping config (preset + the builder's changes) from the mapping settings. */
+function mappingConfigFrom(component: Component, setting: MappingSetting): MappingConfig {
+	const pairs = setting<PairParameter[]>('fieldPairs.pair', []).map(toPair);
+	const entries = setting<Array<{ picklist?: string; crm?: string; canonical?: string }>>('picklistEntries.entry', []);
 	const picklists: NonNullable<MappingOverrides['picklists']> = {};
 	for (const entry of entries) {
 		const name = (entry.picklist ?? '').trim();
@@ -62,11 +61,11 @@ export function readMappingConfig(this: IExecuteFunctions, itemIndex: number): M
 	}
 	const overrides: MappingOverrides = {
 		pairs,
-		drop: commaList(this.getNodeParameter('dropFields', itemIndex, '') as string),
+		drop: commaList(setting<string>('dropFields', '')),
 		picklists,
 	};
 	if (component === 'event') {
-		const o = this.getNodeParameter('eventOptions', itemIndex, {}) as EventOptionsParameter;
+		const o = setting<EventOptionsParameter>('eventOptions', {});
 		const types = commaList(o.syncedEventTypes);
 		overrides.event = {
 			...(types.length ? { syncedEventTypes: types } : {}),
@@ -84,6 +83,58 @@ export function readMappingConfig(this: IExecuteFunctions, itemIndex: number): M
 		};
 	}
 	return buildMappingConfig(component, overrides);
+}
+
+/** The value at a dotted path of another node's parameters, its expressions evaluated for this item. */
+function settingOf(ctx: IExecuteFunctions, itemIndex: number, parameters: IDataObject): MappingSetting {
+	const evaluate = (value: unknown): unknown => {
+		if (typeof value === 'string' && value.startsWith('=')) return ctx.evaluateExpression(value, itemIndex);
+		if (Array.isArray(value)) return value.map(evaluate);
+		if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluate(v)]));
+		return value;
+	};
+	return <T>(name: string, fallback: T): T => {
+		let value: unknown = parameters;
+		for (const key of name.split('.')) value = value && typeof value === 'object' ? (value as IDataObject)[key] : undefined;
+		return value === undefined ? fallback : (evaluate(value) as T);
+	};
+}
+
+/**
+ * The other Field Mapping node's parameters (Canonical → CRM with "Mapping: Same as the CRM → Canonical
+ * Node"); they must be a CRM → Canonical mapping of the same component.
+ */
+function mappingNodeParameters(ctx: IExecuteFunctions, itemIndex: number, component: Component): IDataObject {
+	const source = ctx.getNodeParameter('mappingSource', itemIndex, undefined) as unknown;
+	const fix = 'Set “Mapping Node” to {{ $(\'Name of the CRM → Canonical node\').params }}, or choose “Mapping: Set Here”.';
+	if (!source || typeof source !== 'object' || Array.isArray(source)) {
+		throw new NodeOperationError(ctx.getNode(), 'The node this mapping should come from was not found', { itemIndex, description: fix });
+	}
+	const parameters = source as IDataObject;
+	if ((parameters.operation ?? 'toCanonical') !== 'toCanonical') {
+		throw new NodeOperationError(ctx.getNode(), '“Mapping Node” is not a CRM → Canonical Field Mapping node', { itemIndex, description: fix });
+	}
+	if (parameters.component !== component) {
+		throw new NodeOperationError(ctx.getNode(), `“Mapping Node” maps ${String(parameters.component)} records, this node ${component} records`, {
+			itemIndex,
+			description: 'Point “Mapping Node” at the CRM → Canonical node of the same pipeline.',
+		});
+	}
+	return parameters;
+}
+
+/**
+ * The mapping config for one item: this node's own settings, or (Canonical → CRM, "Mapping: Same as the
+ * CRM → Canonical Node") those of the pipeline's other Field Mapping node, so one mapping drives both
+ * directions.
+ */
+export function readMappingConfig(this: IExecuteFunctions, itemIndex: number): MappingConfig {
+	const component = this.getNodeParameter('component', itemIndex) as Component;
+	const fromNode = this.getNodeParameter('operation', itemIndex) === 'toCrm' && this.getNodeParameter('mappingFrom', itemIndex, 'own') === 'node';
+	const setting: MappingSetting = fromNode
+		? settingOf(this, itemIndex, mappingNodeParameters(this, itemIndex, component))
+		: <T>(name: string, fallback: T) => this.getNodeParameter(name, itemIndex, fallback) as T;
+	return mappingConfigFrom(component, setting);
 }
 
 /** "Set Fields" values for one item (already evaluated by n8n, so expressions work). */

@@ -4,13 +4,14 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { isActionItem, isRunMarker } from '../../../../lib/engine/workflow-items';
 import { canonicalToCrm, setPath } from '../../../../lib/mapping';
 import type { ComponentRecordMap } from '../../../../lib/model/types';
-import { crmFieldsFieldProperty, recordFieldProperty } from '../../descriptions/common.description';
+import { crmFieldsFieldProperty, mappingSourceProperties, recordFieldProperty } from '../../descriptions/common.description';
 import { objectAt, readMappingConfig, readSetFields } from '../../helpers/config';
 import { handleItemError, type MappedItems } from '../../helpers/errors';
 
 const show = { operation: ['toCrm'] };
 
 export const description: INodeProperties[] = [
+	...mappingSourceProperties,
 	{ ...recordFieldProperty, displayOptions: { show } },
 	{ ...crmFieldsFieldProperty, description: 'Item field to write the CRM fields to (leave empty to output only the fields)', displayOptions: { show } },
 	{
