@@ -199,6 +199,38 @@ it('appointments: a subject edit in the batch leaves the HTML body, categories a
 	}
 });
 
+it('after a calendar delta the 25 changed appointments are read in 2 $batches, not one by one', async () => {
+	const transport = new HttpTransport({ ca: sb.ca });
+	const client = new GraphExchangeClient({
+		protocol: 'graph',
+		baseUrl: sb.authorityUrl,
+		mailbox: ANNA,
+		tokens: new ClientCredentialsTokenProvider({ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret }, transport),
+		transport,
+	});
+	try {
+		const calendar = (await client.ensureSyncFolders({ components: ['event'], folderName: 'Delta-Reads' })).event as string;
+		const mailbox = sb.sandbox.store.mailbox(ANNA);
+		const ids: string[] = [];
+		for (let i = 0; i < 25; i++) {
+			const day = `2026-12-${String(1 + i).padStart(2, '0')}`;
+			ids.push((await client.create('event', calendar, { subject: `Delta ${i}`, start: { dateTime: `${day}T09:00:00`, timeZone: 'Europe/Berlin' }, end: { dateTime: `${day}T10:00:00`, timeZone: 'Europe/Berlin' } }, `crm:Events:d${i}`)).id);
+		}
+		let cursor: string | undefined;
+		for (let more = true; more; ) {
+			const page = await client.listChanges('event', calendar, cursor);
+			cursor = page.cursor;
+			more = page.hasMore;
+		}
+		for (const id of ids) mailbox.updateItem<'event'>(id, (d) => void (d.location = { displayName: 'Moved' }));
+		const { result: page, exchanges } = await recorded(() => client.listChanges('event', calendar, cursor));
+		expect(page.items.map((i) => [i.record.location, i.ident])).toEqual(ids.map((_, i) => ['Moved', `crm:Events:d${i}`]));
+		expect(requestsOf(exchanges)).toMatchObject({ all: 3, batches: 2, singleWrites: 0 });
+	} finally {
+		client.close();
+	}
+});
+
 function dbPath(): string {
 	return t.dbPath;
 }
