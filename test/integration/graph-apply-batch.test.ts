@@ -154,6 +154,24 @@ it('a batch in which one write gets 412 (changed meanwhile) and one 404 (gone) r
 	expect(created?.extendedProperties[GRAPH_IDENT_PROPERTY_ID]).toBe('crm:Contacts:4');
 });
 
+it('a write that gets 429 inside the batch is sent again after Retry-After and succeeds; the others are written once', async () => {
+	const mailbox = sb.sandbox.store.mailbox(ANNA);
+	const folderId = mailbox.listFolders({ kind: 'contacts' }).find((f) => f.displayName === 'CRM-Sync')?.id as string;
+	const made = Array.from({ length: 3 }, (_, i) => mailbox.createItem(folderId, 'contact', { givenName: `Retry${i}`, surname: 'Case', jobTitle: 'Before' }));
+	await sb.control.addFault({ match: { protocol: 'graph', method: 'PATCH', path: made[1].id.replace(/[^A-Za-z0-9]/g, '.') }, action: { type: 'status', status: 429, retryAfterSeconds: 0 }, times: 1 });
+	const items: INodeExecutionData[] = made.map((m, i) => ({
+		json: {
+			syncAction: true, runId: 'r', table: 't', component: 'contact', seq: i, ident: `crm:Contacts:r${i}`, kind: 'update', target: 'exchange', reason: 'test', rowEffect: 'pair',
+			targetId: m.id, targetEtag: `W/"${m.changeKey}"`, record: { firstName: `Retry${i}`, lastName: 'Case', jobTitle: 'After' }, changedFields: ['jobTitle'],
+		},
+	}));
+	const { result: out, exchanges } = await recorded(() => applyNode(folderId, items));
+	expect(out.map((o) => (o.json as { outcome?: { ok: boolean } }).outcome?.ok)).toEqual([true, true, true]);
+	// The first batch with all three, the second with the throttled one only (the injected 429 is answered before the sandbox records a write).
+	expect(requestsOf(exchanges)).toMatchObject({ all: 2, batches: 2, singleWrites: 0, batchedWrites: 3 });
+	expect(made.map((m) => (mailbox.getItem(m.id)?.data as { jobTitle?: string }).jobTitle)).toEqual(['After', 'After', 'After']);
+});
+
 it('appointments: a subject edit in the batch leaves the HTML body, categories and another property as they are; onlyFields reads go in a read batch', async () => {
 	const transport = new HttpTransport({ ca: sb.ca });
 	const client = new GraphExchangeClient({
