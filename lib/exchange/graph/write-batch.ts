@@ -21,75 +21,86 @@ function adapterOf(adapters: ComponentAdapters, w: ExchangeWrite): ComponentAdap
 	return adapters[w.component];
 }
 
-const WHAT: Record<ExchangeWrite['kind'], string> = { create: 'Creating', update: 'Updating', delete: 'Deleting' };
+const VERB: Record<ExchangeWrite['kind'], string> = { create: 'Creating', update: 'Updating', delete: 'Deleting' };
+const NOUN: Record<Component, string> = { contact: 'a contact', event: 'an appointment', task: 'a task' };
+
+/** What a write is called in its error, e.g. 'Updating an appointment'. */
+function what(w: ExchangeWrite): string {
+	return `${VERB[w.kind]} ${NOUN[w.component]}`;
+}
+
+/** One write in the batch: its steps (one dependsOn group) and how its result is read from the answers. */
+interface Planned {
+	index: number;
+	steps: BatchStep[];
+	finish(res: Map<string, BatchResult>): Promise<ExchangeWriteResult>;
+}
 
 export async function applyMany(ctx: GraphContext, adapters: ComponentAdapters, writes: ExchangeWrite[]): Promise<ExchangeWriteResult[]> {
 	const results: ExchangeWriteResult[] = new Array(writes.length);
-	const alone: number[] = [];
-	const groups: BatchStep[][] = [];
-	const finish: Array<(res: Map<string, BatchResult>) => Promise<ExchangeWriteResult>> = [];
-	const finishAt: number[] = [];
+	const alone = new Set<number>();
 	const updates = new Map<number, AnyUpdate>();
-
 	writes.forEach((w, i) => {
 		const adapter = adapterOf(adapters, w);
-		const options = w.options ?? {};
 		if (w.kind === 'update') {
-			const update = adapter.batchedUpdate(w.folderId, w.id, w.record, w.ident, options);
+			const update = adapter.batchedUpdate(w.folderId, w.id, w.record, w.ident, w.options ?? {});
 			if (update) updates.set(i, update);
-			else alone.push(i);
-		} else if (w.kind === 'create' && adapter.createsAlone(w.record)) alone.push(i);
+			else alone.add(i);
+		} else if (w.kind === 'create' && adapter.createsAlone(w.record)) alone.add(i);
 	});
 
 	// Reads an update needs before its PATCH, all in read batches.
 	const prereads = [...updates].filter(([, u]) => u.preread);
 	const read = await ctx.batch(prereads.map(([i, u]) => [{ id: `r${i}`, method: 'GET' as const, url: u.preread as string }]));
 
-	writes.forEach((w, i) => {
-		const key = `w${i}`;
+	const planned: Planned[] = [];
+	writes.forEach((w, index) => {
+		if (alone.has(index)) return;
+		const key = `w${index}`;
 		const adapter = adapterOf(adapters, w);
-		const what = `${WHAT[w.kind]} a ${w.component}`;
 		if (w.kind === 'delete') {
 			const headers = w.options?.etag ? { 'If-Match': w.options.etag } : undefined;
-			groups.push([{ id: key, method: 'DELETE', url: `${adapter.itemsPath(w.folderId)}/${q(w.id)}`, ...(headers ? { headers } : {}) }]);
-			finishAt.push(i);
-			finish.push(async (res) => {
-				const r = res.get(key);
-				// Already gone: the goal of a delete is reached (as ExchangeClient.delete).
-				if (r && (r.status < 300 || r.status === 404)) return undefined;
-				return ctx.batchError(r, what);
+			planned.push({
+				index,
+				steps: [{ id: key, method: 'DELETE', url: `${adapter.itemsPath(w.folderId)}/${q(w.id)}`, ...(headers ? { headers } : {}) }],
+				finish: async (res) => {
+					const r = res.get(key);
+					// Already gone: the goal of a delete is reached (as GraphExchangeClient.delete).
+					if (r && (r.status < 300 || r.status === 404)) return undefined;
+					return ctx.batchError(r, what(w));
+				},
 			});
-		} else if (w.kind === 'create' && !alone.includes(i)) {
-			const body = adapter.createBody(w.record, w.ident, w.options ?? {});
-			groups.push([{ id: key, method: 'POST', url: adapter.itemsPath(w.folderId), body }]);
-			finishAt.push(i);
-			finish.push(async (res) => {
-				const r = res.get(key);
-				if (!r || r.status >= 300) return ctx.batchError(r, what);
-				return adapter.createdItem(r.body as GraphItemBase, w.folderId, w.ident);
+		} else if (w.kind === 'create') {
+			planned.push({
+				index,
+				steps: [{ id: key, method: 'POST', url: adapter.itemsPath(w.folderId), body: adapter.createBody(w.record, w.ident, w.options ?? {}) }],
+				finish: async (res) => {
+					const r = res.get(key);
+					if (!r || r.status >= 300) return ctx.batchError(r, what(w));
+					return adapter.createdItem(r.body as GraphItemBase, w.folderId, w.ident);
+				},
 			});
-		} else if (w.kind === 'update' && updates.has(i)) {
-			const update = updates.get(i) as AnyUpdate;
+		} else {
+			const update = updates.get(index) as AnyUpdate;
+			let preread: unknown;
 			if (update.preread) {
-				const r = read.get(`r${i}`);
+				const r = read.get(`r${index}`);
 				if (!r || r.status >= 300) {
-					results[i] = ctx.batchError(r, what);
+					results[index] = ctx.batchError(r, what(w));
 					return;
 				}
-				groups.push(update.steps(key, r.body));
-			} else groups.push(update.steps(key, undefined));
-			finishAt.push(i);
-			finish.push((res) => update.result(key, res));
+				preread = r.body;
+			}
+			planned.push({ index, steps: update.steps(key, preread), finish: (res) => update.result(key, res) });
 		}
 	});
 
-	const res = await ctx.batch(groups);
-	for (let n = 0; n < finish.length; n++) {
-		const i = finishAt[n];
+	const res = await ctx.batch(planned.map((p) => p.steps));
+	for (const p of planned) {
 		try {
-			results[i] = await finish[n](res);
+			results[p.index] = await p.finish(res);
 		} catch (e) {
-			results[i] = toExchangeError(e, `${WHAT[writes[i].kind]} a ${writes[i].component}`, ctx.mailbox);
+			results[p.index] = toExchangeError(e, what(writes[p.index]), ctx.mailbox);
 		}
 	}
 	for (const i of alone) results[i] = await writeAlone(adapters, writes[i], ctx.mailbox);
@@ -103,6 +114,6 @@ async function writeAlone(adapters: ComponentAdapters, w: ExchangeWrite, mailbox
 		if (w.kind === 'update') return await adapter.update(w.folderId, w.id, w.record, w.ident, w.options ?? {});
 		throw new ExchangeError('invalid', 'A delete is always batched.');
 	} catch (e) {
-		return toExchangeError(e, `${WHAT[w.kind]} a ${w.component}`, mailbox);
+		return toExchangeError(e, what(w), mailbox);
 	}
 }
