@@ -104,6 +104,15 @@ export interface WriteOptions {
 	changedFields?: readonly string[];
 }
 
+/** One write of a batch (ExchangeClient.applyMany): what create, update and delete take, as data. */
+export type ExchangeWrite<C extends Component = Component> =
+	| { kind: 'create'; component: C; folderId: string; record: ComponentRecordMap[C]; ident?: string; options?: WriteOptions }
+	| { kind: 'update'; component: C; folderId: string; id: string; record: ComponentRecordMap[C]; ident?: string; options?: WriteOptions }
+	| { kind: 'delete'; component: C; folderId: string; id: string; options?: WriteOptions };
+
+/** The result of one batched write: the written item (undefined for a delete), or the error it got. */
+export type ExchangeWriteResult = ExchangeItem | undefined | ExchangeError;
+
 export interface ExchangeClient {
 	readonly protocol: 'graph' | 'ews';
 	/** Mailbox address (UPN / primary SMTP) this client acts on. */
@@ -150,6 +159,13 @@ export interface ExchangeClient {
 		entries: Array<{ record: ComponentRecordMap[C]; ident?: string }>,
 		options?: WriteOptions,
 	): Promise<Array<ExchangeItem<C> | ExchangeError>>;
+	/**
+	 * Optional: many writes in few requests (Graph: $batch of 20). Results keep the input order; a failed
+	 * write yields its ExchangeError (as create/update/delete would throw it) and never fails the others.
+	 */
+	applyMany?(writes: ExchangeWrite[]): Promise<ExchangeWriteResult[]>;
+	/** Optional: many reads by id in few requests; undefined where the item does not exist, an error where the read failed. */
+	getMany?<C extends Component>(component: C, folderId: string, ids: string[]): Promise<Array<ExchangeItem<C> | undefined | ExchangeError>>;
 	/** Optional: a cheap authenticated call to check the connection (A6). */
 	ping?(): Promise<void>;
 	moveMessage(id: string, destinationFolderId: string): Promise<MailMessageSummary>;

@@ -31,6 +31,7 @@ export interface GraphFaceDeps {
 }
 
 const MAX_BATCH = 20;
+const BATCH_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** One Graph request and the sandbox's answer, as a recorder sees it (sub-requests of a $batch are their own exchanges). */
 export interface GraphExchange {
@@ -273,17 +274,30 @@ export class GraphFace implements ProtocolFace {
 		throw new GraphError(400, 'BadRequest', 'Unsupported subscriptions request.');
 	}
 
-	/** JSON batching: at most 20 requests, dependsOn runs in order, a failed dependency gives 424. */
+	/**
+	 * JSON batching (https://learn.microsoft.com/en-us/graph/json-batching): at most 20 requests, ids unique,
+	 * urls relative to the version root, a body only with its Content-Type header, dependsOn on ids of the
+	 * same batch (run in order; a failed dependency gives 424), no $batch inside a $batch. What Graph
+	 * refuses fails the whole batch with 400; each request otherwise has its own status, headers and body.
+	 * Sub-requests carry only their own headers (If-Match, Prefer, ...) plus the outer authorization.
+	 */
 	private async batch(request: SandboxRequest): Promise<SandboxReply> {
-		const body = parseJsonBody(request.body) as { requests?: Array<{ id?: unknown; method?: unknown; url?: unknown; headers?: Record<string, string>; body?: unknown; dependsOn?: unknown }> };
+		const body = parseJsonBody(request.body) as { requests?: Array<{ id?: unknown; method?: unknown; url?: unknown; headers?: unknown; body?: unknown; dependsOn?: unknown }> };
 		const requests = body.requests;
 		if (!Array.isArray(requests) || requests.length === 0) throw badRequest('Invalid batch payload format.', 'BadRequest');
 		if (requests.length > MAX_BATCH) throw badRequest(`Number of batch requests exceeds limit of ${MAX_BATCH}.`, 'BadRequest');
 		const ids = new Set<string>();
 		for (const r of requests) {
-			if (typeof r.id !== 'string' || typeof r.method !== 'string' || typeof r.url !== 'string') throw badRequest('Each batch request needs id, method and url.', 'BadRequest');
+			if (typeof r.id !== 'string' || r.id === '' || typeof r.method !== 'string' || typeof r.url !== 'string') throw badRequest('Each batch request needs id, method and url.', 'BadRequest');
 			if (ids.has(r.id)) throw badRequest(`Batch request id '${r.id}' is not unique.`, 'BadRequest');
 			ids.add(r.id);
+			if (!BATCH_METHODS.has(r.method.toUpperCase())) throw badRequest(`Invalid method '${r.method}' in batch request '${r.id}'.`, 'BadRequest');
+			if (/^[a-z][a-z0-9+.-]*:/i.test(r.url) || r.url.startsWith('//')) throw badRequest(`Invalid request URL '${r.url}': batch request urls must be relative.`, 'BadRequest');
+			if (/^\/?\$batch(\?|$)/i.test(r.url)) throw badRequest('Nested batch requests are not supported.', 'BadRequest');
+			if (r.headers !== undefined && (typeof r.headers !== 'object' || r.headers === null || Array.isArray(r.headers))) throw badRequest(`The headers of batch request '${r.id}' must be an object.`, 'BadRequest');
+			const headerNames = Object.keys((r.headers ?? {}) as Record<string, unknown>).map((h) => h.toLowerCase());
+			if (r.body !== undefined && r.body !== null && !headerNames.includes('content-type')) throw badRequest(`Write request id : ${r.id} does not contain Content-Type header or body.`, 'BadRequest');
+			if (r.dependsOn !== undefined && (!Array.isArray(r.dependsOn) || r.dependsOn.some((d) => typeof d !== 'string'))) throw badRequest(`The dependsOn of batch request '${r.id}' must be an array of ids.`, 'BadRequest');
 		}
 		for (const r of requests) {
 			for (const dep of Array.isArray(r.dependsOn) ? (r.dependsOn as string[]) : []) if (!ids.has(dep)) throw badRequest(`Batch request '${String(r.id)}' depends on an unknown request '${dep}'.`, 'BadRequest');
@@ -310,7 +324,8 @@ export class GraphFace implements ProtocolFace {
 	private async runBatchRequest(outer: SandboxRequest, r: { method: string; url: string; headers?: Record<string, string>; body?: unknown }): Promise<SandboxReply> {
 		const relative = r.url.startsWith('/') ? r.url : `/${r.url}`;
 		const url = new URL(`/v1.0${relative}`, outer.url);
-		const headers = { ...outer.headers };
+		// A sub-request has its own headers; of the outer request only the credentials and the host apply.
+		const headers: SandboxRequest['headers'] = { host: outer.headers.host, authorization: outer.headers.authorization };
 		for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
 		const body = r.body === undefined ? Buffer.alloc(0) : typeof r.body === 'string' ? Buffer.from(r.body) : Buffer.from(JSON.stringify(r.body));
 		const sub: SandboxRequest = { method: r.method.toUpperCase(), url, path: decodeURIComponent(url.pathname), headers, body, secure: outer.secure, requestId: randomUUID() };

@@ -237,6 +237,42 @@ describe('sandbox Graph face', () => {
 		expect(tooMany.status).toBe(400);
 	});
 
+	it('refuses in $batch what Graph refuses and honours If-Match per request', async () => {
+		const token = await sb.control.token();
+		const post = async (requests: unknown[]) => raw(sb, 'POST', '/$batch', { token, body: JSON.stringify({ requests }) });
+		const refused = [
+			[{ id: '1', method: 'GET', url: `${anna}/contacts` }, { id: '1', method: 'GET', url: `${anna}/contacts` }],
+			[{ id: '1', method: 'GET', url: `${sb.graphUrl}${anna}/contacts` }],
+			[{ id: '1', method: 'POST', url: `${anna}/contacts`, body: { givenName: 'No type' } }],
+			[{ id: '1', method: 'GET', url: `${anna}/contacts`, dependsOn: ['9'] }],
+			[{ id: '1', method: 'TRACE', url: `${anna}/contacts` }],
+			[{ id: '1', method: 'POST', url: '/$batch', body: { requests: [] }, headers: { 'Content-Type': 'application/json' } }],
+		];
+		for (const requests of refused) {
+			const res = await post(requests);
+			expect([JSON.stringify(requests), res.status]).toEqual([JSON.stringify(requests), 400]);
+			expect(JSON.parse(res.text).error.code).toBe('BadRequest');
+		}
+		expect((await post([])).status).toBe(400);
+
+		const created = (await graph.api(`${anna}/contacts`).post({ givenName: 'Etag', surname: 'Batch' })) as { id: string; '@odata.etag': string };
+		const json = { 'Content-Type': 'application/json' };
+		const res = await post([
+			{ id: 'stale', method: 'PATCH', url: `${anna}/contacts/${created.id}`, body: { jobTitle: 'stale' }, headers: { ...json, 'If-Match': 'W/"CQAAAAnope"' } },
+			{ id: 'fresh', method: 'PATCH', url: `${anna}/contacts/${created.id}`, body: { jobTitle: 'fresh' }, headers: { ...json, 'If-Match': created['@odata.etag'] } },
+			{ id: 'gone', method: 'DELETE', url: `${anna}/contacts/AAMkAGnope=` },
+		]);
+		expect(res.status).toBe(200);
+		const responses = (JSON.parse(res.text) as { responses: Array<{ id: string; status: number }> }).responses;
+		expect(responses.map((r) => [r.id, r.status])).toEqual([
+			['stale', 412],
+			['fresh', 200],
+			['gone', 404],
+		]);
+		const after = (await graph.api(`${anna}/contacts/${created.id}`).get()) as { jobTitle: string; givenName: string };
+		expect([after.jobTitle, after.givenName]).toEqual(['fresh', 'Etag']);
+	});
+
 	it('throttles a mailbox beyond its request budget with 429 and Retry-After, and counts requests per route', async () => {
 		await sb.control.call('DELETE', '/counters');
 		await sb.control.configure({ throttle: { perWindow: 3, windowMs: 60_000 } });

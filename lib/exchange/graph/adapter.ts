@@ -4,6 +4,7 @@
  */
 import type { Component, ComponentRecordMap } from '../../model/types';
 import { ExchangeError, type ExchangeChangePage, type ExchangeItem, type SyncWindow, type WriteOptions } from '../types';
+import type { BatchResult, BatchStep } from './batch';
 import type { GraphContext } from './context';
 import type { GraphItemBase } from './graph-types';
 import { etagOf } from './mappers';
@@ -31,6 +32,38 @@ export interface ComponentAdapter<C extends Component> {
 	createBody(record: ComponentRecordMap[C], ident: string | undefined, options: WriteOptions): Record<string, unknown>;
 	/** createMany: the item of one batched create's answer. */
 	createdItem(created: GraphItemBase, folderId: string, ident: string | undefined): ExchangeItem<C>;
+	/** applyMany: one update as $batch steps; undefined when it cannot go in a batch and is written alone. */
+	batchedUpdate(folderId: string, id: string, record: ComponentRecordMap[C], ident: string | undefined, options: WriteOptions): BatchedUpdate<C> | undefined;
+	/** getMany: items read by id in $batches of 20; undefined where the item is gone. */
+	getMany(folderId: string, ids: string[]): Promise<Array<ExchangeItem<C> | undefined | ExchangeError>>;
+}
+
+/** An update written through $batch (GraphExchangeClient.applyMany). */
+export interface BatchedUpdate<C extends Component> {
+	/** A GET to send first, in a read batch (contacts: the collections a slot merge needs); its body goes to `steps`. */
+	preread?: string;
+	/** The steps of the update, ids starting with `key` (one dependsOn group). */
+	steps(key: string, preread: unknown): BatchStep[];
+	/** The written item from the steps' answers; throws the ExchangeError of a failed step. */
+	result(key: string, res: Map<string, BatchResult>): Promise<ExchangeItem<C>>;
+}
+
+/** getMany for components read with one GET per item: $batches of 20; 404 → undefined, other failures → their error. */
+export async function readManyByUrl<C extends Component>(
+	ctx: GraphContext,
+	ids: string[],
+	url: (id: string) => string,
+	map: (body: unknown) => ExchangeItem<C>,
+	what: string,
+): Promise<Array<ExchangeItem<C> | undefined | ExchangeError>> {
+	if (!ids.length) return [];
+	const res = await ctx.batch(ids.map((id, i) => [{ id: `g${i}`, method: 'GET' as const, url: url(id) }]));
+	return ids.map((_, i) => {
+		const r = res.get(`g${i}`);
+		if (r?.status === 404) return undefined;
+		if (!r || r.status >= 300) return ctx.batchError(r, what);
+		return map(r.body);
+	});
 }
 
 export type ComponentAdapters = { [C in Component]: ComponentAdapter<C> };

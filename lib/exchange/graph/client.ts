@@ -11,6 +11,8 @@ import type { Component, ComponentRecordMap } from '../../model/types';
 import {
 	ExchangeError,
 	type EnsureSyncFoldersOptions,
+	type ExchangeWrite,
+	type ExchangeWriteResult,
 	type ExchangeChangePage,
 	type ExchangeClient,
 	type ExchangeFolder,
@@ -35,6 +37,7 @@ import * as mail from './mail';
 import * as subscriptions from './subscriptions';
 import type { GraphSubscription } from './subscriptions';
 import { TaskAdapter } from './tasks';
+import { applyMany } from './write-batch';
 
 export type { BatchResult, BatchStep } from './batch';
 export type { GraphClientConfig } from './context';
@@ -182,6 +185,16 @@ export class GraphExchangeClient implements ExchangeClient {
 			results[i] = adapter.createdItem(r.body as GraphItemBase, folderId, entries[i].ident);
 		}
 		return results;
+	}
+
+	/** Creates, updates and deletes in $batches of 20 (write-batch.ts); results in input order, failures as errors. */
+	applyMany(writes: ExchangeWrite[]): Promise<ExchangeWriteResult[]> {
+		return applyMany(this.ctx, this.adapters, writes);
+	}
+
+	/** Items by id in $batches of 20: undefined where gone, the error where a read failed. */
+	getMany<C extends Component>(component: C, folderId: string, ids: string[]): Promise<Array<ExchangeItem<C> | undefined | ExchangeError>> {
+		return this.adapter(component).getMany(folderId, ids);
 	}
 
 	async delete(component: Component, folderId: string, id: string, options: WriteOptions = {}): Promise<void> {

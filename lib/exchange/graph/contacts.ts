@@ -1,7 +1,7 @@
 /** Contacts: CRUD on a contact folder and its change feed (delta + the pairing ident per item). */
 import type { Contact } from '../../model/types';
-import type { ExchangeChangePage, ExchangeItem, WriteOptions } from '../types';
-import { changePage, safeMap, type ChangeOptions, type ComponentAdapter, type InvalidItems, toItem } from './adapter';
+import type { ExchangeChangePage, ExchangeError, ExchangeItem, WriteOptions } from '../types';
+import { changePage, readManyByUrl, safeMap, type BatchedUpdate, type ChangeOptions, type ComponentAdapter, type InvalidItems, toItem } from './adapter';
 import { DEFAULT_CONTACTS, type GraphContext, q } from './context';
 import { decodeCursor, deltaPage, nextCursor } from './delta';
 import type { GraphCollection, GraphContact, GraphItemBase } from './graph-types';
@@ -69,6 +69,41 @@ export class ContactAdapter implements ComponentAdapter<'contact'> {
 			headers,
 		});
 		return this.item({ ...c, ...(ident ? identBody : {}) }, folderId);
+	}
+
+	/** The PATCH of `update` in a batch; the collection read a slot merge needs goes in a read batch before it. */
+	batchedUpdate(folderId: string, id: string, record: Contact, ident: string | undefined, options: WriteOptions): BatchedUpdate<'contact'> {
+		const headers = options.etag ? { 'If-Match': options.etag } : undefined;
+		const identBody = ident ? identProperty(ident) : {};
+		const path = `${this.itemsPath(folderId)}/${q(id)}`;
+		const changed = options.changedFields;
+		return {
+			...(changed && contactPatchNeedsLists(changed) ? { preread: `${path}?$select=${CONTACT_LIST_SELECT}` } : {}),
+			steps: (key, lists) => [
+				{
+					id: key,
+					method: 'PATCH',
+					url: path,
+					body: { ...(changed ? contactPatch(record, changed, (lists ?? {}) as ContactLists) : contactToGraph(record)), ...identBody },
+					...(headers ? { headers } : {}),
+				},
+			],
+			result: async (key, res) => {
+				const r = res.get(key);
+				if (!r || r.status >= 300) throw this.ctx.batchError(r, 'Updating a contact');
+				return this.item({ ...(r.body as GraphContact), ...identBody }, folderId);
+			},
+		};
+	}
+
+	getMany(folderId: string, ids: string[]): Promise<Array<ExchangeItem<'contact'> | undefined | ExchangeError>> {
+		return readManyByUrl(
+			this.ctx,
+			ids,
+			(id) => `${this.itemsPath(folderId)}/${q(id)}?$expand=${q(IDENT_EXPAND)}`,
+			(body) => this.item(body as GraphContact, folderId),
+			'Reading contacts',
+		);
 	}
 
 	createsAlone(): boolean {

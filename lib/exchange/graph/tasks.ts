@@ -1,7 +1,8 @@
 /** To Do tasks: CRUD on a task list (the pairing ident is a linked resource) and its delta. */
 import type { Task } from '../../model/types';
-import type { ExchangeChangePage, ExchangeItem, WriteOptions } from '../types';
-import { changePage, safeMap, type ChangeOptions, type ComponentAdapter, type InvalidItems, toItem } from './adapter';
+import type { ExchangeChangePage, ExchangeError, ExchangeItem, WriteOptions } from '../types';
+import { changePage, readManyByUrl, safeMap, type BatchedUpdate, type ChangeOptions, type ComponentAdapter, type InvalidItems, toItem } from './adapter';
+import type { BatchResult } from './batch';
 import { type GraphContext, q } from './context';
 import { deltaPage, nextCursor } from './delta';
 import type { GraphCollection, GraphItemBase, GraphLinkedResource, GraphTodoTask } from './graph-types';
@@ -33,19 +34,32 @@ export class TaskAdapter implements ComponentAdapter<'task'> {
 	}
 
 	async update(folderId: string, id: string, record: Task, ident: string | undefined, options: WriteOptions): Promise<ExchangeItem<'task'>> {
+		const update = this.batchedUpdate(folderId, id, record, ident, options);
+		return update.result('patch', await this.ctx.batch([update.steps('patch', undefined)]));
+	}
+
+	/** One dependsOn group: the PATCH, then its links, so the links are read after the write. */
+	batchedUpdate(folderId: string, id: string, record: Task, ident: string | undefined, options: WriteOptions): BatchedUpdate<'task'> {
 		const headers = options.etag ? { 'If-Match': options.etag } : undefined;
 		const path = `${this.itemsPath(folderId)}/${q(id)}`;
 		const changed = options.changedFields;
-		// One $batch: the PATCH, then (dependsOn) its links, so the links are read after the write.
-		const res = await this.ctx.batch([
-			[
-				{ id: 'patch', method: 'PATCH', url: path, body: changed ? taskPatch(record, changed) : taskToGraph(record, { create: false }), headers },
-				{ id: 'links', method: 'GET', url: `${path}/linkedResources`, dependsOn: ['patch'] },
+		return {
+			steps: (key) => [
+				{ id: key, method: 'PATCH', url: path, body: changed ? taskPatch(record, changed) : taskToGraph(record, { create: false }), ...(headers ? { headers } : {}) },
+				{ id: `${key}-links`, method: 'GET', url: `${path}/linkedResources`, dependsOn: [key] },
 			],
-		]);
-		const patched = res.get('patch');
+			result: (key, res) => this.updatedItem(folderId, path, ident, res.get(key), res.get(`${key}-links`)),
+		};
+	}
+
+	private async updatedItem(
+		folderId: string,
+		path: string,
+		ident: string | undefined,
+		patched: BatchResult | undefined,
+		linksRes: BatchResult | undefined,
+	): Promise<ExchangeItem<'task'>> {
 		if (!patched || patched.status >= 300) throw this.ctx.batchError(patched, 'Updating a task');
-		const linksRes = res.get('links');
 		if (!linksRes || linksRes.status >= 300) throw this.ctx.batchError(linksRes, 'Reading task links');
 		const t = patched.body as GraphTodoTask;
 		const links = (linksRes.body as GraphCollection<GraphLinkedResource>).value;
@@ -56,6 +70,16 @@ export class TaskAdapter implements ComponentAdapter<'task'> {
 			links.push(created);
 		}
 		return this.item({ ...t, linkedResources: links }, folderId);
+	}
+
+	getMany(folderId: string, ids: string[]): Promise<Array<ExchangeItem<'task'> | undefined | ExchangeError>> {
+		return readManyByUrl(
+			this.ctx,
+			ids,
+			(id) => `${this.itemsPath(folderId)}/${q(id)}?$expand=linkedResources`,
+			(body) => this.item(body as GraphTodoTask, folderId),
+			'Reading tasks',
+		);
 	}
 
 	createsAlone(): boolean {
