@@ -8,6 +8,7 @@ export * from './types';
 export * from './config';
 export * from './run-log';
 export { crmWriteFailure } from './write-failure';
+export { applyCrmAction, fileSyncConflict, settleWriteConflict } from './sync-actions';
 export { CrmChangeWatcher, type CrmChangeCount } from './change-watch';
 export { EmbeddedCrmBackend } from './embedded/EmbeddedCrmBackend';
 export { VtigerCrmBackend } from './vtiger/VtigerCrmBackend';
