@@ -1,24 +1,10 @@
 /** The embedded CRM (SQLite through node:sqlite): one store, the four role modules over it, and the sync run log. */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
-import type {
-	CrmBackend,
-	CrmChangePage,
-	CrmConflictInput,
-	CrmConflictRecord,
-	CrmEmailInput,
-	CrmEmailRecord,
-	CrmGroup,
-	CrmListFilter,
-	CrmModule,
-	CrmPermission,
-	CrmPersonModule,
-	CrmRecord,
-	CrmRecordInput,
-	CrmUser,
-} from '../types';
+import type { CrmEmailRecord, CrmGroup, CrmModule, CrmPermission, CrmUser } from '../types';
 import { CrmError } from '../types';
 import { decideFinish, decidePause, decideStart, keepsCommittedState, mailboxKey, matchesFilter, type CrmSyncRunLog, type SavedSyncState, type SyncRunFilter, type SyncRunKey, type SyncRunResult, type SyncRunStart, type SyncRunStatus } from '../run-log';
+import { ComposedCrmBackend } from '../composed-backend';
 import { EmbeddedConflictLog } from './conflict-log';
 import { EmbeddedDirectory } from './directory';
 import { EmbeddedEmailArchive } from './email-archive';
@@ -40,14 +26,12 @@ export interface EmbeddedCrmOptions {
  * All SQLite calls are synchronous, so a method never yields between BEGIN and COMMIT and
  * concurrent executions in one process cannot interleave inside a transaction.
  */
-export class EmbeddedCrmBackend implements CrmBackend, CrmSyncRunLog {
+export class EmbeddedCrmBackend extends ComposedCrmBackend implements CrmSyncRunLog {
 	readonly kind = 'embedded';
 	readonly instanceId: string;
 	private readonly store: EmbeddedStore;
-	private readonly records: EmbeddedRecords;
 	private readonly directory: EmbeddedDirectory;
 	private readonly emails: EmbeddedEmailArchive;
-	private readonly conflicts: EmbeddedConflictLog;
 	private readonly now: () => Date;
 
 	private constructor(
@@ -55,13 +39,16 @@ export class EmbeddedCrmBackend implements CrmBackend, CrmSyncRunLog {
 		readonly databasePath: string,
 		options: EmbeddedCrmOptions,
 	) {
-		this.now = options.now ?? (() => new Date());
-		this.store = new EmbeddedStore(db, this.now);
-		this.instanceId = this.store.instanceId;
-		this.records = new EmbeddedRecords(this.store);
-		this.directory = new EmbeddedDirectory(this.store);
-		this.emails = new EmbeddedEmailArchive(this.store);
-		this.conflicts = new EmbeddedConflictLog(this.store, this.records);
+		const now = options.now ?? (() => new Date());
+		const store = new EmbeddedStore(db, now);
+		const records = new EmbeddedRecords(store);
+		const roles = { records, directory: new EmbeddedDirectory(store), emails: new EmbeddedEmailArchive(store), conflicts: new EmbeddedConflictLog(store, records) };
+		super(roles);
+		this.now = now;
+		this.store = store;
+		this.instanceId = store.instanceId;
+		this.directory = roles.directory;
+		this.emails = roles.emails;
 	}
 
 	/** Opens (and creates or migrates) the database file. */
@@ -84,67 +71,7 @@ export class EmbeddedCrmBackend implements CrmBackend, CrmSyncRunLog {
 		}
 	}
 
-	// ---- records (records.ts) ------------------------------------------------------------
-
-	listChanges(module: CrmModule, cursor: string | undefined, options?: { limit?: number }): Promise<CrmChangePage> {
-		return this.records.listChanges(module, cursor, options);
-	}
-
-	list(module: CrmModule, filter?: CrmListFilter): Promise<CrmRecord[]> {
-		return this.records.list(module, filter);
-	}
-
-	get(module: CrmModule, id: string): Promise<CrmRecord | undefined> {
-		return this.records.get(module, id);
-	}
-
-	create(module: CrmModule, input: CrmRecordInput, options?: { actingUserId?: string }): Promise<CrmRecord> {
-		return this.records.create(module, input, options);
-	}
-
-	update(
-		module: CrmModule,
-		id: string,
-		patch: Partial<CrmRecordInput>,
-		options?: { ifEtag?: string; actingUserId?: string },
-	): Promise<CrmRecord> {
-		return this.records.update(module, id, patch, options);
-	}
-
-	delete(module: CrmModule, id: string, options?: { actingUserId?: string }): Promise<void> {
-		return this.records.delete(module, id, options);
-	}
-
-	findByEmail(email: string, modules: readonly CrmPersonModule[]): Promise<CrmRecord[]> {
-		return this.records.findByEmail(email, modules);
-	}
-
-	findAccountByName(name: string): Promise<CrmRecord | undefined> {
-		return this.records.findAccountByName(name);
-	}
-
-	/** Records paired with this Exchange ident (normally one). */
-	findByExchangeIdent(module: CrmModule, ident: string): Promise<CrmRecord[]> {
-		return this.records.findByExchangeIdent(module, ident);
-	}
-
-	// ---- users, groups, permissions (directory.ts) ---------------------------------------
-
-	listUsers(): Promise<CrmUser[]> {
-		return this.directory.listUsers();
-	}
-
-	listGroups(): Promise<CrmGroup[]> {
-		return this.directory.listGroups();
-	}
-
-	listEventTypes(): Promise<string[]> {
-		return this.directory.listEventTypes();
-	}
-
-	checkPermission(userId: string, module: CrmModule, permission: CrmPermission): Promise<boolean> {
-		return this.directory.checkPermission(userId, module, permission);
-	}
+	// ---- administration of users, groups, permissions (directory.ts) ---------------------
 
 	/** Creates or replaces a user (administration, seed). */
 	saveUser(user: Omit<CrmUser, 'groupIds'> & { groupIds?: string[] }): void {
@@ -164,11 +91,7 @@ export class EmbeddedCrmBackend implements CrmBackend, CrmSyncRunLog {
 		this.directory.setEventTypes(names);
 	}
 
-	// ---- e-mails (email-archive.ts) ------------------------------------------------------
-
-	findEmailByMessageId(messageId: string): Promise<CrmEmailRecord | undefined> {
-		return this.emails.findEmailByMessageId(messageId);
-	}
+	// ---- stored e-mails and attachments (email-archive.ts) ------------------------------
 
 	getEmail(id: string): Promise<CrmEmailRecord | undefined> {
 		return this.emails.getEmail(id);
@@ -176,25 +99,6 @@ export class EmbeddedCrmBackend implements CrmBackend, CrmSyncRunLog {
 
 	getEmailAttachmentContent(emailId: string, attachmentId: string): Promise<Buffer | undefined> {
 		return this.emails.getEmailAttachmentContent(emailId, attachmentId);
-	}
-
-	/** E6/E7: the e-mail, its attachments and its links are written all-or-nothing. */
-	createEmail(input: CrmEmailInput): Promise<CrmEmailRecord> {
-		return this.emails.createEmail(input);
-	}
-
-	// ---- sync conflicts (conflict-log.ts) ------------------------------------------------
-
-	recordConflict(input: CrmConflictInput): Promise<CrmConflictRecord> {
-		return this.conflicts.recordConflict(input);
-	}
-
-	listConflicts(options?: { resolved?: boolean }): Promise<CrmConflictRecord[]> {
-		return this.conflicts.listConflicts(options);
-	}
-
-	resolveConflict(id: string): Promise<CrmConflictRecord> {
-		return this.conflicts.resolveConflict(id);
 	}
 
 	// ---- sync run log (lease and account status, lib/crm/run-log.ts) ----------------------
