@@ -1,4 +1,4 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 /**
  * Which CRM the package talks to. The embedded CRM is a local SQLite file, so this
@@ -9,8 +9,10 @@ export class CrmApi implements ICredentialType {
 
 	displayName = 'CRM API';
 
+	documentationUrl = 'https://h-seed-a2d94fd9.example/n8n-nodes-exchange-crm-sync#what-is-in-the-package';
+
 	// The nodes' icons (n8n resolves the path beside the compiled credential, dist/credentials).
-	icon = 'file:../nodes/Crm/crm.svg' as const;
+	icon: Icon = { light: 'file:../nodes/Crm/crm.svg', dark: 'file:../nodes/Crm/crm.dark.svg' };
 
 	properties: INodeProperties[] = [
 		{
@@ -60,6 +62,7 @@ export class CrmApi implements ICredentialType {
 			required: true,
 			displayOptions: { show: { backend: ['vtiger'] } },
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- vtiger's access key is the secret it signs in with
 		{
 			displayName: 'Access Key',
 			name: 'accessKey',
@@ -79,6 +82,7 @@ export class CrmApi implements ICredentialType {
 			description: 'The vtiger module that plays the role of "Partners" (for example Vendors), or empty for none',
 			displayOptions: { show: { backend: ['vtiger'] } },
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a yes/no switch, not a secret
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',
 			name: 'allowUnauthorizedCerts',

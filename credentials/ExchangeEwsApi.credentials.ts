@@ -1,4 +1,4 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 /**
  * On-premises Exchange (2016/2019/SE) through Exchange Web Services (A1). Basic, NTLM or an
@@ -13,8 +13,10 @@ export class ExchangeEwsApi implements ICredentialType {
 
 	displayName = 'Exchange (EWS) API';
 
+	documentationUrl = 'https://h-seed-a2d94fd9.example/n8n-nodes-exchange-crm-sync#what-is-in-the-package';
+
 	// The nodes' icons (n8n resolves the path beside the compiled credential, dist/credentials).
-	icon = 'file:../nodes/Exchange/exchange.svg' as const;
+	icon: Icon = { light: 'file:../nodes/Exchange/exchange.svg', dark: 'file:../nodes/Exchange/exchange.dark.svg' };
 
 	properties: INodeProperties[] = [
 		{

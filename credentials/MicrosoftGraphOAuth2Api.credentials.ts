@@ -1,4 +1,4 @@
-import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 const DELEGATED_SCOPES = 'offline_access Contacts.ReadWrite Calendars.ReadWrite Tasks.ReadWrite Mail.ReadWrite';
 
@@ -20,8 +20,10 @@ export class MicrosoftGraphOAuth2Api implements ICredentialType {
 
 	displayName = 'Microsoft Graph OAuth2 API';
 
+	documentationUrl = 'https://h-seed-a2d94fd9.example/n8n-nodes-exchange-crm-sync#what-is-in-the-package';
+
 	// The nodes' icons (n8n resolves the path beside the compiled credential, dist/credentials).
-	icon = 'file:../nodes/Exchange/exchange.svg' as const;
+	icon: Icon = { light: 'file:../nodes/Exchange/exchange.svg', dark: 'file:../nodes/Exchange/exchange.dark.svg' };
 
 	// GET /users/{id}/mailFolders/{well-known name} (mailFolder get, Graph v1.0): proves tenant, app, secret,
 	// permission and mailbox in one request.
@@ -131,6 +133,7 @@ export class MicrosoftGraphOAuth2Api implements ICredentialType {
 			description:
 				'Whether to also trust the certificate below (a private CA or a self-signed test server). Certificates are always verified. For a signed-in account behind a private CA, also give n8n the CA (environment variable NODE_EXTRA_CA_CERTS), so that n8n can save the renewed sign-in.',
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a CA certificate is public, and hiding it makes it hard to check
 		{
 			displayName: 'CA Certificate (PEM)',
 			name: 'caCertificate',

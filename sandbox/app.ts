@@ -45,6 +45,7 @@ type EwsFactory = (sandbox: Sandbox) => ProtocolFace;
 
 function loadEwsFactory(): EwsFactory | undefined {
 	try {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- optional module, loaded when present
 		const mod = require('./ews') as { createEwsFace?: EwsFactory };
 		return mod.createEwsFace;
 	} catch (e) {

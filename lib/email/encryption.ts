@@ -10,6 +10,7 @@ const PGP_ARMOR = '-----BEGIN PGP MESSAGE-----';
 /** CMS content types (RFC 5652 / RFC 5083), as DER-encoded OID bodies in hex. */
 const CMS_SIGNED_DATA = '2a864886f70d010702';
 const CMS_ENVELOPED_DATA = '2a864886f70d010703';
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- an OID (RFC 5083 id-ct-authEnvelopedData), not a secret
 const CMS_AUTH_ENVELOPED_DATA = '2a864886f70d0109100117';
 
 /** Why the message counts as encrypted, or undefined when it is readable. */

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
+import { crmApiTest } from '../Crm/methods/credentialTest';
 import { operationDescriptions, router } from './actions/router';
 import { operationProperty, tableProperties } from './descriptions/common';
 
@@ -7,11 +8,12 @@ import { operationProperty, tableProperties } from './descriptions/common';
 const inputsExpression = `={{ $parameter["operation"] === "plan" ? [{ "type": "main", "displayName": "CRM Changes" }, { "type": "main", "displayName": "Exchange Changes" }] : [{ "type": "main" }] }}`;
 const outputsExpression = `={{ $parameter["operation"] === "plan" ? [{ "type": "main", "displayName": "Actions" }, { "type": "main", "displayName": "Conflicts" }] : [{ "type": "main", "displayName": $parameter["operation"] === "commit" ? "Report" : "State" }, { "type": "main", "displayName": $parameter["operation"] === "readState" ? "Skipped (Another Run Is Working)" : "Unused" }] }}`;
 
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- keeps sync state and takes two inputs: no AI tool (n8n accepts only `true` there)
 export class ConflictResolution implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Exchange CRM Conflict Resolution',
 		name: 'conflictResolution',
-		icon: 'file:conflictResolution.svg',
+		icon: { light: 'file:conflictResolution.svg', dark: 'file:conflictResolution.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["component"] + ": " + $parameter["operation"]}}',
@@ -21,9 +23,11 @@ export class ConflictResolution implements INodeType {
 		inputs: inputsExpression,
 		outputs: outputsExpression,
 		// Optional: with it, Read State and Commit keep one run at a time per mailbox and component (issue 14).
-		credentials: [{ name: 'crmApi', required: false, displayOptions: { show: { operation: ['readState', 'commit'] } } }],
+		credentials: [{ name: 'crmApi', required: false, testedBy: 'crmApiTest', displayOptions: { show: { operation: ['readState', 'commit'] } } }],
 		properties: [operationProperty, ...tableProperties, ...operationDescriptions],
 	};
+
+	methods = { credentialTest: { crmApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -16,7 +16,7 @@ export class Crm implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'CRM',
 		name: 'crm',
-		icon: 'file:crm.svg',
+		icon: { light: 'file:crm.svg', dark: 'file:crm.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		usableAsTool: true,

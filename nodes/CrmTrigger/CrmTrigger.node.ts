@@ -19,7 +19,7 @@ export class CrmTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'CRM Trigger',
 		name: 'crmTrigger',
-		icon: 'file:crmTrigger.svg',
+		icon: { light: 'file:crmTrigger.svg', dark: 'file:crmTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{"every " + $parameter["intervalSeconds"] + " s"}}',

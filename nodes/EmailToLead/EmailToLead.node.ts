@@ -10,7 +10,7 @@ export class EmailToLead implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'E-mail to Lead',
 		name: 'emailToLead',
-		icon: 'file:emailToLead.svg',
+		icon: { light: 'file:emailToLead.svg', dark: 'file:emailToLead.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		usableAsTool: true,

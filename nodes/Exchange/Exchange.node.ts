@@ -17,7 +17,7 @@ export class Exchange implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Exchange',
 		name: 'exchange',
-		icon: 'file:exchange.svg',
+		icon: { light: 'file:exchange.svg', dark: 'file:exchange.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		usableAsTool: true,

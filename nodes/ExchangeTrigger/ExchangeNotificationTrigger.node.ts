@@ -101,7 +101,7 @@ export class ExchangeNotificationTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Exchange Notification Trigger',
 		name: 'exchangeNotificationTrigger',
-		icon: 'file:exchange.svg',
+		icon: { light: 'file:exchange.svg', dark: 'file:exchange.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["event"]}}',

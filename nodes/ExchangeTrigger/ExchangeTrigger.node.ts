@@ -23,7 +23,7 @@ export class ExchangeTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Exchange Trigger',
 		name: 'exchangeTrigger',
-		icon: 'file:exchange.svg',
+		icon: { light: 'file:exchange.svg', dark: 'file:exchange.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["event"]}}',

@@ -11,11 +11,12 @@ import {
 	setFieldsProperty,
 } from './descriptions/common.description';
 
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- maps sync records onto two outputs: no AI tool (n8n accepts only `true` there)
 export class FieldMapping implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Exchange CRM Field Mapping',
 		name: 'fieldMapping',
-		icon: 'file:fieldMapping.svg',
+		icon: { light: 'file:fieldMapping.svg', dark: 'file:fieldMapping.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["component"] + ": " + $parameter["operation"]}}',

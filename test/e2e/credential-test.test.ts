@@ -140,15 +140,21 @@ it('the nodes panel gets our words: codex aliases (typing "lead" finds E-mail to
 	expect(actions).toEqual(expect.arrayContaining(['Create a contact', 'Update an appointment', 'Get changed tasks']));
 });
 
-it('every credential of the package has an icon n8n serves', async () => {
-	const res = await server.rest<unknown>('GET', '/types/credentials.json');
-	expect(res.status).toBe(200);
-	const ours = (res.body as Array<{ name: string; iconUrl?: string | { light: string; dark: string } }>).filter((c) => ['microsoftGraphOAuth2Api', 'exchangeEwsApi', 'crmApi'].includes(c.name));
-	expect(ours).toHaveLength(3);
-	for (const credential of ours) {
-		const url = typeof credential.iconUrl === 'string' ? credential.iconUrl : credential.iconUrl?.light;
-		expect({ name: credential.name, url }).toEqual({ name: credential.name, url: expect.any(String) });
-		const icon = await fetch(`${server.baseUrl}/${String(url).replace(/^\//, '')}`, { signal: AbortSignal.timeout(30_000) });
-		expect({ name: credential.name, status: icon.status, type: icon.headers.get('content-type') }).toEqual({ name: credential.name, status: 200, type: expect.stringMatching(/svg/) });
+it('every credential and node of the package has a light and a dark icon n8n serves', async () => {
+	const credentials = await server.rest<unknown>('GET', '/types/credentials.json');
+	const nodes = await server.rest<unknown>('GET', '/types/nodes.json');
+	expect([credentials.status, nodes.status]).toEqual([200, 200]);
+	type Described = { name: string; iconUrl?: string | { light: string; dark: string } };
+	const ours = [
+		...(credentials.body as Described[]).filter((c) => ['microsoftGraphOAuth2Api', 'exchangeEwsApi', 'crmApi'].includes(c.name)),
+		...(nodes.body as Described[]).filter((n) => n.name.startsWith('n8n-nodes-exchange-crm-sync.')),
+	];
+	expect(ours.length).toBeGreaterThanOrEqual(3 + 9);
+	for (const { name, iconUrl } of ours) {
+		expect({ name, iconUrl }).toEqual({ name, iconUrl: { light: expect.any(String), dark: expect.stringMatching(/\.dark\.svg$/) } });
+		for (const url of Object.values(iconUrl as { light: string; dark: string })) {
+			const icon = await fetch(`${server.baseUrl}/${url.replace(/^\//, '')}`, { signal: AbortSignal.timeout(30_000) });
+			expect({ name, url, status: icon.status, type: icon.headers.get('content-type') }).toEqual({ name, url, status: 200, type: expect.stringMatching(/svg/) });
+		}
 	}
 });

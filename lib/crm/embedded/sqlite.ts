@@ -19,6 +19,7 @@ export function openSqlite(path: string): DatabaseSync {
 	try {
 		// Loaded lazily: on Node < 22.13 the module is missing or behind a flag, and the rest of
 		// the package must still load there.
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
 		sqlite = require('node:sqlite') as typeof import('node:sqlite');
 	} catch {
 		throw new CrmError(

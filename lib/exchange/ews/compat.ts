@@ -30,6 +30,7 @@ type UtilWithLegacy = typeof util & { isNullOrUndefined?: (value: unknown) => bo
 
 const legacy = util as UtilWithLegacy;
 if (typeof legacy.isNullOrUndefined !== 'function') {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself: an import namespace is read-only
 	(require('node:util') as UtilWithLegacy).isNullOrUndefined = (value: unknown) => value === null || value === undefined;
 }
 

@@ -58,6 +58,7 @@ export class N8nOAuth2TokenProvider implements TokenProvider {
 			data = await this.refresh();
 		} catch (error) {
 			const description = (error as { description?: unknown }).description;
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- lib's withAuthPause (A5) counts ExchangeError code 'auth'; the router turns it into a NodeApiError
 			throw new ExchangeError(
 				'auth',
 				`Microsoft sign-in could not be renewed: ${error instanceof Error ? error.message : String(error)}`,

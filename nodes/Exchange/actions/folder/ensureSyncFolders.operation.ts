@@ -4,6 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { ExchangeClient, SyncFolderKind } from '../../../../lib/exchange';
 import { withAuthPause, type AuthPauseState } from '../../../../lib/exchange/poller';
 import { credentialFingerprint } from '../../transport';
+import { toNodeError } from '../../helpers/errors';
 
 export const componentsParameter: INodeProperties = {
 	displayName: 'Components',
@@ -91,6 +92,6 @@ export async function execute(this: IExecuteFunctions, i: number, client: Exchan
 	} catch (error) {
 		const failed = (error as { state?: { auth?: AuthPauseState } }).state;
 		if (failed) save(failed.auth);
-		throw error;
+		throw toNodeError(this.getNode(), error, i);
 	}
 }

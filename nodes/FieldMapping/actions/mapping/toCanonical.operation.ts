@@ -89,6 +89,7 @@ function mapChangeSet(this: IExecuteFunctions, json: IDataObject, i: number): ID
 			const { fields: _fields, ...meta } = crmRecord;
 			changed.push({ ...meta, record });
 		} catch (error) {
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the caller's catch (handleItemError) turns it into a NodeOperationError
 			if (!(error instanceof MappingError) || this.getNodeParameter('invalidRecords', i, 'output') !== 'output') throw error;
 			invalid.push({ id: crmRecord.id as string, reason: error.message, ...(error.field ? { field: error.field } : {}) });
 		}

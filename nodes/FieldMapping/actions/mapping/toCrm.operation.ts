@@ -96,6 +96,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			result.mapped.push({ json: out, pairedItem: { item: i } });
 		} catch (error) {
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- it is a NodeOperationError already
 			if (error instanceof NodeOperationError && !this.continueOnFail()) throw error;
 			handleItemError.call(this, error, items[i], i, result);
 		}

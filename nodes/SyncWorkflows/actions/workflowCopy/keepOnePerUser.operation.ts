@@ -3,7 +3,7 @@
  * activated, deactivated or deleted through n8n's public API so that the copies match the users.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { buildCopy, diffCopies, mailboxKey, readMarker, type ApiWorkflow, type CopyPlan, type CopyUser, type ExistingCopy, type RemovedCopyPolicy, type WorkflowBody } from '../../../../lib/provision';
 import { createWorkflow, deleteWorkflow, getWorkflow, listWorkflows, publishWorkflow, unpublishWorkflow, updateWorkflow } from '../../transport';
@@ -154,7 +154,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const action = plan.action === 'unchanged' && plan.activate ? 'activated' : PAST[plan.action];
 			out.push({ json: { action, ...about, ...result }, pairedItem: { item: itemIndex } });
 		} catch (error) {
-			if (!this.continueOnFail()) throw error;
+			if (!this.continueOnFail()) throw error instanceof NodeApiError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 			out.push({ json: { action: 'failed', planned: plan.action, ...about, ...('copy' in plan ? { workflowId: plan.copy.id } : {}), error: error instanceof Error ? error.message : String(error) }, pairedItem: { item: itemIndex } });
 		}
 	}
