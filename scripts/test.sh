@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: build and lint, start the real servers (vtiger, Gromox) and install n8n in the background
+# `npm test`: build, lint and format check, start the real servers (vtiger, Gromox) and install n8n in the background
 # meanwhile, then run every jest suite with the servers' variables set, so the live suites and the
 # real-server e2e runs take part. Prints how long each part took. Arguments go to jest.
 set -euo pipefail
@@ -33,6 +33,8 @@ npm run build
 stamp "build done"
 npm run lint
 stamp "lint done"
+npm run format:check
+stamp "format check done"
 
 if ! wait "$n8n"; then
 	tail -n 40 "$LOGS/n8n-install.log"

@@ -12,6 +12,7 @@ import { N8N_API_CREDENTIAL } from './transport';
  * through n8n's public API, so every mailbox has its own small static data and n8n's queue mode can run
  * them on different workers.
  */
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- creates, updates and deactivates whole workflows through n8n's API: not for an AI agent (n8n accepts only `true` there)
 export class SyncWorkflows implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'CRM Sync Workflows',
@@ -22,7 +23,6 @@ export class SyncWorkflows implements INodeType {
 		subtitle: '={{$parameter["operation"] === "keepOnePerUser" ? "Keep one per user" : $parameter["operation"]}}',
 		description: 'Keep one copy of a CRM ⇄ Exchange sync workflow per connected user, through n8n\'s public API',
 		defaults: { name: 'CRM Sync Workflows' },
-		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: N8N_API_CREDENTIAL, required: true }],
