@@ -169,6 +169,17 @@ export interface ExchangeClient {
 	/** Optional: a cheap authenticated call to check the connection (A6). */
 	ping?(): Promise<void>;
 	moveMessage(id: string, destinationFolderId: string): Promise<MailMessageSummary>;
+	/**
+	 * Optional: many moves in few requests (Graph: $batch of 20). Results keep the input order; a failed
+	 * move yields its ExchangeError (as moveMessage would throw it) and never fails the others.
+	 */
+	moveMessages?(moves: MessageMove[]): Promise<Array<MailMessageSummary | ExchangeError>>;
+}
+
+/** One message to move, for moveMessages. */
+export interface MessageMove {
+	id: string;
+	destinationFolderId: string;
 }
 
 export type ExchangeErrorCode =

@@ -19,6 +19,7 @@ import {
 	type ExchangeItem,
 	type MailChangePage,
 	type MailMessageSummary,
+	type MessageMove,
 	type SyncFolderKind,
 	type SyncFolders,
 	type SyncWindow,
@@ -225,6 +226,10 @@ export class GraphExchangeClient implements ExchangeClient {
 
 	moveMessage(id: string, destinationFolderId: string): Promise<MailMessageSummary> {
 		return mail.moveMessage(this.ctx, id, destinationFolderId);
+	}
+
+	moveMessages(moves: MessageMove[]): Promise<Array<MailMessageSummary | ExchangeError>> {
+		return mail.moveMessages(this.ctx, moves);
 	}
 
 	// ---------- change notifications ----------

@@ -1,9 +1,10 @@
-/** Mail: a folder's message changes, one message (summary or MIME) and moving it. */
+/** Mail: a folder's message changes, one message (summary or MIME) and moving it, one or many ($batch). */
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 
-import { ExchangeError, type MailChangePage, type MailMessageSummary } from '../types';
+import { ExchangeError, type MailChangePage, type MailMessageSummary, type MessageMove } from '../types';
 import { type GraphContext, q } from './context';
 import { deltaPage, nextCursor } from './delta';
+import { toExchangeError } from './errors';
 import type { GraphMessage } from './graph-types';
 import { messageSummaryFromGraph } from './mappers';
 
@@ -45,4 +46,27 @@ export async function moveMessage(ctx: GraphContext, id: string, destinationFold
 		body: { destinationId: destinationFolderId },
 	});
 	return messageSummaryFromGraph(m, destinationFolderId);
+}
+
+/**
+ * Many moves in $batches of 20 (issue 15, request economy): each move is its own sub-request, so a refused
+ * move is that mail's ExchangeError and never the others'; 429/503/504 sub-responses are sent again by
+ * sendBatch. A batch that fails as a whole (401, 400) is every move's error. Results keep the input order.
+ */
+export async function moveMessages(ctx: GraphContext, moves: MessageMove[]): Promise<Array<MailMessageSummary | ExchangeError>> {
+	const what = 'Moving a message';
+	let res: Awaited<ReturnType<GraphContext['batch']>>;
+	try {
+		res = await ctx.batch(
+			moves.map((m, i) => [{ id: `m${i}`, method: 'POST' as const, url: `${ctx.root}/messages/${q(m.id)}/move`, body: { destinationId: m.destinationFolderId } }]),
+		);
+	} catch (e) {
+		const error = e instanceof ExchangeError ? e : toExchangeError(e, what, ctx.mailbox);
+		return moves.map(() => error);
+	}
+	return moves.map((m, i) => {
+		const r = res.get(`m${i}`);
+		if (!r || r.status >= 300) return ctx.batchError(r, what);
+		return messageSummaryFromGraph(r.body as GraphMessage, m.destinationFolderId);
+	});
 }

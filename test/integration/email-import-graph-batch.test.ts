@@ -1,0 +1,212 @@
+/**
+ * Issue 15 "Request economy" for the e-mail import on Graph: the moves back (E9) of a run go in $batches
+ * of 20. Real Graph client against the sandbox over HTTPS, an embedded CRM in a real SQLite file; 25 mails
+ * moved into CRM-Sync from the Inbox, imported one at a time (before) and as one run (after).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { EmbeddedCrmBackend } from '../../lib/crm';
+import { DEFAULT_EMAIL_IMPORT_OPTIONS, EmailImporter, type EmailImportResult, type EmailMessageInput } from '../../lib/email';
+import { ClientCredentialsTokenProvider, GraphExchangeClient, HttpTransport, type MailMessageSummary } from '../../lib/exchange';
+import { startTestSandbox, type GraphExchange, type TestSandbox } from '../helpers/sandbox';
+
+jest.setTimeout(120_000);
+
+const ANNA = 'anna@contoso.example';
+const MAILS = 25;
+
+let sb: TestSandbox;
+let transport: HttpTransport;
+let client: GraphExchangeClient;
+let dir: string;
+let crm: EmbeddedCrmBackend;
+
+beforeAll(async () => {
+	sb = await startTestSandbox();
+	transport = new HttpTransport({ ca: sb.ca });
+	client = new GraphExchangeClient({
+		protocol: 'graph',
+		baseUrl: sb.authorityUrl,
+		mailbox: ANNA,
+		tokens: new ClientCredentialsTokenProvider(
+			{ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret },
+			transport,
+		),
+		transport,
+		sleep: async () => undefined,
+	});
+});
+
+afterAll(async () => {
+	client.close();
+	await sb.stop();
+});
+
+beforeEach(() => {
+	dir = mkdtempSync(path.join(tmpdir(), 'email-batch-'));
+	crm = EmbeddedCrmBackend.open(path.join(dir, 'crm.sqlite'));
+});
+
+afterEach(async () => {
+	await sb.control.clearFaults();
+	await crm.close();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+interface Mailbox {
+	inbox: string;
+	syncRoot: string;
+	inputs: EmailMessageInput[];
+	/** A mail left in the Inbox: nothing may touch it. */
+	untouched: MailMessageSummary;
+}
+
+/** 26 mails in Anna's Inbox; 25 of them moved into CRM-Sync, as the Exchange Trigger reports them. */
+async function mailbox(): Promise<Mailbox> {
+	await sb.control.reset();
+	await sb.control.generate({ mailbox: ANNA, messages: MAILS + 1, seed: 7 });
+	const mail = (await client.ensureSyncFolders({ components: ['mail'] })).mail as NonNullable<Awaited<ReturnType<GraphExchangeClient['ensureSyncFolders']>>['mail']>;
+	const inbox = (await client.getWellKnownFolder('inbox')).id;
+	const [untouched, ...rest] = (await client.listMessageChanges(inbox, undefined, { pageSize: 100 })).messages;
+	expect(rest).toHaveLength(MAILS);
+	const inputs: EmailMessageInput[] = [];
+	for (const m of rest) {
+		const moved = await client.moveMessage(m.id, mail.root);
+		inputs.push({ exchangeId: moved.id, folderId: mail.root, folderRole: 'syncRoot', previousFolderId: inbox, internetMessageId: m.internetMessageId, from: m.from });
+	}
+	return { inbox, syncRoot: mail.root, inputs, untouched };
+}
+
+function importer(): EmailImporter {
+	return new EmailImporter({ crm, exchange: client, ownerAddresses: [ANNA], options: { ...DEFAULT_EMAIL_IMPORT_OPTIONS } });
+}
+
+/** What the sandbox saw: HTTP requests sent, $batch calls among them, moves (single or batched), and the mailbox's count. */
+async function measured<T>(run: () => Promise<T>): Promise<{ result: T; http: number; batches: number; moves: number; mailboxRequests: number }> {
+	const before = (await sb.control.counters())[ANNA]?.total ?? 0;
+	const rec = sb.recordGraph();
+	let result: T;
+	let exchanges: GraphExchange[];
+	try {
+		result = await run();
+		exchanges = [...rec.exchanges];
+	} finally {
+		rec.stop();
+	}
+	const after = (await sb.control.counters())[ANNA]?.total ?? 0;
+	const outer = exchanges.filter((e) => !e.inBatch);
+	return {
+		result,
+		http: outer.length,
+		batches: outer.filter((e) => e.path === '/$batch').length,
+		moves: exchanges.filter((e) => e.method === 'POST' && /\/move$/.test(e.path)).length,
+		mailboxRequests: after - before,
+	};
+}
+
+/** The generated mails include S/MIME-encrypted ones: refused (E8), and moved back like the others. */
+const DONE = new Set(['imported', 'refused-encrypted']);
+
+/** Every imported mail once in the CRM (one e-mail per Message-ID), the refused ones not at all. */
+async function expectEachOnceInCrm(inputs: EmailMessageInput[], results: EmailImportResult[]): Promise<void> {
+	const ids = new Set<string>();
+	let imported = 0;
+	for (const [i, input] of inputs.entries()) {
+		const found = await crm.findEmailByMessageId(input.internetMessageId as string);
+		if (results[i].status === 'refused-encrypted') {
+			expect(found).toBeUndefined();
+			continue;
+		}
+		imported++;
+		expect(found?.id).toBe(results[i].crmEmailId);
+		ids.add(found?.id as string);
+	}
+	expect(imported).toBeGreaterThan(MAILS / 2);
+	expect(ids.size).toBe(imported);
+}
+
+/** The fault rule's path pattern for this mail's move (the sandbox tests it against the encoded path). */
+function movePathOf(input: EmailMessageInput): string {
+	const encoded = encodeURIComponent(input.exchangeId as string).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	return `/messages/${encoded}/move$`;
+}
+
+async function folderOf(id: string): Promise<string | undefined> {
+	return (await client.getMessage(id))?.folderId;
+}
+
+it(`${MAILS} mails: one run moves them back in 2 $batches instead of ${MAILS} requests; each lands once in the CRM, an unrelated mail stays`, async () => {
+	// Before: one mail at a time (as each Exchange Trigger item was imported).
+	const one = await mailbox();
+	const single = await measured(async () => {
+		const results: EmailImportResult[] = [];
+		for (const input of one.inputs) results.push(await importer().importMessage(input));
+		return results;
+	});
+	expect(single.result.every((r) => DONE.has(r.status) && r.move?.moved)).toBe(true);
+	expect(single.batches).toBe(0);
+
+	// After: the same mailbox, one run.
+	await crm.close();
+	crm = EmbeddedCrmBackend.open(path.join(dir, 'crm-2.sqlite'));
+	const box = await mailbox();
+	const run = await measured(() => importer().importMessages(box.inputs));
+	const results = run.result;
+
+	expect(results.map((r) => r.status)).toEqual(single.result.map((r) => r.status));
+	expect(results.every((r) => DONE.has(r.status))).toBe(true);
+	for (const r of results) expect(r.move).toEqual({ folderId: box.inbox, reason: 'previousFolder', moved: true, newExchangeId: expect.any(String) });
+	// MIME reads one by one, the 25 moves in ⌈25/20⌉ = 2 $batches.
+	expect(run.moves).toBe(MAILS);
+	expect(run.batches).toBe(2);
+	expect(run.http).toBe(MAILS + 2);
+	expect(single.http).toBe(MAILS + MAILS);
+	// Graph counts each sub-request against the mailbox's limit: the mailbox's count stays the same.
+	expect(run.mailboxRequests).toBe(single.mailboxRequests);
+	console.log(`e-mail import of ${MAILS} mails: HTTP requests ${single.http} → ${run.http}; mailbox-counted requests ${single.mailboxRequests} → ${run.mailboxRequests}`);
+
+	// Both sides: every mail once in the CRM, back in the Inbox under its new id; the 26th mail untouched.
+	await expectEachOnceInCrm(box.inputs, results);
+	for (const r of results) expect(await folderOf(r.move?.newExchangeId as string)).toBe(box.inbox);
+	const inbox = (await client.listMessageChanges(box.inbox, undefined, { pageSize: 100 })).messages;
+	expect(inbox).toHaveLength(MAILS + 1);
+	expect(inbox.find((m) => m.id === box.untouched.id)).toMatchObject({ subject: box.untouched.subject, folderId: box.inbox });
+	expect((await client.listMessageChanges(box.syncRoot, undefined)).messages).toEqual([]);
+});
+
+it('a move that fails for one mail fails only that one: the others move, it stays in CRM-Sync and goes back when tried again, once in the CRM', async () => {
+	const box = await mailbox();
+	const victim = box.inputs[2];
+	await sb.control.addFault({ match: { protocol: 'graph', method: 'POST', path: movePathOf(victim) }, action: { type: 'status', status: 500 } });
+
+	const first = await importer().importMessages(box.inputs);
+	expect(first.every((r) => DONE.has(r.status))).toBe(true);
+	const failed = first.filter((r) => !r.move?.moved);
+	expect(failed.map((r) => r.exchangeId)).toEqual([victim.exchangeId]);
+	expect(failed[0].move).toEqual({ folderId: box.inbox, reason: 'previousFolder', moved: false, error: expect.stringMatching(/Moving a message/) });
+	for (const r of first.filter((x) => x.move?.moved)) expect(await folderOf(r.move?.newExchangeId as string)).toBe(box.inbox);
+	expect(await folderOf(victim.exchangeId as string)).toBe(box.syncRoot);
+	await expectEachOnceInCrm(box.inputs, first);
+
+	// Tried again (the fault is gone): E6 knows it, no second CRM e-mail, and it goes back to the Inbox.
+	await sb.control.clearFaults();
+	const [again] = await importer().importMessages([victim]);
+	expect(again).toMatchObject({ status: 'duplicate', crmEmailId: failed[0].crmEmailId, move: { moved: true, folderId: box.inbox } });
+	expect(await folderOf(again.move?.newExchangeId as string)).toBe(box.inbox);
+	expect((await client.listMessageChanges(box.syncRoot, undefined)).messages).toEqual([]);
+	await expectEachOnceInCrm(box.inputs, first);
+});
+
+it('a move answered 503 once is sent again in its own $batch; every mail moves', async () => {
+	const box = await mailbox();
+	const victim = box.inputs[21];
+	await sb.control.addFault({ match: { protocol: 'graph', method: 'POST', path: movePathOf(victim) }, action: { type: 'status', status: 503, retryAfterSeconds: 1 }, times: 1 });
+
+	const run = await measured(() => importer().importMessages(box.inputs));
+	expect(run.result.every((r) => DONE.has(r.status) && r.move?.moved)).toBe(true);
+	expect(run.batches).toBe(3);
+	for (const r of run.result) expect(await folderOf(r.move?.newExchangeId as string)).toBe(box.inbox);
+	await expectEachOnceInCrm(box.inputs, run.result);
+});
