@@ -210,3 +210,25 @@ it('a move answered 503 once is sent again in its own $batch; every mail moves',
 	for (const r of run.result) expect(await folderOf(r.move?.newExchangeId as string)).toBe(box.inbox);
 	await expectEachOnceInCrm(box.inputs, run.result);
 });
+
+it('the sandbox answers a MIME read ($value) inside a $batch as Graph does: the body base64-encoded, the same bytes as read alone', async () => {
+	// https://learn.microsoft.com/en-us/graph/json-batching: a sub-response body that is not JSON comes base64-encoded.
+	const box = await mailbox();
+	const id = box.untouched.id;
+	const token = await sb.control.token(ANNA);
+	const path = `/users/${encodeURIComponent(ANNA)}/messages/${encodeURIComponent(id)}/$value`;
+	const alone = await transport.send({ method: 'GET', url: `${sb.graphUrl}${path}`, headers: { authorization: `Bearer ${token}` } });
+	expect(alone.status).toBe(200);
+	const batched = await transport.send({
+		method: 'POST',
+		url: `${sb.graphUrl}/$batch`,
+		headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ requests: [{ id: '1', method: 'GET', url: path }] }),
+	});
+	expect(batched.status).toBe(200);
+	const [sub] = (JSON.parse(batched.body.toString('utf8')) as { responses: Array<{ id: string; status: number; headers: Record<string, string>; body: unknown }> }).responses;
+	expect(sub).toMatchObject({ id: '1', status: 200, headers: { 'content-type': 'text/plain' } });
+	expect(typeof sub.body).toBe('string');
+	expect(Buffer.from(sub.body as string, 'base64').equals(alone.body)).toBe(true);
+	expect(alone.body.toString('utf8')).toMatch(/^Message-ID:/im);
+});
