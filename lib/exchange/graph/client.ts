@@ -228,6 +228,10 @@ export class GraphExchangeClient implements ExchangeClient {
 		return mail.moveMessage(this.ctx, id, destinationFolderId);
 	}
 
+	getMessageMimes(ids: string[]): Promise<Array<Buffer | ExchangeError>> {
+		return mail.getMessageMimes(this.ctx, ids);
+	}
+
 	moveMessages(moves: MessageMove[]): Promise<Array<MailMessageSummary | ExchangeError>> {
 		return mail.moveMessages(this.ctx, moves);
 	}

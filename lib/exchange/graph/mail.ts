@@ -9,6 +9,14 @@ import type { GraphMessage } from './graph-types';
 import { messageSummaryFromGraph } from './mappers';
 
 const MESSAGE_SELECT = 'id,subject,from,receivedDateTime,internetMessageId,parentFolderId';
+/**
+ * PidTagMessageSize (MAPI 0x0E08, bytes) as an extended property in the delta, so the import knows which
+ * MIME reads are small enough to share a $batch. Message delta supports $expand
+ * (https://learn.microsoft.com/en-us/graph/api/message-delta); extended properties:
+ * https://learn.microsoft.com/en-us/graph/api/singlevaluelegacyextendedproperty-get.
+ */
+const MESSAGE_SIZE_PROPERTY = 'Integer 0x0E08';
+const MESSAGE_SIZE_EXPAND = `singleValueExtendedProperties($filter=id eq '${MESSAGE_SIZE_PROPERTY}')`;
 
 export async function listMessageChanges(
 	ctx: GraphContext,
@@ -16,12 +24,18 @@ export async function listMessageChanges(
 	cursor: string | undefined,
 	options: { pageSize?: number } = {},
 ): Promise<MailChangePage> {
-	const first = `${ctx.root}/mailFolders/${q(folderId)}/messages/delta?$select=${MESSAGE_SELECT}`;
+	const first = `${ctx.root}/mailFolders/${q(folderId)}/messages/delta?$select=${MESSAGE_SELECT}&$expand=${MESSAGE_SIZE_EXPAND}`;
 	const { page, full } = await deltaPage<GraphMessage>(ctx, first, cursor, options.pageSize ?? ctx.pageSize, 'Reading mail changes');
-	const messages = page.value.filter((m) => !m['@removed']).map((m) => messageSummaryFromGraph(m, folderId));
+	const messages = page.value.filter((m) => !m['@removed']).map((m) => withSize(messageSummaryFromGraph(m, folderId), m));
 	const deletedIds = page.value.filter((m) => m['@removed']).map((m) => m.id);
 	const next = nextCursor(ctx, page, full);
 	return { messages, deletedIds, cursor: next.cursor, hasMore: next.hasMore, fullResync: full };
+}
+
+function withSize(summary: MailMessageSummary, m: GraphMessage): MailMessageSummary {
+	const value = m.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === MESSAGE_SIZE_PROPERTY.toLowerCase())?.value;
+	const size = value === undefined ? NaN : Number(value);
+	return Number.isFinite(size) && size >= 0 ? { ...summary, size } : summary;
 }
 
 export async function getMessage(ctx: GraphContext, id: string): Promise<MailMessageSummary | undefined> {
@@ -68,5 +82,27 @@ export async function moveMessages(ctx: GraphContext, moves: MessageMove[]): Pro
 		const r = res.get(`m${i}`);
 		if (!r || r.status >= 300) return ctx.batchError(r, what);
 		return messageSummaryFromGraph(r.body as GraphMessage, m.destinationFolderId);
+	});
+}
+
+/**
+ * Many MIME reads in $batches of 20. Graph returns a sub-response body that is not JSON base64-encoded
+ * (https://learn.microsoft.com/en-us/graph/json-batching), so each is decoded; a refused read is that
+ * message's ExchangeError only. The caller bounds the total size (the whole answer is held in memory).
+ */
+export async function getMessageMimes(ctx: GraphContext, ids: string[]): Promise<Array<Buffer | ExchangeError>> {
+	const what = 'Downloading a message';
+	let res: Awaited<ReturnType<GraphContext['batch']>>;
+	try {
+		res = await ctx.batch(ids.map((id, i) => [{ id: `v${i}`, method: 'GET' as const, url: `${ctx.root}/messages/${q(id)}/$value` }]));
+	} catch (e) {
+		const error = e instanceof ExchangeError ? e : toExchangeError(e, what, ctx.mailbox);
+		return ids.map(() => error);
+	}
+	return ids.map((_, i) => {
+		const r = res.get(`v${i}`);
+		if (!r || r.status >= 300) return ctx.batchError(r, what);
+		if (typeof r.body !== 'string') return new ExchangeError('unavailable', `${what} failed: the batch answer carried no MIME content`);
+		return Buffer.from(r.body, 'base64');
 	});
 }

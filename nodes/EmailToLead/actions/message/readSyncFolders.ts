@@ -48,6 +48,7 @@ export async function importFromSyncFolders(
 			previousFolderId: event.previousFolderId,
 			internetMessageId: event.message.internetMessageId,
 			from: event.message.from,
+			size: event.message.size,
 		})),
 	);
 	const out: INodeExecutionData[] = [];
