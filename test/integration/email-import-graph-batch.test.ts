@@ -79,8 +79,8 @@ async function mailbox(): Promise<Mailbox> {
 	return { inbox, syncRoot: mail.root, inputs, untouched };
 }
 
-function importer(): EmailImporter {
-	return new EmailImporter({ crm, exchange: client, ownerAddresses: [ANNA], options: { ...DEFAULT_EMAIL_IMPORT_OPTIONS } });
+function importer(moveBack = true): EmailImporter {
+	return new EmailImporter({ crm, exchange: client, ownerAddresses: [ANNA], options: { ...DEFAULT_EMAIL_IMPORT_OPTIONS, moveBack } });
 }
 
 /** What the sandbox saw: HTTP requests sent, $batch calls among them, moves and MIME reads (single or batched), and the mailbox's count. */
@@ -261,4 +261,19 @@ it('MIME reads: a mail of unknown size and one over 1 MiB are read alone; a refu
 	expect(again).toMatchObject({ move: { moved: true, folderId: box.inbox } });
 	expect(DONE.has(again.status)).toBe(true);
 	await expectEachOnceInCrm(inputs, [...run.result.slice(0, 4), again, run.result[5]]);
+});
+
+it('E6 in a window: mails whose Message-ID is already in the CRM cost no MIME read, only their moves back', async () => {
+	const box = await mailbox();
+	const first = await importer(false).importMessages(box.inputs);
+	expect(first.every((r) => DONE.has(r.status) && r.move === undefined)).toBe(true);
+	const imported = first.filter((r) => r.status === 'imported').length;
+
+	const run = await measured(() => importer().importMessages(box.inputs));
+	expect(run.result.filter((r) => r.status === 'duplicate')).toHaveLength(imported);
+	// Only the refused (encrypted) ones, not in the CRM, are read again; every mail moves back.
+	expect(run.mimeReads).toBe(MAILS - imported);
+	expect(run.moves).toBe(MAILS);
+	expect(run.result.every((r) => r.move?.moved)).toBe(true);
+	await expectEachOnceInCrm(box.inputs, first);
 });
