@@ -1,7 +1,7 @@
 /**
- * Imports messages into the CRM (C1, E1–E11, S9), one by one; the moves back (E9) of a run go last,
- * together ($batch on Graph, issue 15). Per-message problems never throw: they come back as a result
- * with status "error", so a batch goes on with the next mail.
+ * Imports messages into the CRM (C1, E1–E11, S9), one by one; small mails' MIME is read ahead per
+ * window and the moves back (E9) of a run go last, together ($batch on Graph, issue 15). Per-message
+ * problems never throw: they come back as a result with status "error", so a batch goes on with the next mail.
  */
 import { CrmError, type CrmBackend, type CrmEmailInput, type CrmEmailRecord, type CrmPersonModule, type CrmRecord } from '../crm/types';
 import { ExchangeError, type ExchangeClient, type MailMessageSummary, type MessageMove } from '../exchange/types';
@@ -71,8 +71,8 @@ export class EmailImporter {
 	}
 
 	/**
-	 * Imports the messages in order, then moves back the ones that go back, in as few requests as the
-	 * mailbox allows. A failed move is that message's outcome only (result.move.moved false, the import
+	 * Imports the messages in order (windows of 20, small MIMEs read ahead together), then moves back the
+	 * ones that go back, in as few requests as the mailbox allows. A failed move is that message's outcome only (result.move.moved false, the import
 	 * stands), as with one message at a time.
 	 */
 	async importMessages(inputs: EmailMessageInput[], options: ImportMessagesOptions = {}): Promise<EmailImportResult[]> {
