@@ -1,9 +1,10 @@
 /**
- * Imports one message at a time into the CRM (C1, E1–E11, S9). Per-message problems never
- * throw: they come back as a result with status "error", so a batch goes on with the next mail.
+ * Imports messages into the CRM (C1, E1–E11, S9), one by one; small mails' MIME is read ahead per
+ * window and the moves back (E9) of a run go last, together ($batch on Graph, issue 15). Per-message
+ * problems never throw: they come back as a result with status "error", so a batch goes on with the next mail.
  */
-import { CrmError, type CrmBackend, type CrmEmailInput, type CrmPersonModule, type CrmRecord } from '../crm/types';
-import { ExchangeError, type ExchangeClient } from '../exchange/types';
+import { CrmError, type CrmBackend, type CrmEmailInput, type CrmEmailRecord, type CrmPersonModule, type CrmRecord } from '../crm/types';
+import { ExchangeError, type ExchangeClient, type MailMessageSummary, type MessageMove } from '../exchange/types';
 import { collectParticipants, filterParticipants, type Participant } from './addresses';
 import { plainTextBody } from './body';
 import { encryptionReason } from './encryption';
@@ -21,7 +22,33 @@ import {
 } from './types';
 
 /** What the importer needs from a mailbox (an ExchangeClient, Graph or EWS). */
-export type MailboxAccess = Pick<ExchangeClient, 'mailbox' | 'getMessageMime' | 'moveMessage' | 'getWellKnownFolder'>;
+export type MailboxAccess = Pick<ExchangeClient, 'mailbox' | 'getMessageMime' | 'moveMessage' | 'getWellKnownFolder'> &
+	Partial<Pick<ExchangeClient, 'moveMessages' | 'getMessageMimes'>>;
+
+/**
+ * MIME reads that share a $batch: each mail at most 1 MiB, at most 8 MiB per window of 20 mails (the
+ * whole answer, base64 in JSON, is held in memory). Larger mails, and mails of unknown size, are read alone.
+ */
+const WINDOW = 20;
+const MAX_BATCHED_MIME_BYTES = 1024 * 1024;
+const MAX_WINDOW_MIME_BYTES = 8 * 1024 * 1024;
+
+/** What a window's read-ahead already knows of a message: its E6 check, its MIME. */
+interface ReadAhead {
+	existing?: { record: CrmEmailRecord | undefined } | { error: unknown };
+	mime?: Buffer | Error;
+}
+
+/** A result whose message is still to be moved back (E9), once the run's imports are done. */
+interface Imported {
+	result: EmailImportResult;
+	moveBack?: { input: EmailMessageInput; ownerIsSender: boolean };
+}
+
+export interface ImportMessagesOptions {
+	/** Stop importing after the first result with status "error" (its successors get no result). */
+	stopAtError?: boolean;
+}
 
 export interface EmailImporterDeps {
 	crm: CrmBackend;
@@ -40,6 +67,67 @@ export class EmailImporter {
 	constructor(private readonly deps: EmailImporterDeps) {}
 
 	async importMessage(input: EmailMessageInput): Promise<EmailImportResult> {
+		return (await this.importMessages([input]))[0];
+	}
+
+	/**
+	 * Imports the messages in order (windows of 20, small MIMEs read ahead together), then moves back the
+	 * ones that go back, in as few requests as the mailbox allows. A failed move is that message's outcome only (result.move.moved false, the import
+	 * stands), as with one message at a time.
+	 */
+	async importMessages(inputs: EmailMessageInput[], options: ImportMessagesOptions = {}): Promise<EmailImportResult[]> {
+		const imported: Imported[] = [];
+		run: for (let start = 0; start < inputs.length; start += WINDOW) {
+			const window = inputs.slice(start, start + WINDOW);
+			const ahead = await this.readAhead(window);
+			for (const [k, input] of window.entries()) {
+				const one = await this.importUnmoved(input, ahead[k]);
+				ahead[k] = undefined;
+				imported.push(one);
+				if (options.stopAtError && one.result.status === 'error') break run;
+			}
+		}
+		await this.moveAllBack(imported);
+		return imported.map((one) => one.result);
+	}
+
+	/**
+	 * The window's small mails of known size: their E6 checks, then the MIME of the ones not yet in the
+	 * CRM in one $batch (when the mailbox can, and for two or more). Everything else is read as it comes.
+	 */
+	private async readAhead(window: EmailMessageInput[]): Promise<Array<ReadAhead | undefined>> {
+		const ahead: Array<ReadAhead | undefined> = window.map(() => undefined);
+		const exchange = this.deps.exchange;
+		if (!exchange?.getMessageMimes) return ahead;
+		let budget = MAX_WINDOW_MIME_BYTES;
+		const eligible: number[] = [];
+		window.forEach((input, k) => {
+			if (input.raw || !input.exchangeId || input.size === undefined || input.size > MAX_BATCHED_MIME_BYTES || input.size > budget) return;
+			budget -= input.size;
+			eligible.push(k);
+		});
+		if (eligible.length < 2) return ahead;
+		const fetch: number[] = [];
+		for (const k of eligible) {
+			const messageId = window[k].internetMessageId;
+			const entry: ReadAhead = {};
+			ahead[k] = entry;
+			if (messageId) {
+				try {
+					entry.existing = { record: await this.deps.crm.findEmailByMessageId(messageId) };
+				} catch (error) {
+					entry.existing = { error };
+				}
+			}
+			if (!entry.existing || ('record' in entry.existing && !entry.existing.record)) fetch.push(k);
+		}
+		if (fetch.length < 2) return ahead;
+		const mimes = await exchange.getMessageMimes(fetch.map((k) => window[k].exchangeId as string));
+		fetch.forEach((k, i) => ((ahead[k] as ReadAhead).mime = mimes[i]));
+		return ahead;
+	}
+
+	private async importUnmoved(input: EmailMessageInput, ahead?: ReadAhead): Promise<Imported> {
 		const result: EmailImportResult = {
 			status: 'error',
 			exchangeId: input.exchangeId,
@@ -57,37 +145,37 @@ export class EmailImporter {
 		// E6 before the download: a known Message-ID costs no MIME request.
 		if (!input.raw && input.internetMessageId) {
 			try {
-				const existing = await this.deps.crm.findEmailByMessageId(input.internetMessageId);
+				const known = ahead?.existing;
+				if (known && 'error' in known) throw known.error;
+				const existing = known ? known.record : await this.deps.crm.findEmailByMessageId(input.internetMessageId);
 				if (existing) {
 					markDuplicate(result, input.internetMessageId, existing.id);
 					result.from = input.from?.toLowerCase();
-					result.move = await this.moveBack(input, result.from !== undefined && owners.has(result.from));
-					return result;
+					return { result, moveBack: { input, ownerIsSender: result.from !== undefined && owners.has(result.from) } };
 				}
 			} catch (error) {
-				return fail(result, 'crm', error);
+				return { result: fail(result, 'crm', error) };
 			}
 		}
 
 		if (!input.raw && !(input.exchangeId && this.deps.exchange)) {
-			return fail(
-				result,
-				'noContent',
-				new Error('The item has neither the raw message (binary data) nor a message id to fetch it with.'),
-			);
+			return {
+				result: fail(result, 'noContent', new Error('The item has neither the raw message (binary data) nor a message id to fetch it with.')),
+			};
 		}
 		let raw: Buffer;
 		try {
-			raw = input.raw ?? (await this.deps.exchange!.getMessageMime(input.exchangeId!));
+			if (ahead?.mime instanceof Error) throw ahead.mime;
+			raw = input.raw ?? ahead?.mime ?? (await this.deps.exchange!.getMessageMime(input.exchangeId!));
 		} catch (error) {
-			return fail(result, 'fetchFailed', error);
+			return { result: fail(result, 'fetchFailed', error) };
 		}
 
 		let email: ParsedEmail;
 		try {
 			email = await parseEmail(raw);
 		} catch (error) {
-			return fail(result, 'malformed', error);
+			return { result: fail(result, 'malformed', error) };
 		}
 		const participants = collectParticipants(email.headerLines);
 		const sender = participants.find((participant) => participant.roles.includes('from'));
@@ -100,11 +188,10 @@ export class EmailImporter {
 		try {
 			await this.decide(email, participants, input, result);
 		} catch (error) {
-			return fail(result, error instanceof ExchangeError ? 'exchange' : 'crm', error);
+			return { result: fail(result, error instanceof ExchangeError ? 'exchange' : 'crm', error) };
 		}
 
-		result.move = await this.moveBack(input, sender !== undefined && owners.has(sender.address));
-		return result;
+		return { result, moveBack: { input, ownerIsSender: sender !== undefined && owners.has(sender.address) } };
 	}
 
 	private async decide(
@@ -250,19 +337,48 @@ export class EmailImporter {
 		};
 	}
 
-	/** E9. A failed move does not undo the import; it is reported on the result. */
-	private async moveBack(input: EmailMessageInput, ownerIsSender: boolean): Promise<MoveOutcome | undefined> {
+	/**
+	 * E9. A failed move does not undo the import; it is reported on the result (the message stays in
+	 * CRM-Sync). Two or more moves go together when the mailbox can (moveMessages), else one by one.
+	 */
+	private async moveAllBack(imported: Imported[]): Promise<void> {
 		const { exchange, options } = this.deps;
-		if (!options.moveBack || !exchange || !input.exchangeId || !isSyncFolder(input.folderRole)) return undefined;
-		const target = moveBackTarget(input.previousFolderId, ownerIsSender);
-		let folderId = target.folderId ?? '';
-		try {
-			if (target.wellKnownName) folderId = await this.wellKnownFolderId(target.wellKnownName);
-			const moved = await exchange.moveMessage(input.exchangeId, folderId);
-			return { folderId, reason: target.reason, moved: true, newExchangeId: moved.id };
-		} catch (error) {
-			return { folderId, reason: target.reason, moved: false, error: describe(error).message };
+		if (!options.moveBack || !exchange) return;
+		const planned: Array<{ result: EmailImportResult; move: MessageMove; outcome: MoveOutcome }> = [];
+		for (const { result, moveBack } of imported) {
+			const input = moveBack?.input;
+			if (!moveBack || !input?.exchangeId || !isSyncFolder(input.folderRole)) continue;
+			const target = moveBackTarget(input.previousFolderId, moveBack.ownerIsSender);
+			const outcome: MoveOutcome = { folderId: target.folderId ?? '', reason: target.reason, moved: false };
+			result.move = outcome;
+			try {
+				if (target.wellKnownName) outcome.folderId = await this.wellKnownFolderId(target.wellKnownName);
+			} catch (error) {
+				outcome.error = describe(error).message;
+				continue;
+			}
+			planned.push({ result, move: { id: input.exchangeId, destinationFolderId: outcome.folderId }, outcome });
 		}
+		if (planned.length === 0) return;
+		const moved = await this.moveMany(exchange, planned.map((p) => p.move));
+		planned.forEach(({ outcome }, i) => {
+			const m = moved[i];
+			if (m instanceof Error) outcome.error = describe(m).message;
+			else Object.assign(outcome, { moved: true, newExchangeId: m.id });
+		});
+	}
+
+	private async moveMany(exchange: MailboxAccess, moves: MessageMove[]): Promise<Array<MailMessageSummary | Error>> {
+		if (moves.length > 1 && exchange.moveMessages) return exchange.moveMessages(moves);
+		const out: Array<MailMessageSummary | Error> = [];
+		for (const move of moves) {
+			try {
+				out.push(await exchange.moveMessage(move.id, move.destinationFolderId));
+			} catch (error) {
+				out.push(error instanceof Error ? error : new Error(String(error)));
+			}
+		}
+		return out;
 	}
 
 	private async wellKnownFolderId(name: string): Promise<string> {

@@ -1,5 +1,5 @@
 export * from './types';
-export { EmailImporter, type EmailImporterDeps, type MailboxAccess } from './importer';
+export { EmailImporter, type EmailImporterDeps, type ImportMessagesOptions, type MailboxAccess } from './importer';
 export { collectParticipants, filterParticipants, parseAddressList, type Participant } from './addresses';
 export { encryptionReason } from './encryption';
 export { htmlToPlainText, plainTextBody } from './body';

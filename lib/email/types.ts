@@ -77,6 +77,8 @@ export interface EmailMessageInput {
 	internetMessageId?: string;
 	/** Sender address as the trigger reported it; decides Sent Items when the MIME is not read. */
 	from?: string;
+	/** The message's size in bytes as the trigger reported it: small ones are read together ($batch). */
+	size?: number;
 }
 
 export type EmailImportStatus = 'imported' | 'duplicate' | 'refused-encrypted' | 'conflict' | 'error';

@@ -79,6 +79,8 @@ export interface MailMessageSummary {
 	receivedAt?: string;
 	/** When the protocol reports it (EWS MovedEvent OldParentFolderId, or a folder index). */
 	previousFolderId?: string;
+	/** The message's size in bytes, when the protocol reports it (Graph: PidTagMessageSize in the delta). */
+	size?: number;
 }
 
 export interface MailChangePage {
@@ -150,6 +152,11 @@ export interface ExchangeClient {
 
 	listMessageChanges(folderId: string, cursor: string | undefined, options?: { pageSize?: number }): Promise<MailChangePage>;
 	getMessageMime(id: string): Promise<Buffer>;
+	/**
+	 * Optional: many MIME reads in few requests (Graph: $batch). Results keep the input order; a failed read
+	 * yields its ExchangeError and never fails the others. Callers keep the total small (it is held in memory).
+	 */
+	getMessageMimes?(ids: string[]): Promise<Array<Buffer | ExchangeError>>;
 	/** Optional: one message's summary; undefined when it does not exist. */
 	getMessage?(id: string): Promise<MailMessageSummary | undefined>;
 	/** Optional: many creates in few requests (Graph: $batch). Failed items yield their error. */
@@ -169,6 +176,17 @@ export interface ExchangeClient {
 	/** Optional: a cheap authenticated call to check the connection (A6). */
 	ping?(): Promise<void>;
 	moveMessage(id: string, destinationFolderId: string): Promise<MailMessageSummary>;
+	/**
+	 * Optional: many moves in few requests (Graph: $batch of 20). Results keep the input order; a failed
+	 * move yields its ExchangeError (as moveMessage would throw it) and never fails the others.
+	 */
+	moveMessages?(moves: MessageMove[]): Promise<Array<MailMessageSummary | ExchangeError>>;
+}
+
+/** One message to move, for moveMessages. */
+export interface MessageMove {
+	id: string;
+	destinationFolderId: string;
 }
 
 export type ExchangeErrorCode =

@@ -1,5 +1,5 @@
 /** mailFolders (+ childFolders) and messages: list, get, $value, attachments, move, delete, delta. */
-import type { StoredFolder, StoredItem } from '../store';
+import { canonicalExtendedPropertyId, type StoredFolder, type StoredItem } from '../store';
 import { created, noContent, ok, preferenceApplied, type GraphContext } from './context';
 import { listResponse, shape, type Entry } from './collection';
 import { folderDelta } from './delta';
@@ -18,9 +18,14 @@ function folderEntry(ctx: GraphContext, folder: StoredFolder): Entry {
 	return { entity: renderMailFolder(folder, ctx.mailbox), extendedProperties: folder.extendedProperties };
 }
 
+/** PidTagMessageSize (0x0E08): Exchange computes it for every message, the MIME's size in bytes here. */
+const MESSAGE_SIZE = canonicalExtendedPropertyId('Integer 0x0E08') as string;
+
 export function messageEntry(ctx: GraphContext, item: StoredItem, query: URLSearchParams = ctx.query): Entry {
 	const select = query.get('$select') ?? '';
-	return { entity: renderMessage(item as StoredItem<'message'>, ctx.render, /internetMessageHeaders/i.test(select)), extendedProperties: item.extendedProperties };
+	const message = item as StoredItem<'message'>;
+	const size = Buffer.byteLength(message.data.mime, 'base64');
+	return { entity: renderMessage(message, ctx.render, /internetMessageHeaders/i.test(select)), extendedProperties: { ...item.extendedProperties, [MESSAGE_SIZE]: String(size) } };
 }
 
 function message(ctx: GraphContext, id: string): StoredItem<'message'> {

@@ -19,6 +19,7 @@ import {
 	type ExchangeItem,
 	type MailChangePage,
 	type MailMessageSummary,
+	type MessageMove,
 	type SyncFolderKind,
 	type SyncFolders,
 	type SyncWindow,
@@ -225,6 +226,14 @@ export class GraphExchangeClient implements ExchangeClient {
 
 	moveMessage(id: string, destinationFolderId: string): Promise<MailMessageSummary> {
 		return mail.moveMessage(this.ctx, id, destinationFolderId);
+	}
+
+	getMessageMimes(ids: string[]): Promise<Array<Buffer | ExchangeError>> {
+		return mail.getMessageMimes(this.ctx, ids);
+	}
+
+	moveMessages(moves: MessageMove[]): Promise<Array<MailMessageSummary | ExchangeError>> {
+		return mail.moveMessages(this.ctx, moves);
 	}
 
 	// ---------- change notifications ----------

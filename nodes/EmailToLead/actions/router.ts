@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { CrmBackend } from '../../../lib/crm';
 import { CrmError } from '../../../lib/crm';
-import type { EmailImportResult, MailFolderRole } from '../../../lib/email';
+import type { EmailMessageInput, MailFolderRole } from '../../../lib/email';
 import { EmailImporter } from '../../../lib/email';
 import type { ExchangeClient, SyncFolders } from '../../../lib/exchange';
 import { splitList } from '../helpers/input';
@@ -46,29 +46,53 @@ async function importAll(this: IExecuteFunctions, crm: CrmBackend, mailbox: Exch
 	const resolveFolder = folderResolver(this, mailbox);
 
 	const out: INodeExecutionData[] = [];
+	// Messages are imported a run of items at a time, so their moves back go together ($batch on Graph,
+	// issue 15); without Continue On Fail the run stops at its first failed mail, as one at a time did.
+	let pending: Array<{ input: EmailMessageInput; itemIndex: number }> = [];
+	const flush = async () => {
+		const results = await importer.importMessages(
+			pending.map((p) => p.input),
+			{ stopAtError: !this.continueOnFail() },
+		);
+		const indexes = pending.map((p) => p.itemIndex);
+		pending = [];
+		results.forEach((result, k) => {
+			if (result.status !== 'error') {
+				out.push(resultItem(result, indexes[k]));
+				return;
+			}
+			const nodeError = resultError(node, result, indexes[k]);
+			if (!this.continueOnFail()) throw nodeError;
+			out.push(errorItem(nodeError, result, indexes[k]));
+		});
+	};
 	let foldersRead = false;
 	for (let i = 0; i < items.length; i++) {
 		// An item without a message (Run Now, a schedule): the node reads the CRM-Sync folders itself, once.
 		if (this.getNodeParameter('source', i) === 'syncFolders' && !carriesMessage(this, i)) {
+			await flush();
 			if (!foldersRead) out.push(...(await importFromSyncFolders.call(this, importer, mailbox, i)));
 			foldersRead = true;
 			continue;
 		}
-		let result: EmailImportResult | undefined;
+		let input: EmailMessageInput;
 		try {
-			const input = await readMessageInput.call(this, i, resolveFolder);
-			result = await importer.importMessage(input);
-			if (result.status === 'error') throw resultError(node, result, i);
-			out.push(resultItem(result, i));
+			input = await readMessageInput.call(this, i, resolveFolder);
 		} catch (error) {
+			await flush();
 			const nodeError =
 				error instanceof NodeOperationError
 					? error
 					: new NodeOperationError(node, (error as Error).message, { itemIndex: i });
 			if (!this.continueOnFail()) throw nodeError;
-			out.push(errorItem(nodeError, result, i));
+			out.push(errorItem(nodeError, undefined, i));
+			continue;
 		}
+		pending.push({ input, itemIndex: i });
+		// A binary MIME is held in memory until imported: import it now, with the ones before it.
+		if (input.raw) await flush();
 	}
+	await flush();
 	return [out];
 }
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { EmailImporter, EmailImportResult } from '../../../../lib/email';
+import type { EmailImporter } from '../../../../lib/email';
 import type { ExchangeClient } from '../../../../lib/exchange';
 import { DEFAULT_SYNC_FOLDER_NAME } from '../../../../lib/exchange';
 import { keepFailedForRetry, migrateTriggerState, pollMailMoves, type MailMovedEvent, type TriggerState } from '../../../../lib/exchange/poller';
@@ -39,29 +39,32 @@ export async function importFromSyncFolders(
 	// The first run imports what is already in CRM-Sync: the user put it there to be imported.
 	const { events, state: polled } = await pollMailMoves(mailbox, { ...before, folders: { mail: syncFolders } }, { syncFolders, originFolderIds, emitExisting: true });
 
+	// All of the run's mails in one call, so their moves back go together ($batch on Graph, issue 15).
+	const results = await importer.importMessages(
+		events.map((event) => ({
+			exchangeId: event.message.id,
+			folderId: event.folderId,
+			folderRole: TRIGGER_FOLDER_ROLES[event.folder],
+			previousFolderId: event.previousFolderId,
+			internetMessageId: event.message.internetMessageId,
+			from: event.message.from,
+			size: event.message.size,
+		})),
+	);
 	const out: INodeExecutionData[] = [];
 	const failed: MailMovedEvent[] = [];
 	let firstError: NodeOperationError | undefined;
-	for (const event of events) {
-		let result: EmailImportResult | undefined;
-		try {
-			result = await importer.importMessage({
-				exchangeId: event.message.id,
-				folderId: event.folderId,
-				folderRole: TRIGGER_FOLDER_ROLES[event.folder],
-				previousFolderId: event.previousFolderId,
-				internetMessageId: event.message.internetMessageId,
-				from: event.message.from,
-			});
-			if (result.status === 'error') throw resultError(node, result, itemIndex);
+	events.forEach((event, i) => {
+		const result = results[i];
+		if (result.status !== 'error') {
 			out.push(resultItem(result, itemIndex));
-		} catch (error) {
-			failed.push(event);
-			const nodeError = error instanceof NodeOperationError ? error : new NodeOperationError(node, (error as Error).message);
-			firstError ??= nodeError;
-			out.push(errorItem(nodeError, result, itemIndex));
+			return;
 		}
-	}
+		failed.push(event);
+		const nodeError = resultError(node, result, itemIndex);
+		firstError ??= nodeError;
+		out.push(errorItem(nodeError, result, itemIndex));
+	});
 	const after: TriggerState = keepFailedForRetry(before, { ...polled, wellKnown }, failed);
 	staticData[STATE_KEY] = { ...byMailbox, [mailbox.mailbox]: after as unknown as IDataObject };
 	// Every mail was tried and the failed ones are kept for the next run; only then does the node stop.
