@@ -12,16 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import {
-	commit,
-	plan,
-	StatusTable,
-	type CommitResult,
-	type PlanOptions,
-	type SideChanges,
-	type SyncPlan,
-	type TableData,
-} from '../lib/engine';
+import { commit, plan, StatusTable, type CommitResult, type PlanOptions, type SideChanges, type SyncPlan, type TableData } from '../lib/engine';
 import { MemorySide } from '../test/support/memory-side';
 import type { Contact } from '../lib/model/types';
 
@@ -36,7 +27,14 @@ const OPTIONS: PlanOptions<'contact'> = { component: 'contact', crmInstance: 'cr
 
 const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Elif', 'Felix', 'Greta', 'Hannah', 'Jonas', 'Katarina', 'Lukas', 'Marie', 'Noah', 'Olga', 'Paul', 'Sophie'];
 const LAST = ['Schmidt', 'Müller', 'Carter', 'Novak', 'Yilmaz', 'Weber', 'Fischer', 'Rossi', 'Dubois', 'Kowalski', 'Jensen', 'García', 'Becker', 'Wagner'];
-const CITIES: Array<[string, string]> = [['München', '80331'], ['Berlin', '10115'], ['Hamburg', '20095'], ['Köln', '50667'], ['Wien', '1010'], ['Zürich', '8001']];
+const CITIES: Array<[string, string]> = [
+	['München', '80331'],
+	['Berlin', '10115'],
+	['Hamburg', '20095'],
+	['Köln', '50667'],
+	['Wien', '1010'],
+	['Zürich', '8001'],
+];
 const TITLES = ['Sales Manager', 'Head of Purchasing', 'CEO', 'Project Lead', 'Accountant', 'IT Administrator'];
 
 function contact(i: number): Contact {
@@ -60,7 +58,9 @@ function contact(i: number): Contact {
 }
 
 /** Graph immutable ids of one mailbox share a long prefix; 100 fixed characters + a 52-character unique part. */
-const ID_PREFIX = Buffer.concat([Buffer.from('AAMkAGI2TG93AAA', 'latin1'), createHash('sha512').update('bench-mailbox').digest()]).toString('base64').slice(0, 100);
+const ID_PREFIX = Buffer.concat([Buffer.from('AAMkAGI2TG93AAA', 'latin1'), createHash('sha512').update('bench-mailbox').digest()])
+	.toString('base64')
+	.slice(0, 100);
 
 function exchangeId(i: number): string {
 	const unique = Buffer.concat([createHash('sha256').update(String(i)).digest(), Buffer.alloc(7, i % 251)]);
@@ -78,7 +78,13 @@ function listing<C extends 'contact'>(side: MemorySide<C>, cursor: string | unde
 }
 
 /** Applies the writes of a plan the way the CRM/Exchange nodes do; Exchange creates get Graph-shaped ids. */
-function applyPlan(syncPlan: SyncPlan<'contact'>, crm: MemorySide<'contact'>, exchange: MemorySide<'contact'>, counter: Counted, nextId: () => string): Array<CommitResult<'contact'>> {
+function applyPlan(
+	syncPlan: SyncPlan<'contact'>,
+	crm: MemorySide<'contact'>,
+	exchange: MemorySide<'contact'>,
+	counter: Counted,
+	nextId: () => string,
+): Array<CommitResult<'contact'>> {
 	const results: Array<CommitResult<'contact'>> = [];
 	for (const action of syncPlan.actions) {
 		if (action.target === null) {
@@ -99,7 +105,9 @@ function applyPlan(syncPlan: SyncPlan<'contact'>, crm: MemorySide<'contact'>, ex
 function expectCounts(what: string, syncPlan: SyncPlan<'contact'>, toCrm: number, toExchange: number): void {
 	const { counts } = syncPlan;
 	if (counts.toCrm !== toCrm || counts.toExchange !== toExchange || counts.conflicts !== 0) {
-		throw new Error(`${what}: planned ${counts.toCrm} CRM / ${counts.toExchange} Exchange writes and ${counts.conflicts} conflicts, expected ${toCrm} / ${toExchange} / 0`);
+		throw new Error(
+			`${what}: planned ${counts.toCrm} CRM / ${counts.toExchange} Exchange writes and ${counts.conflicts} conflicts, expected ${toCrm} / ${toExchange} / 0`,
+		);
 	}
 }
 
@@ -200,7 +208,11 @@ async function scenario(n: number, dir: string): Promise<ScenarioResult> {
 	const echo = plan(table, crm.changes(table.cursors.crm), exchange.changes(table.cursors.ex), { ...OPTIONS, runId: 'r2' });
 	table.pending = echo.pending;
 	expectCounts('echo plan', echo, 0, 0);
-	commit(table, echo.actions.map((action) => ({ action })), { component: 'contact', runId: 'r2' });
+	commit(
+		table,
+		echo.actions.map((action) => ({ action })),
+		{ component: 'contact', runId: 'r2' },
+	);
 
 	// 1 % edited on each side, on different contacts.
 	const changed = Math.max(1, Math.round(n / 100));
@@ -225,7 +237,8 @@ async function scenario(n: number, dir: string): Promise<ScenarioResult> {
 	const third = plan(table, crmDelta, exDelta, { ...OPTIONS, runId: 'r3' });
 	table.pending = third.pending;
 	const thirdReport = commit(table, applyPlan(third, crm, exchange, delta, nextId), { component: 'contact', runId: 'r3' });
-	if (thirdReport.counts.updated !== 2 * changed || thirdReport.failures.length) throw new Error(`delta run of ${n}: ${thirdReport.counts.updated} updates, ${thirdReport.failures.length} failures`);
+	if (thirdReport.counts.updated !== 2 * changed || thirdReport.failures.length)
+		throw new Error(`delta run of ${n}: ${thirdReport.counts.updated} updates, ${thirdReport.failures.length} failures`);
 
 	return {
 		initialPlanMs,

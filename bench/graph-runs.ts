@@ -65,7 +65,13 @@ async function writeOneByOne(client: GraphExchangeClient, writes: ExchangeWrite[
 export async function benchSyncRuns(client: GraphExchangeClient, sandbox: Sandbox, mailboxAddress: string): Promise<BenchResult[]> {
 	const synced = await client.ensureSyncFolders({ components: ['contact', 'event'], folderName: 'Bench-Runs' });
 	const folders: Folders = { contact: synced.contact as string, event: synced.event as string };
-	const seeded = await generate(sandbox.store, { mailbox: mailboxAddress, contacts: CONTACTS, events: EVENTS, seed: 15, folders: { contacts: folders.contact, calendar: folders.event } });
+	const seeded = await generate(sandbox.store, {
+		mailbox: mailboxAddress,
+		contacts: CONTACTS,
+		events: EVENTS,
+		seed: 15,
+		folders: { contacts: folders.contact, calendar: folders.event },
+	});
 	const mailbox = sandbox.store.mailbox(mailboxAddress);
 
 	// The first run reads everything; the state of the sync afterwards: every item as last read.
@@ -88,7 +94,10 @@ export async function benchSyncRuns(client: GraphExchangeClient, sandbox: Sandbo
 		for (const id of outlookContacts) mailbox.updateItem<'contact'>(id, (d) => void (d.department = `Outlook ${n}`));
 		for (const id of outlookEvents) mailbox.updateItem<'event'>(id, (d) => void (d.location = { displayName: `Room ${n}` }));
 		// 1 % changed in the CRM, written to Exchange by the same run.
-		const writes = [...pct(contactIds, 1), ...pct(eventIds, 1)].map((id) => known.get(id)).filter((i): i is ExchangeItem => !!i).map((i) => crmEdit(i, folders, `r${n}`));
+		const writes = [...pct(contactIds, 1), ...pct(eventIds, 1)]
+			.map((id) => known.get(id))
+			.filter((i): i is ExchangeItem => !!i)
+			.map((i) => crmEdit(i, folders, `r${n}`));
 		let read = new Map<string, ExchangeItem>();
 		const requests = await count(async () => {
 			({ items: read, cursors } = await readRun(client, folders, cursors));

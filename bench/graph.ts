@@ -23,7 +23,11 @@ function served(sandbox: Sandbox): number {
 	return sandbox.counters.snapshot()[MAILBOX]?.total ?? 0;
 }
 
-async function measure<T>(client: GraphExchangeClient, sandbox: Sandbox, run: () => Promise<T>): Promise<{ requests: number; operations: number; ms: number; result: T }> {
+async function measure<T>(
+	client: GraphExchangeClient,
+	sandbox: Sandbox,
+	run: () => Promise<T>,
+): Promise<{ requests: number; operations: number; ms: number; result: T }> {
 	const requests = client.stats.requests;
 	const operations = served(sandbox);
 	const started = performance.now();
@@ -41,7 +45,10 @@ export async function benchGraph(): Promise<BenchResult[]> {
 		baseUrl: sandbox.httpsUrl,
 		mailbox: MAILBOX,
 		transport,
-		tokens: new ClientCredentialsTokenProvider({ authorityUrl: sandbox.httpsUrl, tenantId: TENANT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, transport),
+		tokens: new ClientCredentialsTokenProvider(
+			{ authorityUrl: sandbox.httpsUrl, tenantId: TENANT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+			transport,
+		),
 	});
 	const out: BenchResult[] = [];
 	try {
@@ -67,7 +74,10 @@ export async function benchGraph(): Promise<BenchResult[]> {
 		}
 
 		const records = (tag: string): Array<{ record: Contact; ident: string }> =>
-			Array.from({ length: 1000 }, (_, i) => ({ record: { firstName: 'Bench', lastName: `${tag} ${i}`, email: `${tag}${i}@example.com` }, ident: `bench:${tag}:${i}` }));
+			Array.from({ length: 1000 }, (_, i) => ({
+				record: { firstName: 'Bench', lastName: `${tag} ${i}`, email: `${tag}${i}@example.com` },
+				ident: `bench:${tag}:${i}`,
+			}));
 		const single = await measure(client, sandbox, async () => {
 			for (const e of records('single')) await client.create('contact', folders.contact as string, e.record, e.ident);
 		});
@@ -92,7 +102,9 @@ export async function benchGraph(): Promise<BenchResult[]> {
 		let state: TriggerState = emptyTriggerState();
 		state = (await pollItemChanges(client, state, { folders: itemFolders, changeTypes: ['created', 'updated', 'deleted'], window })).state;
 		state = (await pollMailMoves(client, state, { syncFolders: mail, originFolderIds: [inbox, sent] })).state;
-		const idleItems = await measure(client, sandbox, () => pollItemChanges(client, state, { folders: itemFolders, changeTypes: ['created', 'updated', 'deleted'], window }));
+		const idleItems = await measure(client, sandbox, () =>
+			pollItemChanges(client, state, { folders: itemFolders, changeTypes: ['created', 'updated', 'deleted'], window }),
+		);
 		const idleMail = await measure(client, sandbox, () => pollMailMoves(client, state, { syncFolders: mail, originFolderIds: [inbox, sent] }));
 		out.push({ metric: 'graph_idle_poll_items_requests', value: idleItems.requests, unit: 'requests' });
 		out.push({ metric: 'graph_idle_poll_mail_requests', value: idleMail.requests, unit: 'requests' });

@@ -63,9 +63,15 @@ export async function benchLatency(): Promise<BenchResult[]> {
 		// Created after activation, so their notifications start the first run.
 		for (let i = 0; i < CHANGES; i++) mailbox.createItem(folderId, 'contact', { givenName: 'Latenz', surname: `Nr ${i}`, jobTitle: 'start' });
 		const crmLatenz = async () => (await env.crm.list('contacts')).filter((r) => r.fields.firstname === 'Latenz');
-		await waitFor('the first run: every Outlook contact in the CRM', async () => ((await crmLatenz()).length === CHANGES ? true : undefined), { timeoutMs: 5 * 60_000, intervalMs: 1_000 });
+		await waitFor('the first run: every Outlook contact in the CRM', async () => ((await crmLatenz()).length === CHANGES ? true : undefined), {
+			timeoutMs: 5 * 60_000,
+			intervalMs: 1_000,
+		});
 		const crmCount = (await env.crm.list('contacts')).length;
-		await waitFor('the first run: every CRM contact in Outlook', async () => (outlookContacts().length === crmCount ? true : undefined), { timeoutMs: 5 * 60_000, intervalMs: 1_000 });
+		await waitFor('the first run: every CRM contact in Outlook', async () => (outlookContacts().length === crmCount ? true : undefined), {
+			timeoutMs: 5 * 60_000,
+			intervalMs: 1_000,
+		});
 		await new Promise((resolve) => setTimeout(resolve, 15_000));
 
 		const idsByNumber = new Map(mailbox.listItems(folderId, 'contact').map((item) => [(item.data as ContactData).surname ?? '', item.id]));
@@ -78,7 +84,12 @@ export async function benchLatency(): Promise<BenchResult[]> {
 					data.jobTitle = `outlook ${i}`;
 				});
 			},
-			async () => new Set((await crmLatenz()).filter((r) => r.fields.title === `outlook ${String(r.fields.lastname).slice(3)}`).map((r) => Number(String(r.fields.lastname).slice(3)))),
+			async () =>
+				new Set(
+					(await crmLatenz())
+						.filter((r) => r.fields.title === `outlook ${String(r.fields.lastname).slice(3)}`)
+						.map((r) => Number(String(r.fields.lastname).slice(3))),
+				),
 		);
 		await new Promise((resolve) => setTimeout(resolve, 15_000));
 		const toCrmRequests = (await graphRequests(env)) - requestsBefore;
@@ -91,7 +102,12 @@ export async function benchLatency(): Promise<BenchResult[]> {
 			async (i) => {
 				await env.crm.update('contacts', crmIds.get(`Nr ${i}`) as string, { fields: { title: `crm ${i}` } });
 			},
-			async () => new Set(outlookContacts().filter((c) => c.jobTitle === `crm ${(c.surname ?? '').slice(3)}`).map((c) => Number((c.surname ?? '').slice(3)))),
+			async () =>
+				new Set(
+					outlookContacts()
+						.filter((c) => c.jobTitle === `crm ${(c.surname ?? '').slice(3)}`)
+						.map((c) => Number((c.surname ?? '').slice(3))),
+				),
 		);
 		await new Promise((resolve) => setTimeout(resolve, 15_000));
 		const toExchangeRequests = (await graphRequests(env)) - requestsBefore;

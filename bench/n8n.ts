@@ -25,7 +25,11 @@ async function graphRequests(env: Awaited<ReturnType<typeof startSyncEnv>>): Pro
 	const counters = (await env.sb.control.counters())[ANNA];
 	if (process.env.BENCH_DEBUG) {
 		const routes = counters?.byRoute ?? {};
-		const diff = Object.fromEntries(Object.entries(routes).map(([k, v]) => [k, v - (lastRoutes[k] ?? 0)]).filter(([, v]) => Number(v) > 0));
+		const diff = Object.fromEntries(
+			Object.entries(routes)
+				.map(([k, v]) => [k, v - (lastRoutes[k] ?? 0)])
+				.filter(([, v]) => Number(v) > 0),
+		);
 		console.log(JSON.stringify(diff));
 		lastRoutes = { ...routes };
 	}
@@ -49,17 +53,30 @@ export async function benchN8n(): Promise<BenchResult[]> {
 		const crm = env.crm as EmbeddedCrmBackend;
 		const assignedTo = { type: 'user' as const, id: 'anna' };
 		for (let i = 0; i < COUNTS.contacts / 2; i++) {
-			await crm.create('contacts', { fields: { firstname: `Vorname${i}`, lastname: `Nachname${i}`, email: `kontakt${i}@firma${i % 50}.example`, phone: `+49 221 ${100000 + i}` }, assignedTo });
+			await crm.create('contacts', {
+				fields: { firstname: `Vorname${i}`, lastname: `Nachname${i}`, email: `kontakt${i}@firma${i % 50}.example`, phone: `+49 221 ${100000 + i}` },
+				assignedTo,
+			});
 		}
 		for (let i = 0; i < COUNTS.events / 2; i++) {
 			const date = day(1 + (i % 200));
-			await crm.create('events', { fields: { subject: `Termin ${i}`, activitytype: 'Meeting', date_start: date, time_start: '09:00:00', due_date: date, time_end: '10:00:00' }, assignedTo });
+			await crm.create('events', {
+				fields: { subject: `Termin ${i}`, activitytype: 'Meeting', date_start: date, time_start: '09:00:00', due_date: date, time_end: '10:00:00' },
+				assignedTo,
+			});
 		}
 		for (let i = 0; i < COUNTS.tasks / 2; i++) {
-			await crm.create('tasks', { fields: { subject: `Aufgabe ${i}`, due_date: day(1 + (i % 100)), taskstatus: 'Not Started', taskpriority: 'Medium' }, assignedTo });
+			await crm.create('tasks', {
+				fields: { subject: `Aufgabe ${i}`, due_date: day(1 + (i % 100)), taskstatus: 'Not Started', taskpriority: 'Medium' },
+				assignedTo,
+			});
 		}
 		await env.importTemplate('initial-sync.json', 'benchInitialSync');
-		for (const [file, id] of [['contacts-sync.json', 'benchContactSync'], ['calendar-sync.json', 'benchEventsSync0'], ['task-sync.json', 'benchTaskSync000']]) {
+		for (const [file, id] of [
+			['contacts-sync.json', 'benchContactSync'],
+			['calendar-sync.json', 'benchEventsSync0'],
+			['task-sync.json', 'benchTaskSync000'],
+		]) {
 			await env.importTemplate(file, id);
 		}
 
@@ -74,7 +91,11 @@ export async function benchN8n(): Promise<BenchResult[]> {
 		// The scheduled workflows take over: their first run starts from the state the initial sync committed
 		// (docs/decisions.md §17) instead of pairing everything again from the idents; then they idle.
 		const takeover: Record<string, number> = {};
-		for (const [id, label] of [['benchContactSync', 'contacts'], ['benchEventsSync0', 'calendar'], ['benchTaskSync000', 'tasks']]) {
+		for (const [id, label] of [
+			['benchContactSync', 'contacts'],
+			['benchEventsSync0', 'calendar'],
+			['benchTaskSync000', 'tasks'],
+		]) {
 			const at = await graphRequests(env);
 			await execute(env, id);
 			takeover[label] = (await graphRequests(env)) - at;

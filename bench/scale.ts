@@ -87,7 +87,12 @@ async function benchWorkers(options: ScaleOptions, workers: number): Promise<Ben
 		const idleRequests = (await graphTotals(env)) - before;
 		// What one mailbox's idle run asks Graph, for the request-economy part of the issue.
 		const routes = Object.entries(await routesOf()).map(([route, n]) => [route, n - (routesBefore[route] ?? 0)] as const);
-		console.error(`${p}idle_run_requests_by_route: ${routes.filter(([, n]) => n > 0).map(([route, n]) => `${route}=${n}`).join(', ')}`);
+		console.error(
+			`${p}idle_run_requests_by_route: ${routes
+				.filter(([, n]) => n > 0)
+				.map(([route, n]) => `${route}=${n}`)
+				.join(', ')}`,
+		);
 
 		await changeOnePercent(env, options.contacts, 1);
 		before = await graphTotals(env);

@@ -8,7 +8,14 @@ import type { Component } from '../lib/model/types';
 import { runSoak, type SoakMetrics } from './soak/soak';
 import type { SoakPolicy, SoakProtocol } from './soak/template-run';
 
-const DEFECTS: Array<keyof SoakMetrics> = ['soak_duplicates', 'soak_lost_updates', 'soak_wrong_deletes', 'soak_missed_deletes', 'soak_foreign_fields_changed', 'soak_strangers'];
+const DEFECTS: Array<keyof SoakMetrics> = [
+	'soak_duplicates',
+	'soak_lost_updates',
+	'soak_wrong_deletes',
+	'soak_missed_deletes',
+	'soak_foreign_fields_changed',
+	'soak_strangers',
+];
 const COMPONENTS: Component[] = ['contact', 'event', 'task'];
 
 function arg(name: string, fallback: string): string {
@@ -40,15 +47,26 @@ async function main(): Promise<void> {
 	const components: Component[] = componentArg === 'all' ? COMPONENTS : [componentArg as Component];
 	if (!components.every((c) => COMPONENTS.includes(c))) throw new Error(`--component is contact, event, task or all, not "${componentArg}"`);
 	const totals: Partial<SoakMetrics> = {};
-	for (const component of components) for (const protocol of protocols) for (const policy of policies) {
-		console.log(`== soak ${component} ${protocol} ${policy} ==`);
-		const metrics = await runSoak({ component, protocol, policy, rounds, seed, faultRate, onDefect: (m) => console.error(m), trace: process.env.SOAK_TRACE ? (line) => console.error(line) : undefined });
-		for (const [metric, value] of Object.entries(metrics)) {
-			const named = metric.replace(/^soak_/, `soak_${component}_`);
-			console.log(`${named}: ${value} ${unit(metric)}`);
-		}
-		addInto(totals, metrics);
-	}
+	for (const component of components)
+		for (const protocol of protocols)
+			for (const policy of policies) {
+				console.log(`== soak ${component} ${protocol} ${policy} ==`);
+				const metrics = await runSoak({
+					component,
+					protocol,
+					policy,
+					rounds,
+					seed,
+					faultRate,
+					onDefect: (m) => console.error(m),
+					trace: process.env.SOAK_TRACE ? (line) => console.error(line) : undefined,
+				});
+				for (const [metric, value] of Object.entries(metrics)) {
+					const named = metric.replace(/^soak_/, `soak_${component}_`);
+					console.log(`${named}: ${value} ${unit(metric)}`);
+				}
+				addInto(totals, metrics);
+			}
 	console.log(`== soak totals (${components.join(', ')} × ${protocols.join(', ')} × ${policies.join(', ')}) ==`);
 	for (const [metric, value] of Object.entries(totals)) console.log(`${metric}: ${value} ${unit(metric)}`);
 	const defects = DEFECTS.reduce((s, m) => s + (totals[m] ?? 0), 0);

@@ -39,8 +39,7 @@ export class CrmApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: '/home/node/.n8n/crm.sqlite',
-			description:
-				'Absolute path of the SQLite database file on the n8n server. It is created, with its tables, when it does not exist.',
+			description: 'Absolute path of the SQLite database file on the n8n server. It is created, with its tables, when it does not exist.',
 			required: true,
 			displayOptions: { show: { backend: ['embedded'] } },
 		},

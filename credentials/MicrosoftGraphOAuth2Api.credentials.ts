@@ -38,9 +38,16 @@ export class MicrosoftGraphOAuth2Api implements ICredentialType {
 			{ type: 'responseCode', properties: { value: 401, message: 'Microsoft refused the sign-in: check Tenant, Client ID and Client Secret' } },
 			{
 				type: 'responseCode',
-				properties: { value: 403, message: 'Signed in, but the app may not read this mailbox: grant Mail.ReadWrite, Contacts.ReadWrite, Calendars.ReadWrite and Tasks.ReadWrite (as application permissions with admin consent for app-only)' },
+				properties: {
+					value: 403,
+					message:
+						'Signed in, but the app may not read this mailbox: grant Mail.ReadWrite, Contacts.ReadWrite, Calendars.ReadWrite and Tasks.ReadWrite (as application permissions with admin consent for app-only)',
+				},
 			},
-			{ type: 'responseCode', properties: { value: 404, message: 'No such mailbox: enter the e-mail address (user principal name) of an Exchange Online mailbox under Mailbox' } },
+			{
+				type: 'responseCode',
+				properties: { value: 404, message: 'No such mailbox: enter the e-mail address (user principal name) of an Exchange Online mailbox under Mailbox' },
+			},
 		],
 	};
 
@@ -76,7 +83,7 @@ export class MicrosoftGraphOAuth2Api implements ICredentialType {
 			default: '',
 			placeholder: 'jane.doe@contoso.com',
 			description:
-				'User principal name (e-mail address) of the mailbox to sync. Required for app-only access; empty with a signed-in user means that user\'s own mailbox. Nodes can override it per mailbox.',
+				"User principal name (e-mail address) of the mailbox to sync. Required for app-only access; empty with a signed-in user means that user's own mailbox. Nodes can override it per mailbox.",
 		},
 		{
 			displayName: 'Authorization URL',

@@ -45,7 +45,16 @@ export async function seedCrmBook(crm: CrmBackend, owner: string): Promise<void>
 	];
 	for (const [subject, offset, from, to] of meetings) {
 		await crm.create('events', {
-			fields: { subject, activitytype: 'Meeting', date_start: day(offset), time_start: from, due_date: day(offset), time_end: to, location: 'Köln', visibility: 'Public' },
+			fields: {
+				subject,
+				activitytype: 'Meeting',
+				date_start: day(offset),
+				time_start: from,
+				due_date: day(offset),
+				time_end: to,
+				location: 'Köln',
+				visibility: 'Public',
+			},
 			assignedTo,
 		});
 	}

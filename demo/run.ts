@@ -69,7 +69,10 @@ async function main(): Promise<void> {
 		protocol: 'graph',
 		baseUrl: sandbox.httpsUrl,
 		mailbox: ANNA,
-		tokens: new ClientCredentialsTokenProvider({ authorityUrl: sandbox.httpsUrl, tenantId: TENANT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, transport),
+		tokens: new ClientCredentialsTokenProvider(
+			{ authorityUrl: sandbox.httpsUrl, tenantId: TENANT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+			transport,
+		),
 		transport,
 	});
 	const folders = await exchange.ensureSyncFolders({ components: ['contact', 'event', 'task', 'mail'] });

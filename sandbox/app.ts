@@ -30,7 +30,11 @@ export interface SandboxOptions {
 	seed?: string;
 	/** JSON file to persist the mailboxes in (demo) */
 	persistPath?: string;
-	config?: Partial<Omit<SandboxConfig, 'throttle'>> & { throttle?: Partial<ThrottleConfig>; requireHttpsNotificationUrl?: boolean; loseNotifications?: boolean };
+	config?: Partial<Omit<SandboxConfig, 'throttle'>> & {
+		throttle?: Partial<ThrottleConfig>;
+		requireHttpsNotificationUrl?: boolean;
+		loseNotifications?: boolean;
+	};
 	clock?: () => Date;
 }
 
@@ -69,7 +73,13 @@ export class Sandbox {
 
 	constructor(private readonly options: SandboxOptions = {}) {
 		const { throttle, ...rest } = options.config ?? {};
-		this.config = { ...DEFAULT_CONFIG, requireHttpsNotificationUrl: true, loseNotifications: false, ...rest, throttle: { ...DEFAULT_CONFIG.throttle, ...throttle } };
+		this.config = {
+			...DEFAULT_CONFIG,
+			requireHttpsNotificationUrl: true,
+			loseNotifications: false,
+			...rest,
+			throttle: { ...DEFAULT_CONFIG.throttle, ...throttle },
+		};
 		this.tls = selfSignedCertificate();
 		this.store = new SandboxStore({ clock: options.clock, persistPath: options.persistPath });
 		const now = (): number => this.store.clock().getTime();
@@ -79,7 +89,15 @@ export class Sandbox {
 		this.tokens.addClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
 		this.throttle = new MailboxThrottle(() => this.config.throttle, now);
 		this.subscriptions = new SubscriptionService(this.store, () => this.config, TENANT_ID, this.tls.ca);
-		this.graph = new GraphFace({ store: this.store, tokens: this.tokens, config: () => this.config, throttle: this.throttle, counters: this.counters, faults: this.faults, subscriptions: this.subscriptions });
+		this.graph = new GraphFace({
+			store: this.store,
+			tokens: this.tokens,
+			config: () => this.config,
+			throttle: this.throttle,
+			counters: this.counters,
+			faults: this.faults,
+			subscriptions: this.subscriptions,
+		});
 		this.faces = [new ControlFace(this), new OAuthFace(this.tokens, this.store), this.graph];
 		const ews = loadEwsFactory();
 		if (ews) this.faces.push(ews(this));
@@ -132,7 +150,12 @@ export class Sandbox {
 	/** Handles one request as the server would (used by the server and by in-process callers). */
 	async dispatch(request: SandboxRequest): Promise<SandboxReply | 'reset'> {
 		const face = this.faces.find((f) => f.matches(request.path));
-		if (!face) return { status: 404, headers: { 'content-type': 'application/json' }, body: { error: { code: 'NotFound', message: `No sandbox endpoint at ${request.path}` } } };
+		if (!face)
+			return {
+				status: 404,
+				headers: { 'content-type': 'application/json' },
+				body: { error: { code: 'NotFound', message: `No sandbox endpoint at ${request.path}` } },
+			};
 		if (face.protocol !== 'control') {
 			if (this.config.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.config.latencyMs));
 			const fault = this.faults.take({ protocol: face.protocol, method: request.method, pathAndQuery: request.url.pathname + request.url.search });
@@ -154,7 +177,15 @@ export class Sandbox {
 		} catch {
 			path = url.pathname;
 		}
-		const request: SandboxRequest = { method: req.method ?? 'GET', url, path, headers: req.headers, body: Buffer.concat(chunks), secure, requestId: randomUUID() };
+		const request: SandboxRequest = {
+			method: req.method ?? 'GET',
+			url,
+			path,
+			headers: req.headers,
+			body: Buffer.concat(chunks),
+			secure,
+			requestId: randomUUID(),
+		};
 		let reply: SandboxReply | 'reset';
 		try {
 			reply = await this.dispatch(request);

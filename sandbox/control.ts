@@ -70,7 +70,20 @@ export class ControlFace implements ProtocolFace {
 			return json(200, {
 				users: s.store.listUsers().map((u) => {
 					const mailbox = s.store.mailbox(u.address);
-					return { id: u.id, address: u.address, displayName: u.displayName, seq: mailbox.currentSeq, folders: mailbox.listFolders().map((f) => ({ id: f.id, displayName: f.displayName, kind: f.kind, wellKnownName: f.wellKnownName ?? null, parentId: f.parentId ?? null, itemCount: mailbox.countItems(f.id) })) };
+					return {
+						id: u.id,
+						address: u.address,
+						displayName: u.displayName,
+						seq: mailbox.currentSeq,
+						folders: mailbox.listFolders().map((f) => ({
+							id: f.id,
+							displayName: f.displayName,
+							kind: f.kind,
+							wellKnownName: f.wellKnownName ?? null,
+							parentId: f.parentId ?? null,
+							itemCount: mailbox.countItems(f.id),
+						})),
+					};
 				}),
 			});
 		}
@@ -81,7 +94,14 @@ export class ControlFace implements ProtocolFace {
 			return json(200, {
 				address: mailbox.address,
 				seq: mailbox.currentSeq,
-				folders: folders.map((f) => ({ ...f, items: mailbox.listItems(f.id).map((item) => (item.kind === 'message' ? { ...item, data: { ...item.data, mime: `(${(item.data as { mime: string }).mime.length} base64 chars)` } } : item)) })),
+				folders: folders.map((f) => ({
+					...f,
+					items: mailbox
+						.listItems(f.id)
+						.map((item) =>
+							item.kind === 'message' ? { ...item, data: { ...item.data, mime: `(${(item.data as { mime: string }).mime.length} base64 chars)` } } : item,
+						),
+				})),
 			});
 		}
 		if (a === 'mailboxes' && b && c === 'expire-sync-state' && m === 'POST') {
@@ -98,7 +118,9 @@ export class ControlFace implements ProtocolFace {
 			if (m === 'POST') {
 				const body = this.body(request) as { rules?: Array<Omit<FaultRule, 'id' | 'hits'> & { id?: string }>; seed?: number };
 				if (body.seed !== undefined) s.faults.seed(body.seed);
-				const added = (body.rules ?? []).map((rule) => s.faults.add({ match: rule.match ?? {}, action: rule.action, times: rule.times, probability: rule.probability, id: rule.id }));
+				const added = (body.rules ?? []).map((rule) =>
+					s.faults.add({ match: rule.match ?? {}, action: rule.action, times: rule.times, probability: rule.probability, id: rule.id }),
+				);
 				return json(200, { rules: added });
 			}
 		}
@@ -122,7 +144,12 @@ export class ControlFace implements ProtocolFace {
 			const user = body.user ? s.store.findUser(body.user) : undefined;
 			if (body.user && !user) return json(404, { error: `no such user ${body.user}` });
 			const { token, expiresIn } = s.tokens.issueAccessToken(
-				{ user: user?.address, appOnly: !user || body.appOnly === true, clientId: body.clientId ?? 'sandbox-client', scope: 'https://graph.microsoft.com/.default' },
+				{
+					user: user?.address,
+					appOnly: !user || body.appOnly === true,
+					clientId: body.clientId ?? 'sandbox-client',
+					scope: 'https://graph.microsoft.com/.default',
+				},
 				body.expiresInSeconds,
 			);
 			return json(200, { token_type: 'Bearer', access_token: token, expires_in: expiresIn });
@@ -130,7 +157,8 @@ export class ControlFace implements ProtocolFace {
 		if (a === 'subscriptions' && !b && m === 'GET') return json(200, { subscriptions: s.subscriptions.list() });
 		if (a === 'subscriptions' && b && c === 'lifecycle' && m === 'POST') {
 			const event = String(this.body(request).lifecycleEvent ?? '') as LifecycleEvent;
-			if (!['reauthorizationRequired', 'subscriptionRemoved', 'missed'].includes(event)) return json(400, { error: 'lifecycleEvent must be reauthorizationRequired, subscriptionRemoved or missed' });
+			if (!['reauthorizationRequired', 'subscriptionRemoved', 'missed'].includes(event))
+				return json(400, { error: 'lifecycleEvent must be reauthorizationRequired, subscriptionRemoved or missed' });
 			return json(200, { delivered: await s.subscriptions.lifecycle(b, event) });
 		}
 		if (a === 'notifications' && m === 'GET') return json(200, { deliveries: s.subscriptions.deliveries });

@@ -34,7 +34,14 @@ function uuid(seed) {
 const to = (name, index = 0) => ({ node: name, type: 'main', index });
 
 function sticky(seed, name, position, lines, height = 560, width = 560) {
-	return { parameters: { content: lines.join('\n'), height, width }, id: uuid(`${seed}/${name}`), name, type: 'n8n-nodes-base.stickyNote', typeVersion: 1, position };
+	return {
+		parameters: { content: lines.join('\n'), height, width },
+		id: uuid(`${seed}/${name}`),
+		name,
+		type: 'n8n-nodes-base.stickyNote',
+		typeVersion: 1,
+		position,
+	};
 }
 
 function triggers(seed, first, x, y, { schedule = true } = {}) {
@@ -81,11 +88,32 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user, o
 		...extra,
 	});
 	const nodes = [
-		node('Ensure Sync Folders', `${PKG}.exchange`, 0, 0, { resource: 'folder', ...exchangeMailbox, operation: 'ensureSyncFolders', components: [component] }, { credentials: GRAPH_CREDENTIAL }),
+		node(
+			'Ensure Sync Folders',
+			`${PKG}.exchange`,
+			0,
+			0,
+			{ resource: 'folder', ...exchangeMailbox, operation: 'ensureSyncFolders', components: [component] },
+			{ credentials: GRAPH_CREDENTIAL },
+		),
 		...(reset ? [node('Reset State', `${PKG}.conflictResolution`, 110, -160, { operation: 'resetState', ...state })] : []),
 		// With the CRM credential, Sync State and Commit keep one run at a time per mailbox and component (issue 14).
-		node('Sync State', `${PKG}.conflictResolution`, 220, 0, { operation: 'readState', ...state, ...(waitSeconds ? { waitSeconds } : {}) }, { credentials: CRM_CREDENTIAL }),
-		node('CRM Changes', `${PKG}.crm`, 440, 0, { resource: component, operation: 'getChanges', cursor: `={{ $('${n('Sync State')}').first().json.crmCursor }}` }, { credentials: CRM_CREDENTIAL }),
+		node(
+			'Sync State',
+			`${PKG}.conflictResolution`,
+			220,
+			0,
+			{ operation: 'readState', ...state, ...(waitSeconds ? { waitSeconds } : {}) },
+			{ credentials: CRM_CREDENTIAL },
+		),
+		node(
+			'CRM Changes',
+			`${PKG}.crm`,
+			440,
+			0,
+			{ resource: component, operation: 'getChanges', cursor: `={{ $('${n('Sync State')}').first().json.crmCursor }}` },
+			{ credentials: CRM_CREDENTIAL },
+		),
 		node('Map CRM → Canonical', `${PKG}.fieldMapping`, 660, 0, { component, operation: 'toCanonical' }),
 		node(
 			'Exchange Changes',
@@ -114,9 +142,28 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user, o
 		}),
 		node('Conflicts (notify here)', 'n8n-nodes-base.noOp', 1320, 180, {}),
 		// One mapping for both directions (issue 17): field pairs are set in Map CRM → Canonical only.
-		node('Map Canonical → CRM', `${PKG}.fieldMapping`, 1320, 0, { component, operation: 'toCrm', mappingFrom: 'node', mappingSource: `={{ $('${n('Map CRM → Canonical')}').params }}` }),
-		node('Write to CRM', `${PKG}.crm`, 1540, 0, { resource: 'syncAction', operation: 'apply', crmUserId, recordConflicts: true }, { credentials: CRM_CREDENTIAL }),
-		node('Write to Exchange', `${PKG}.exchange`, 1760, 0, { resource: 'syncAction', ...exchangeMailbox, operation: 'apply', syncFolderId: folderExpr, options: {} }, { credentials: GRAPH_CREDENTIAL }),
+		node('Map Canonical → CRM', `${PKG}.fieldMapping`, 1320, 0, {
+			component,
+			operation: 'toCrm',
+			mappingFrom: 'node',
+			mappingSource: `={{ $('${n('Map CRM → Canonical')}').params }}`,
+		}),
+		node(
+			'Write to CRM',
+			`${PKG}.crm`,
+			1540,
+			0,
+			{ resource: 'syncAction', operation: 'apply', crmUserId, recordConflicts: true },
+			{ credentials: CRM_CREDENTIAL },
+		),
+		node(
+			'Write to Exchange',
+			`${PKG}.exchange`,
+			1760,
+			0,
+			{ resource: 'syncAction', ...exchangeMailbox, operation: 'apply', syncFolderId: folderExpr, options: {} },
+			{ credentials: GRAPH_CREDENTIAL },
+		),
 		node('Commit', `${PKG}.conflictResolution`, 1980, 0, { operation: 'commit', ...stateFromSyncState }, { credentials: CRM_CREDENTIAL }),
 	];
 	const connections = {
@@ -138,7 +185,11 @@ function pipeline(component, { prefix = '', x = 0, y = 0, reset = false, user, o
 // n8n's editor links an imported node to the user's credential only when the parameter that selects the
 // credential type is in the node's parameters (it does not apply defaults there): so the templates carry
 // the protocol switch explicitly, or every Exchange node shows "Credentials for Exchange are not set".
-const PROTOCOL_SWITCH = { [`${PKG}.exchange`]: { authentication: 'microsoftGraphOAuth2Api' }, [`${PKG}.exchangeTrigger`]: { authentication: 'microsoftGraphOAuth2Api' }, [`${PKG}.emailToLead`]: { exchangeConnection: 'graph' } };
+const PROTOCOL_SWITCH = {
+	[`${PKG}.exchange`]: { authentication: 'microsoftGraphOAuth2Api' },
+	[`${PKG}.exchangeTrigger`]: { authentication: 'microsoftGraphOAuth2Api' },
+	[`${PKG}.emailToLead`]: { exchangeConnection: 'graph' },
+};
 
 function withProtocolSwitch(node) {
 	const protocol = PROTOCOL_SWITCH[node.type];
@@ -159,7 +210,7 @@ function workflow(name, nodes, connections) {
 }
 
 const SETUP_NOTE =
-	'**Before activating:** choose your credentials in the CRM and Exchange nodes, set **Mailbox** in *Sync State* to the synced address (*Plan* and *Commit* take it from there; the initial sync also has it in each *Reset State*; an app-only credential names the mailbox itself), and pick the mailbox owner\'s CRM user in *Write to CRM*.';
+	"**Before activating:** choose your credentials in the CRM and Exchange nodes, set **Mailbox** in *Sync State* to the synced address (*Plan* and *Commit* take it from there; the initial sync also has it in each *Reset State*; an app-only credential names the mailbox itself), and pick the mailbox owner's CRM user in *Write to CRM*.";
 
 function syncTemplate(component) {
 	const c = COMPONENTS[component];
@@ -186,23 +237,29 @@ function syncTemplate(component) {
 		disabled: true,
 		credentials: CRM_CREDENTIAL,
 	};
-	const note = sticky(component, 'About this workflow', [-460, -420], [
-		`## ${c.label} sync: CRM ⇄ Exchange, both ways`,
-		'',
-		`Every 5 minutes (or on **Run Now**) this workflow reads what changed in the CRM and in the mailbox's **CRM-Sync** ${c.label.toLowerCase()} folder since the last run, decides per record what to do, writes both sides, and records the result.`,
-		'',
-		'1. **Ensure Sync Folders** finds or creates the CRM-Sync folder (F1).',
-		"2. **Sync State** gives the cursors where the last run stopped (kept in this workflow's static data) and lets only one run at a time work on this mailbox's sync (a lease in the CRM): a start while another run is still working leaves through its *Skipped* output, and the next run picks up its changes.",
-		'3. **CRM Changes** → **Map CRM → Canonical** and **Exchange Changes** read both sides.',
-		'4. **Plan** compares them with the state: new, changed, deleted, conflicts (policy: *last modified wins*; change it there, with direction, past days and filters).',
-		'5. **Map Canonical → CRM**, **Write to CRM**, **Write to Exchange** apply the actions; **Commit** records what succeeded and outputs the counts.',
-		'',
-		"A run that fails half-way is repeated safely by the next one: nothing is duplicated or lost. Conflicts go to the CRM's sync conflicts and to Plan's *Conflicts* output (connect an e-mail node there to notify the user).",
-		'',
-		'**Within seconds:** when Microsoft can reach this n8n over HTTPS (Microsoft 365, a public webhook URL), enable **On Change in Outlook**: Outlook changes then start a sync within seconds (a burst of changes is one run). Enable **On Change in the CRM** for CRM changes (it asks the CRM every 30 seconds; almost free with the embedded CRM, a query per look with vtiger). The 5-minute schedule stays as the safety net; one run at a time, the others wait.',
-		'',
-		SETUP_NOTE,
-	], 640);
+	const note = sticky(
+		component,
+		'About this workflow',
+		[-460, -420],
+		[
+			`## ${c.label} sync: CRM ⇄ Exchange, both ways`,
+			'',
+			`Every 5 minutes (or on **Run Now**) this workflow reads what changed in the CRM and in the mailbox's **CRM-Sync** ${c.label.toLowerCase()} folder since the last run, decides per record what to do, writes both sides, and records the result.`,
+			'',
+			'1. **Ensure Sync Folders** finds or creates the CRM-Sync folder (F1).',
+			"2. **Sync State** gives the cursors where the last run stopped (kept in this workflow's static data) and lets only one run at a time work on this mailbox's sync (a lease in the CRM): a start while another run is still working leaves through its *Skipped* output, and the next run picks up its changes.",
+			'3. **CRM Changes** → **Map CRM → Canonical** and **Exchange Changes** read both sides.',
+			'4. **Plan** compares them with the state: new, changed, deleted, conflicts (policy: *last modified wins*; change it there, with direction, past days and filters).',
+			'5. **Map Canonical → CRM**, **Write to CRM**, **Write to Exchange** apply the actions; **Commit** records what succeeded and outputs the counts.',
+			'',
+			"A run that fails half-way is repeated safely by the next one: nothing is duplicated or lost. Conflicts go to the CRM's sync conflicts and to Plan's *Conflicts* output (connect an e-mail node there to notify the user).",
+			'',
+			'**Within seconds:** when Microsoft can reach this n8n over HTTPS (Microsoft 365, a public webhook URL), enable **On Change in Outlook**: Outlook changes then start a sync within seconds (a burst of changes is one run). Enable **On Change in the CRM** for CRM changes (it asks the CRM every 30 seconds; almost free with the embedded CRM, a query per look with vtiger). The 5-minute schedule stays as the safety net; one run at a time, the others wait.',
+			'',
+			SETUP_NOTE,
+		],
+		640,
+	);
 	return workflow(`CRM ⇄ Exchange: ${c.label.toLowerCase()} sync`, [note, ...t.nodes, push, crmPush, ...p.nodes], {
 		...t.connections,
 		[push.name]: { main: [[to(p.first)]] },
@@ -236,18 +293,30 @@ function allUsersTemplate(component) {
 		typeVersion: 3,
 		position: [20, 280],
 	};
-	const done = { parameters: {}, id: uuid(`${component}/all/done`), name: 'All Users Synced', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [240, 60] };
+	const done = {
+		parameters: {},
+		id: uuid(`${component}/all/done`),
+		name: 'All Users Synced',
+		type: 'n8n-nodes-base.noOp',
+		typeVersion: 1,
+		position: [240, 60],
+	};
 	const p = pipeline(component, { x: 240, y: 280, user: 'Each User', onSkipped: 'Each User' });
 	const t = triggers(`${component}/all`, users.name, -440, 200);
-	const note = sticky(`${component}/all`, 'About this workflow', [-460, -420], [
-		`## ${c.label} sync for every connected user`,
-		'',
-		`The same sync as the single-mailbox ${c.label.toLowerCase()} workflow, once per user in **Connected Users** (the CRM's active users with an e-mail address, taken as their mailbox): each user's CRM-Sync folder gets the CRM records **assigned to that user** (records assigned to a group are not synced, S5), and what they change in Outlook comes back assigned to them.`,
-		'',
-		'Use an **app-only** Microsoft credential (client credentials with admin consent), so that one credential serves every mailbox. Each mailbox keeps its own sync state in this workflow.',
-		'',
-		'**Before activating:** choose your credentials in the CRM and Exchange nodes. To leave users out, set *Mailbox Domains* in *Connected Users*, or mark them inactive in the CRM.',
-	]);
+	const note = sticky(
+		`${component}/all`,
+		'About this workflow',
+		[-460, -420],
+		[
+			`## ${c.label} sync for every connected user`,
+			'',
+			`The same sync as the single-mailbox ${c.label.toLowerCase()} workflow, once per user in **Connected Users** (the CRM's active users with an e-mail address, taken as their mailbox): each user's CRM-Sync folder gets the CRM records **assigned to that user** (records assigned to a group are not synced, S5), and what they change in Outlook comes back assigned to them.`,
+			'',
+			'Use an **app-only** Microsoft credential (client credentials with admin consent), so that one credential serves every mailbox. Each mailbox keeps its own sync state in this workflow.',
+			'',
+			'**Before activating:** choose your credentials in the CRM and Exchange nodes. To leave users out, set *Mailbox Domains* in *Connected Users*, or mark them inactive in the CRM.',
+		],
+	);
 	return workflow(`CRM ⇄ Exchange: ${c.label.toLowerCase()} sync for every user`, [note, ...t.nodes, users, loop, done, ...p.nodes], {
 		...t.connections,
 		[users.name]: { main: [[to(loop.name)]] },
@@ -299,17 +368,24 @@ function provisionTemplate() {
 		position: [-240, 190],
 	};
 	const t = triggers('provision', users.name, -240, 190, { schedule: false });
-	const note = sticky('provision', 'About this workflow', [-260, -420], [
-		'## One sync workflow per connected user',
-		'',
-		"Every hour (or on **Run Now**) this workflow gives each user in **Connected Users** (the CRM's active users with an e-mail address, taken as their mailbox) a copy of each sync workflow below, with their mailbox and CRM user filled in: each copy keeps only that mailbox's sync state, so the copies stay small and n8n's queue mode can run them on several workers at once. Users who leave get their copy deactivated (or deleted: *Users No Longer Connected*). A changed template is copied to every user on the next run; their sync state stays.",
-		'',
-		'1. Import the single-mailbox *contacts*, *calendar* and *task sync* templates and set them up with an **app-only** Microsoft credential (client credentials with admin consent: one credential for every mailbox) and your CRM credential. Leave them inactive: they are the templates.',
-		'2. In n8n, **Settings → n8n API → Create an API key** (scopes: workflow read, list, create, update, delete, activate, deactivate). Create an *n8n API* credential with it and the base URL, e.g. `http://localhost:5678/api/v1`, and pick it in the three *Keep … Per User* nodes.',
-		'3. Pick each template in **Template Workflow** (remove the node of a component you do not sync), then activate this workflow.',
-		'',
-		'Prefer this to the *for every user* templates from a few dozen mailboxes on, or when n8n runs in queue mode.',
-	], 520, 600);
+	const note = sticky(
+		'provision',
+		'About this workflow',
+		[-260, -420],
+		[
+			'## One sync workflow per connected user',
+			'',
+			"Every hour (or on **Run Now**) this workflow gives each user in **Connected Users** (the CRM's active users with an e-mail address, taken as their mailbox) a copy of each sync workflow below, with their mailbox and CRM user filled in: each copy keeps only that mailbox's sync state, so the copies stay small and n8n's queue mode can run them on several workers at once. Users who leave get their copy deactivated (or deleted: *Users No Longer Connected*). A changed template is copied to every user on the next run; their sync state stays.",
+			'',
+			'1. Import the single-mailbox *contacts*, *calendar* and *task sync* templates and set them up with an **app-only** Microsoft credential (client credentials with admin consent: one credential for every mailbox) and your CRM credential. Leave them inactive: they are the templates.',
+			'2. In n8n, **Settings → n8n API → Create an API key** (scopes: workflow read, list, create, update, delete, activate, deactivate). Create an *n8n API* credential with it and the base URL, e.g. `http://localhost:5678/api/v1`, and pick it in the three *Keep … Per User* nodes.',
+			'3. Pick each template in **Template Workflow** (remove the node of a component you do not sync), then activate this workflow.',
+			'',
+			'Prefer this to the *for every user* templates from a few dozen mailboxes on, or when n8n runs in queue mode.',
+		],
+		520,
+		600,
+	);
 	return workflow('CRM ⇄ Exchange: one sync workflow per user (provisioning)', [note, ...t.nodes, schedule, users, ...keep], {
 		...t.connections,
 		[schedule.name]: { main: [[to(users.name)]] },
@@ -333,17 +409,24 @@ function initialSyncTemplate() {
 		previous = p;
 	});
 	const t = triggers('initial', nodes[0].name, -260, 0, { schedule: false });
-	const note = sticky('initial', 'About this workflow', [-300, -560], [
-		'## Initial sync / re-sync (contacts, calendar, tasks)',
-		'',
-		'Run it by hand when a mailbox is connected (A3) or whenever the two sides should be compared from scratch (A4). For each component it forgets the sync state, reads **both sides completely** (appointments and tasks within the past-days window), pairs the records that are already linked, copies what is missing in either direction, and records the pairs.',
-		'',
-		'Records are linked through an id stored on the records themselves, so running it twice — or again after it was interrupted — creates **no duplicates** (S24). The scheduled sync workflows pick up from there on their next run.',
-		'',
-		'Remove a component\'s row of nodes if you do not sync it.',
-		'',
-		SETUP_NOTE,
-	], 420, 620);
+	const note = sticky(
+		'initial',
+		'About this workflow',
+		[-300, -560],
+		[
+			'## Initial sync / re-sync (contacts, calendar, tasks)',
+			'',
+			'Run it by hand when a mailbox is connected (A3) or whenever the two sides should be compared from scratch (A4). For each component it forgets the sync state, reads **both sides completely** (appointments and tasks within the past-days window), pairs the records that are already linked, copies what is missing in either direction, and records the pairs.',
+			'',
+			'Records are linked through an id stored on the records themselves, so running it twice — or again after it was interrupted — creates **no duplicates** (S24). The scheduled sync workflows pick up from there on their next run.',
+			'',
+			"Remove a component's row of nodes if you do not sync it.",
+			'',
+			SETUP_NOTE,
+		],
+		420,
+		620,
+	);
 	return workflow('CRM ⇄ Exchange: initial sync / re-sync', [note, ...t.nodes, ...nodes], { ...t.connections, ...connections });
 }
 
@@ -359,16 +442,23 @@ function cleanupTemplate() {
 		credentials: GRAPH_CREDENTIAL,
 	};
 	const t = triggers('cleanup', remove.name, -260, -90, { schedule: false });
-	const note = sticky('cleanup', 'About this workflow', [-300, -480], [
-		'## Switch a component off / disconnect a user',
-		'',
-		'Deletes the **CRM-Sync** folders of the chosen components — with everything the sync put into them — from the mailbox (F5), or all of them when a user is disconnected or set inactive with clean-up (F6). The CRM keeps its records.',
-		'',
-		'1. Deactivate the sync workflows of the components you switch off.',
-		'2. Pick them in **Remove Sync Folders** (and the mailbox, for an app-only credential) and run this workflow.',
-		'',
-		'To switch a component on again, run the *initial sync* workflow and activate its sync workflow: a new CRM-Sync folder gets a fresh sync state.',
-	], 360, 560);
+	const note = sticky(
+		'cleanup',
+		'About this workflow',
+		[-300, -480],
+		[
+			'## Switch a component off / disconnect a user',
+			'',
+			'Deletes the **CRM-Sync** folders of the chosen components — with everything the sync put into them — from the mailbox (F5), or all of them when a user is disconnected or set inactive with clean-up (F6). The CRM keeps its records.',
+			'',
+			'1. Deactivate the sync workflows of the components you switch off.',
+			'2. Pick them in **Remove Sync Folders** (and the mailbox, for an app-only credential) and run this workflow.',
+			'',
+			'To switch a component on again, run the *initial sync* workflow and activate its sync workflow: a new CRM-Sync folder gets a fresh sync state.',
+		],
+		360,
+		560,
+	);
 	return workflow('CRM ⇄ Exchange: remove sync folders (component off, user cleanup)', [note, ...t.nodes, remove], t.connections);
 }
 
@@ -393,13 +483,20 @@ function syncStatusTemplate() {
 	};
 	const notify = { parameters: {}, id: uuid('status/notify'), name: 'Send the summary here', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 90] };
 	const t = triggers('status', status.name, -260, -90, { schedule: false });
-	const note = sticky('status', 'About this workflow', [-300, -480], [
-		'## Sync status of every mailbox (A6)',
-		'',
-		'Lists, per mailbox and component, whether a sync is **running**, went **ok**, is **failing** (with the last problem in plain words) or **never finished**, when it last succeeded, what its last run did, and how many sync conflicts are open. The sync workflows write it into the CRM at every run.',
-		'',
-		'Run it by hand to look, or leave *Every Morning* on and connect an e-mail or chat node to **Send the summary here**. Switch on *Only With Problems* in **Sync Status** for a summary that stays empty while all is well.',
-	], 360, 560);
+	const note = sticky(
+		'status',
+		'About this workflow',
+		[-300, -480],
+		[
+			'## Sync status of every mailbox (A6)',
+			'',
+			'Lists, per mailbox and component, whether a sync is **running**, went **ok**, is **failing** (with the last problem in plain words) or **never finished**, when it last succeeded, what its last run did, and how many sync conflicts are open. The sync workflows write it into the CRM at every run.',
+			'',
+			'Run it by hand to look, or leave *Every Morning* on and connect an e-mail or chat node to **Send the summary here**. Switch on *Only With Problems* in **Sync Status** for a summary that stays empty while all is well.',
+		],
+		360,
+		560,
+	);
 	return workflow('CRM ⇄ Exchange: sync status of every mailbox', [note, ...t.nodes, daily, status, notify], {
 		...t.connections,
 		[daily.name]: { main: [[to(status.name)]] },

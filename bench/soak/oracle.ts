@@ -71,7 +71,12 @@ export class SoakOracle {
 	 * touch different fields); last-modified-wins keeps the record of the side changed last, so the first
 	 * side's edits are overridden (and reported, which the soak does not judge).
 	 */
-	editedBoth(key: string, policy: 'lastModifiedWins' | 'merge', first: { side: Side; values: SyncedValues }, second: { side: Side; values: SyncedValues }): void {
+	editedBoth(
+		key: string,
+		policy: 'lastModifiedWins' | 'merge',
+		first: { side: Side; values: SyncedValues },
+		second: { side: Side; values: SyncedValues },
+	): void {
 		const c = this.must(key);
 		if (policy === 'merge') this.assign(c, first.values);
 		// The owner's own write replaced them; so does the sync's write of a CRM edit that survives.

@@ -181,7 +181,12 @@ class Soak {
 			const kind = this.edits.pick();
 			const before = new Set(this.edits.touchedKeys());
 			await this.edits.apply(kind);
-			this.options.trace?.(`round ${this.source.round}: ${kind} ${this.edits.touchedKeys().filter((k) => !before.has(k)).join(',')}`);
+			this.options.trace?.(
+				`round ${this.source.round}: ${kind} ${this.edits
+					.touchedKeys()
+					.filter((k) => !before.has(k))
+					.join(',')}`,
+			);
 		}
 		const dice = this.rnd();
 		const end: RunEnd = dice < 0.04 ? 'killAfterCrmWrite' : dice < 0.08 ? 'killAfterExchangeWrite' : 'complete';
@@ -250,7 +255,10 @@ class Soak {
 				const only = side === 'crm' ? c.crmOnly : c.exchangeOnly;
 				for (const name of new Set([...Object.keys(only), ...Object.keys(record.only)])) {
 					if (sameJson(only[name], record.only[name])) continue;
-					this.defect('soak_foreign_fields_changed', `${c.key} ${side}-only ${name} is ${JSON.stringify(record.only[name])}, expected ${JSON.stringify(only[name])}`);
+					this.defect(
+						'soak_foreign_fields_changed',
+						`${c.key} ${side}-only ${name} is ${JSON.stringify(record.only[name])}, expected ${JSON.stringify(only[name])}`,
+					);
 				}
 				// Re-baseline on what is there, so one defect counts once.
 				if (side === 'crm') c.crmOnly = record.only as Record<string, string>;
@@ -271,17 +279,37 @@ export async function runSoak(options: SoakOptions): Promise<SoakMetrics> {
 	const databasePath = path.join(dir, 'crm.sqlite');
 	const crm = EmbeddedCrmBackend.open(databasePath);
 	try {
-		const runner = new TemplateRun(options.protocol, component.name, component.template, {
-			microsoftGraphOAuth2Api: {
-				grantType: 'clientCredentials', tenantId: TENANT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, mailbox: MAILBOX,
-				authorityUrl: sandbox.httpsUrl, graphBaseUrl: sandbox.httpsUrl, useCustomCa: true, caCertificate: sandbox.tls.ca,
+		const runner = new TemplateRun(
+			options.protocol,
+			component.name,
+			component.template,
+			{
+				microsoftGraphOAuth2Api: {
+					grantType: 'clientCredentials',
+					tenantId: TENANT,
+					clientId: CLIENT_ID,
+					clientSecret: CLIENT_SECRET,
+					mailbox: MAILBOX,
+					authorityUrl: sandbox.httpsUrl,
+					graphBaseUrl: sandbox.httpsUrl,
+					useCustomCa: true,
+					caCertificate: sandbox.tls.ca,
+				},
+				exchangeEwsApi: {
+					url: `${sandbox.httpUrl}/EWS/Exchange.asmx`,
+					authentication: 'basic',
+					username: MAILBOX,
+					password: DEFAULT_PASSWORD,
+					mailbox: '',
+					impersonate: false,
+					ca: '',
+					allowSelfSigned: false,
+				},
+				crmApi: { backend: 'embedded', databasePath },
 			},
-			exchangeEwsApi: {
-				url: `${sandbox.httpUrl}/EWS/Exchange.asmx`, authentication: 'basic', username: MAILBOX, password: DEFAULT_PASSWORD,
-				mailbox: '', impersonate: false, ca: '', allowSelfSigned: false,
-			},
-			crmApi: { backend: 'embedded', databasePath },
-		}, options.policy ?? 'lastModifiedWins', options.trace);
+			options.policy ?? 'lastModifiedWins',
+			options.trace,
+		);
 		const soak = new Soak(
 			{ seed: 1, faultRate: 0.1, checkEvery: 20, maxRecords: 30, policy: 'lastModifiedWins', component: component.name, ...options },
 			component,

@@ -75,21 +75,47 @@ export class TemplateRun {
 	async run(data: IDataObject, end: RunEnd = 'complete'): Promise<CommitReport | undefined> {
 		const component = this.component;
 		const window = this.shape.pastDays === undefined ? {} : { pastDays: this.shape.pastDays };
-		const [[folders]] = await this.node(data, exchange, { resource: 'folder', operation: 'ensureSyncFolders', components: [component], useDefault: [], folderName: 'CRM-Sync' }, [[{ json: {} }]]);
+		const [[folders]] = await this.node(
+			data,
+			exchange,
+			{ resource: 'folder', operation: 'ensureSyncFolders', components: [component], useDefault: [], folderName: 'CRM-Sync' },
+			[[{ json: {} }]],
+		);
 		const folderId = (folders.json as Record<string, string>)[component];
 		const table = { component, mailbox: 'me', exchangeFolderId: folderId, crmInstance: 'crm' };
 		const [[state]] = await this.node(data, resolution, { operation: 'readState', ...table }, [[folders]]);
-		const [crmChanges] = await this.node(data, crmNode, { resource: component, operation: 'getChanges', cursor: (state.json.crmCursor as string) ?? '' }, [[state]]);
+		const [crmChanges] = await this.node(data, crmNode, { resource: component, operation: 'getChanges', cursor: (state.json.crmCursor as string) ?? '' }, [
+			[state],
+		]);
 		const [canonical] = await this.node(data, mapping, { component, operation: 'toCanonical' }, [crmChanges]);
 		const [exChanges] = await this.node(
 			data,
 			exchange,
-			{ resource: component, operation: 'getChanges', [this.shape.folderParameter]: { __rl: true, mode: 'id', value: folderId }, cursor: (state.json.exchangeCursor as string) ?? '', confirmIds: state.json.confirmIds ?? [], ...window },
+			{
+				resource: component,
+				operation: 'getChanges',
+				[this.shape.folderParameter]: { __rl: true, mode: 'id', value: folderId },
+				cursor: (state.json.exchangeCursor as string) ?? '',
+				confirmIds: state.json.confirmIds ?? [],
+				...window,
+			},
 			[canonical],
 		);
-		const [actions] = await this.node(data, resolution, { operation: 'plan', ...table, direction: 'both', policy: this.policy, mergeFallback: 'lastModifiedWins', ...window, planOptions: {} }, [canonical, exChanges]);
-		if (this.trace) for (const { json } of exChanges) this.trace(`  exchange changes: ${(json.changes as unknown[]).length} changed, deleted ${JSON.stringify(json.deletedIds)}, fullResync ${String(json.fullResync)}`);
-		if (this.trace) for (const { json } of actions) if (json.kind && json.kind !== 'noop') this.trace(`  plan ${json.kind} → ${json.target}: ${json.reason} ${JSON.stringify(json.changedFields ?? [])} ${JSON.stringify(json.record)}`);
+		const [actions] = await this.node(
+			data,
+			resolution,
+			{ operation: 'plan', ...table, direction: 'both', policy: this.policy, mergeFallback: 'lastModifiedWins', ...window, planOptions: {} },
+			[canonical, exChanges],
+		);
+		if (this.trace)
+			for (const { json } of exChanges)
+				this.trace(
+					`  exchange changes: ${(json.changes as unknown[]).length} changed, deleted ${JSON.stringify(json.deletedIds)}, fullResync ${String(json.fullResync)}`,
+				);
+		if (this.trace)
+			for (const { json } of actions)
+				if (json.kind && json.kind !== 'noop')
+					this.trace(`  plan ${json.kind} → ${json.target}: ${json.reason} ${JSON.stringify(json.changedFields ?? [])} ${JSON.stringify(json.record)}`);
 		const [toCrm] = await this.node(data, mapping, { component, operation: 'toCrm' }, [actions]);
 		const [crmWritten] = await this.node(data, crmNode, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, [toCrm]);
 		if (end === 'killAfterCrmWrite') return undefined;

@@ -56,12 +56,7 @@ export abstract class ComposedCrmBackend implements CrmBackend {
 		return this.roles.records.create(module, input, options);
 	}
 
-	update(
-		module: CrmModule,
-		id: string,
-		patch: Partial<CrmRecordInput>,
-		options?: { ifEtag?: string; actingUserId?: string },
-	): Promise<CrmRecord> {
+	update(module: CrmModule, id: string, patch: Partial<CrmRecordInput>, options?: { ifEtag?: string; actingUserId?: string }): Promise<CrmRecord> {
 		return this.roles.records.update(module, id, patch, options);
 	}
 

@@ -30,11 +30,7 @@ export async function createCrmBackend(config: CrmConnectionConfig): Promise<Crm
 			return EmbeddedCrmBackend.open(config.databasePath.trim());
 		case 'vtiger':
 			if (!config.url || !config.userName || !config.accessKey) {
-				throw new CrmError(
-					'invalid',
-					'The CRM credential lacks the vtiger URL, user name or access key',
-					'Fill in all three in the CRM credential.',
-				);
+				throw new CrmError('invalid', 'The CRM credential lacks the vtiger URL, user name or access key', 'Fill in all three in the CRM credential.');
 			}
 			return new VtigerCrmBackend(config);
 		default:

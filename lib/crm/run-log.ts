@@ -42,9 +42,7 @@ export interface SyncRunStatus extends SyncRunKey {
 	stateSavedAt?: string;
 }
 
-export type SyncRunStart =
-	| { acquired: true; status: SyncRunStatus }
-	| { acquired: false; status: SyncRunStatus; reason: string; paused?: true };
+export type SyncRunStart = { acquired: true; status: SyncRunStatus } | { acquired: false; status: SyncRunStatus; reason: string; paused?: true };
 
 export interface SyncRunResult {
 	summary?: string;
@@ -122,7 +120,14 @@ function refused(current: SyncRunStatus, count: boolean): SyncRunStatus {
  * Start rule: a paused sync refuses every start; a live lease of another run refuses the start; a lease of
  * the same run is renewed; otherwise the start takes it.
  */
-export function decideStart(current: SyncRunStatus | undefined, key: SyncRunKey, holder: string, leaseMs: number, now: Date, countRefusal = true): { start: SyncRunStart; next: SyncRunStatus } {
+export function decideStart(
+	current: SyncRunStatus | undefined,
+	key: SyncRunKey,
+	holder: string,
+	leaseMs: number,
+	now: Date,
+	countRefusal = true,
+): { start: SyncRunStart; next: SyncRunStatus } {
 	if (current?.pausedAt) {
 		const next = refused(current, countRefusal);
 		return { start: { acquired: false, status: next, reason: pausedMessage(current, key), paused: true }, next };
@@ -210,14 +215,19 @@ export interface SyncAccountStatus extends SyncRunStatus {
 
 function stateOf(status: SyncRunStatus, now: Date): { state: SyncRunState; message: string } {
 	if (status.pausedAt) return { state: 'paused', message: pausedMessage(status, status) };
-	if (leaseIsLive(status, now)) return { state: 'running', message: `A run has been working since ${status.lastStartedAt ?? 'an unknown time'} (execution ${status.holder}).` };
+	if (leaseIsLive(status, now))
+		return { state: 'running', message: `A run has been working since ${status.lastStartedAt ?? 'an unknown time'} (execution ${status.holder}).` };
 	if (status.holder !== undefined) return { state: 'neverFinished', message: unfinishedRunError(status) };
 	if (status.lastError) return { state: 'failing', message: `The last run had a problem: ${status.lastError}` };
 	return { state: 'ok', message: status.lastSummary ? `Last run: ${status.lastSummary}` : 'The last run finished without problems.' };
 }
 
 /** The run log joined with the open sync conflicts of the same mailbox and component's CRM module. */
-export function accountStatus(runs: readonly SyncRunStatus[], openConflicts: ReadonlyArray<{ mailbox?: string; module: string }>, now: Date): SyncAccountStatus[] {
+export function accountStatus(
+	runs: readonly SyncRunStatus[],
+	openConflicts: ReadonlyArray<{ mailbox?: string; module: string }>,
+	now: Date,
+): SyncAccountStatus[] {
 	return runs.map((run) => {
 		const module = (COMPONENT_MODULE as Readonly<Record<string, string>>)[run.component] ?? run.component;
 		const mailbox = mailboxKey(run.mailbox);

@@ -27,11 +27,7 @@ async function write(crm: CrmBackend, action: ActionItem, userId: string | undef
 	}
 	const record =
 		action.kind === 'create'
-			? await crm.create(
-					module,
-					{ fields, exchangeIdent: action.writeIdent, ...(userId ? { assignedTo: { type: 'user' as const, id: userId } } : {}) },
-					acting,
-				)
+			? await crm.create(module, { fields, exchangeIdent: action.writeIdent, ...(userId ? { assignedTo: { type: 'user' as const, id: userId } } : {}) }, acting)
 			: await crm.update(module, action.targetId as string, { fields }, { ifEtag: action.targetEtag, ...acting });
 	return { seq: action.seq, ok: true, id: record.id, etag: record.etag };
 }

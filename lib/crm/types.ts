@@ -9,15 +9,7 @@
  */
 import type { Component } from '../model/types';
 
-export type CrmModule =
-	| 'accounts'
-	| 'contacts'
-	| 'leads'
-	| 'partners'
-	| 'events'
-	| 'tasks'
-	| 'emails'
-	| 'conflicts';
+export type CrmModule = 'accounts' | 'contacts' | 'leads' | 'partners' | 'events' | 'tasks' | 'emails' | 'conflicts';
 
 /** The CRM module each synced component lives in. */
 export const COMPONENT_MODULE: Readonly<Record<Component, CrmModule>> = { contact: 'contacts', event: 'events', task: 'tasks' };
@@ -148,12 +140,7 @@ export interface CrmRecords {
 	get(module: CrmModule, id: string): Promise<CrmRecord | undefined>;
 	create(module: CrmModule, input: CrmRecordInput, options?: { actingUserId?: string }): Promise<CrmRecord>;
 	/** Partial update. `ifEtag`: fail with CrmError 'conflict' when the record changed meanwhile. */
-	update(
-		module: CrmModule,
-		id: string,
-		patch: Partial<CrmRecordInput>,
-		options?: { ifEtag?: string; actingUserId?: string },
-	): Promise<CrmRecord>;
+	update(module: CrmModule, id: string, patch: Partial<CrmRecordInput>, options?: { ifEtag?: string; actingUserId?: string }): Promise<CrmRecord>;
 	delete(module: CrmModule, id: string, options?: { actingUserId?: string }): Promise<void>;
 
 	/** E2/E10: records with this address in the given modules, earliest created first. */
@@ -202,15 +189,7 @@ export interface CrmBackend extends CrmRecords, CrmDirectory, CrmEmailArchive, C
 	close(): Promise<void>;
 }
 
-export type CrmErrorCode =
-	| 'notFound'
-	| 'mandatoryField'
-	| 'permission'
-	| 'conflict'
-	| 'duplicate'
-	| 'auth'
-	| 'unavailable'
-	| 'invalid';
+export type CrmErrorCode = 'notFound' | 'mandatoryField' | 'permission' | 'conflict' | 'duplicate' | 'auth' | 'unavailable' | 'invalid';
 
 /** Errors a backend throws; `message` is for an end user, `hint` says what to do. */
 export class CrmError extends Error {

@@ -194,12 +194,7 @@ export class EmailImporter {
 		return { result, moveBack: { input, ownerIsSender: sender !== undefined && owners.has(sender.address) } };
 	}
 
-	private async decide(
-		email: ParsedEmail,
-		participants: Participant[],
-		input: EmailMessageInput,
-		result: EmailImportResult,
-	): Promise<void> {
+	private async decide(email: ParsedEmail, participants: Participant[], input: EmailMessageInput, result: EmailImportResult): Promise<void> {
 		const { crm, options } = this.deps;
 
 		// E6: once across all users.
@@ -360,7 +355,10 @@ export class EmailImporter {
 			planned.push({ result, move: { id: input.exchangeId, destinationFolderId: outcome.folderId }, outcome });
 		}
 		if (planned.length === 0) return;
-		const moved = await this.moveMany(exchange, planned.map((p) => p.move));
+		const moved = await this.moveMany(
+			exchange,
+			planned.map((p) => p.move),
+		);
 		planned.forEach(({ outcome }, i) => {
 			const m = moved[i];
 			if (m instanceof Error) outcome.error = describe(m).message;
@@ -392,9 +390,7 @@ export class EmailImporter {
 }
 
 function leadLimit(configured: number | undefined): number {
-	return configured !== undefined && Number.isFinite(configured) && configured >= 0
-		? Math.floor(configured)
-		: DEFAULT_MAX_LEADS_PER_EMAIL;
+	return configured !== undefined && Number.isFinite(configured) && configured >= 0 ? Math.floor(configured) : DEFAULT_MAX_LEADS_PER_EMAIL;
 }
 
 function leadLimitMessage(maxLeads: number): string {
@@ -402,7 +398,8 @@ function leadLimitMessage(maxLeads: number): string {
 }
 
 const HINTS: Record<EmailImportErrorCode, string> = {
-	malformed: 'The message is not valid MIME and cannot be imported. It was left in the CRM-Sync folder; open it in Outlook and forward or re-save it if it should be imported.',
+	malformed:
+		'The message is not valid MIME and cannot be imported. It was left in the CRM-Sync folder; open it in Outlook and forward or re-save it if it should be imported.',
 	noContent: 'Pass the message as binary data, or connect the Exchange credential so the node can fetch it by id.',
 	fetchFailed: 'Check the Exchange connection and that the message still exists (it may have been moved or deleted meanwhile).',
 	crm: 'Check the CRM connection and permissions, then run the workflow again; the message was left in the CRM-Sync folder.',

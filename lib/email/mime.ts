@@ -62,9 +62,7 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
 	// (and would be cut off or rejected by the CRM's text fields).
 	const body = content.mail;
 	if (body.text?.includes('\u0000')) {
-		throw new MalformedEmailError(
-			'A text part of the message decodes to binary data (NUL bytes), which is not valid MIME text.',
-		);
+		throw new MalformedEmailError('A text part of the message decodes to binary data (NUL bytes), which is not valid MIME text.');
 	}
 	const headers = collectHeaders(headerLines);
 	const attachments = body.attachments.map(toCrmAttachment);
@@ -153,11 +151,7 @@ function validDate(rawHeader: string | string[] | undefined, parsed: Date | unde
  * of the message shares (not Received/X- headers, which differ per mailbox), so two users
  * importing copies of the same message get the same id.
  */
-function derivedMessageId(
-	headers: Record<string, string | string[]>,
-	body: string,
-	attachments: CrmEmailAttachment[],
-): string {
+function derivedMessageId(headers: Record<string, string | string[]>, body: string, attachments: CrmEmailAttachment[]): string {
 	const hash = createHash('sha256');
 	for (const name of ['date', 'from', 'to', 'cc', 'subject']) {
 		hash.update(`${name}:${([] as string[]).concat(headers[name] ?? []).join('\n')}\n`);

@@ -13,11 +13,7 @@ import { signedDataContent } from './cms';
 export type SignatureKind = 'detached' | 'opaque';
 
 const PKCS7_MIME = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime']);
-const SIGNATURE_TYPES = new Set([
-	'application/pkcs7-signature',
-	'application/x-pkcs7-signature',
-	'application/pgp-signature',
-]);
+const SIGNATURE_TYPES = new Set(['application/pkcs7-signature', 'application/x-pkcs7-signature', 'application/pgp-signature']);
 /** Signed inside signed (a gateway re-signing) is real; deeper is not. */
 const MAX_LAYERS = 3;
 
@@ -27,10 +23,7 @@ export interface SignedContent {
 	signature?: SignatureKind;
 }
 
-export async function signedContent(
-	mail: ParsedMail,
-	parseEntity: (entity: Buffer) => Promise<ParsedMail>,
-): Promise<SignedContent> {
+export async function signedContent(mail: ParsedMail, parseEntity: (entity: Buffer) => Promise<ParsedMail>): Promise<SignedContent> {
 	let current = mail;
 	let signature: SignatureKind | undefined;
 	for (let layer = 0; layer < MAX_LAYERS; layer++) {

@@ -8,15 +8,7 @@ import type { CrmPersonModule } from '../crm/types';
  * Which folder a message was found in, resolved by the caller from the folder id:
  * a CRM-Sync mail folder (E1), or a default folder in "Inbox" mode (F4).
  */
-export type MailFolderRole =
-	| 'syncRoot'
-	| 'accounts'
-	| 'contacts'
-	| 'leads'
-	| 'partner'
-	| 'inbox'
-	| 'sentItems'
-	| 'other';
+export type MailFolderRole = 'syncRoot' | 'accounts' | 'contacts' | 'leads' | 'partner' | 'inbox' | 'sentItems' | 'other';
 
 /** E3 */
 export type NoMatchBehaviour = 'nothing' | 'createLead';

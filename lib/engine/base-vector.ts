@@ -45,7 +45,7 @@ export function encodeBase(record: object, fields: readonly string[]): string {
 	for (let i = 0; i < fields.length; i++) {
 		const value = values[fields[i]];
 		if (value === undefined) continue;
-		bitmap[Math.floor(i / FIELDS_PER_CHAR)] |= 1 << (i % FIELDS_PER_CHAR);
+		bitmap[Math.floor(i / FIELDS_PER_CHAR)] |= 1 << i % FIELDS_PER_CHAR;
 		codes += fieldCode(value);
 	}
 	let map = '';
@@ -90,7 +90,7 @@ export function decodeBase(base: string | undefined, fields: readonly string[]):
 }
 
 function isPresent(bitmap: readonly number[], field: number): boolean {
-	return (bitmap[Math.floor(field / FIELDS_PER_CHAR)] & (1 << (field % FIELDS_PER_CHAR))) !== 0;
+	return (bitmap[Math.floor(field / FIELDS_PER_CHAR)] & (1 << field % FIELDS_PER_CHAR)) !== 0;
 }
 
 /**

@@ -122,13 +122,21 @@ export function commit<C extends Component>(table: StatusTable, results: Array<C
 					crmId = crmId ?? crm?.id;
 				}
 				if (action.target === 'exchange') exchange = action.kind === 'delete' ? undefined : targetRef(action, outcome);
-				if (action.target === 'exchange' && action.kind === 'create' && crmId !== undefined) createdInExchange.push(echoEntry(options.component, crmId, action.record));
+				if (action.target === 'exchange' && action.kind === 'create' && crmId !== undefined)
+					createdInExchange.push(echoEntry(options.component, crmId, action.record));
 			}
 			if (action.rowEffect !== 'keep') effect = action.rowEffect;
 			mergeBase = action.mergeBase ?? mergeBase;
 			finalRecord = action.record ?? finalRecord;
 		}
-		applyRow(table, effect, crmId ?? crm?.id, crm, exchange, mergeBase ?? (finalRecord && fieldVector(comparableRecord(options.component, finalRecord, options.enrichmentMarker), fields)));
+		applyRow(
+			table,
+			effect,
+			crmId ?? crm?.id,
+			crm,
+			exchange,
+			mergeBase ?? (finalRecord && fieldVector(comparableRecord(options.component, finalRecord, options.enrichmentMarker), fields)),
+		);
 	}
 
 	const ownRun = table.pending !== undefined && table.pending.run === options.runId;

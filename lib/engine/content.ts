@@ -8,11 +8,7 @@ export function fieldsOf(component: Component, syncedFields?: readonly string[])
 }
 
 /** Normalized copy of a record restricted to the synced fields. */
-export function prepareRecord<C extends Component>(
-	component: C,
-	record: ComponentRecordMap[C],
-	fields: readonly string[],
-): ComponentRecordMap[C] {
+export function prepareRecord<C extends Component>(component: C, record: ComponentRecordMap[C], fields: readonly string[]): ComponentRecordMap[C] {
 	const normalized = normalize(component, record) as unknown as Record<string, unknown>;
 	const out: Record<string, unknown> = {};
 	for (const f of fields) if (normalized[f] !== undefined) out[f] = normalized[f];

@@ -160,8 +160,14 @@ function realValues<C extends Component>(
 		const value = stableStringify(merged[field]);
 		const sides: Array<[Record<string, unknown>, Record<string, unknown>]> =
 			field === 'start' || field === 'end'
-				? [[exchangeView, exchangeReal], [crmView, crmReal]]
-				: [[crmView, crmReal], [exchangeView, exchangeReal]];
+				? [
+						[exchangeView, exchangeReal],
+						[crmView, crmReal],
+					]
+				: [
+						[crmView, crmReal],
+						[exchangeView, exchangeReal],
+					];
 		const same = sides.find(([view]) => stableStringify(view[field]) === value);
 		if (same) merged[field] = same[1][field];
 	}

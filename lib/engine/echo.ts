@@ -32,12 +32,7 @@ function clearlyInWindow(day: string | undefined, windowFrom: string | undefined
 }
 
 /** The Exchange feed with the copies it should have listed but did not added as deletions. */
-export function withMissingEchoes<C extends Component>(
-	table: StatusTable,
-	exchange: SideChanges<C>,
-	component: C,
-	windowFrom?: string,
-): SideChanges<C> {
+export function withMissingEchoes<C extends Component>(table: StatusTable, exchange: SideChanges<C>, component: C, windowFrom?: string): SideChanges<C> {
 	if (!expectsEchoes(component) || exchange.complete || exchange.partial || table.echoes.size === 0) return exchange;
 	const listed = new Set([...exchange.items.map((i) => i.id), ...(exchange.deletedIds ?? [])]);
 	const missing: string[] = [];

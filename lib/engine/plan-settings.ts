@@ -91,9 +91,7 @@ export function planOptionsFromSettings(
 	sides: Pick<PlanOptions, 'syncedFields' | 'enrichmentMarker'>,
 	now: Date = new Date(),
 ): PlanOptions {
-	const required = settings.requiredCrmFields?.trim()
-		? commaList(settings.requiredCrmFields)
-		: [...DEFAULT_REQUIRED_CRM_FIELDS[target.component]];
+	const required = settings.requiredCrmFields?.trim() ? commaList(settings.requiredCrmFields) : [...DEFAULT_REQUIRED_CRM_FIELDS[target.component]];
 	const pastDays = target.component === 'contact' ? undefined : settings.pastDays;
 	return {
 		component: target.component,

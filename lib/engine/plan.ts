@@ -14,12 +14,7 @@ import { holdWaitingRetries, takeUpRetries } from './retry';
 import type { StatusTable } from './state';
 import type { PlanOptions, SideChanges, SyncPlan } from './types';
 
-export function plan<C extends Component>(
-	table: StatusTable,
-	crmFeed: SideChanges<C>,
-	exchangeFeed: SideChanges<C>,
-	options: PlanOptions<C>,
-): SyncPlan<C> {
+export function plan<C extends Component>(table: StatusTable, crmFeed: SideChanges<C>, exchangeFeed: SideChanges<C>, options: PlanOptions<C>): SyncPlan<C> {
 	const ctx = new PlanContext(options);
 	const d: Decider<C> = { ctx, out: new ActionLog(ctx) };
 	// Failed writes of earlier runs come back as changes of their side (DESIGN.md §2); copies created last

@@ -32,11 +32,7 @@ function isBlank(value: unknown): boolean {
  * S12: why a record cannot be written, or undefined when it can. `required` lists canonical fields the
  * target side insists on (e.g. the CRM's mandatory fields).
  */
-export function validationError(
-	component: Component,
-	record: ComponentRecordMap[Component],
-	required: readonly string[] = [],
-): string | undefined {
+export function validationError(component: Component, record: ComponentRecordMap[Component], required: readonly string[] = []): string | undefined {
 	if (component === 'event') {
 		const event = record as CalendarEvent;
 		if (isBlank(event.subject)) return 'The appointment has no subject.';

@@ -103,9 +103,7 @@ export function migrateState(raw: unknown): SyncStateRoot {
 	let state = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
 	let version = typeof state.v === 'number' ? state.v : 0;
 	if (version > STATE_VERSION) {
-		throw new Error(
-			`The sync state was written by a newer version of this package (layout ${version}); update the package.`,
-		);
+		throw new Error(`The sync state was written by a newer version of this package (layout ${version}); update the package.`);
 	}
 	while (version < STATE_VERSION) {
 		state = MIGRATIONS[version](state);
@@ -223,13 +221,7 @@ export class StatusTable {
 		const prefix = commonPrefix(this.byExchange.keys());
 		const r: Record<string, string> = {};
 		for (const [crmId, row] of this.rows) {
-			const parts = [
-				row.exchangeId ? row.exchangeId.slice(prefix.length) : '',
-				row.crmEtag,
-				row.crmHash,
-				row.exchangeEtag,
-				row.exchangeHash,
-			];
+			const parts = [row.exchangeId ? row.exchangeId.slice(prefix.length) : '', row.crmEtag, row.crmHash, row.exchangeEtag, row.exchangeHash];
 			if (row.mergeBase) parts.push(row.mergeBase);
 			r[crmId] = parts.join('|');
 		}

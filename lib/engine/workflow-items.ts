@@ -63,9 +63,7 @@ function toSideItem<C extends Component>(json: Json, where: string): SideItem<C>
 	const id = str(json.id);
 	const record = json.record;
 	if (!id || typeof record !== 'object' || record === null) {
-		throw new SideInputError(
-			`${where}: a change has no "id" or no canonical "record". Map CRM records with the Field Mapping node (CRM → Canonical) first.`,
-		);
+		throw new SideInputError(`${where}: a change has no "id" or no canonical "record". Map CRM records with the Field Mapping node (CRM → Canonical) first.`);
 	}
 	return {
 		id,

@@ -219,7 +219,11 @@ export async function pollMailMoves(
 }
 
 export class AccountPausedError extends ExchangeError {
-	constructor(failures: number, lastError?: string, hint = 'Fix the credential (password, secret, consent). The pause ends as soon as the credential changes, or run the trigger manually once to retry.') {
+	constructor(
+		failures: number,
+		lastError?: string,
+		hint = 'Fix the credential (password, secret, consent). The pause ends as soon as the credential changes, or run the trigger manually once to retry.',
+	) {
 		super('auth', `The Exchange account is paused after ${failures} failed sign-ins in a row${lastError ? ` (last: ${lastError})` : ''}`, hint);
 		this.name = 'AccountPausedError';
 	}

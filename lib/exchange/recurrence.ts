@@ -25,13 +25,13 @@ function relativeDay(monthStart: DateTime, days: DayOfWeek[], index: keyof typeo
  * original start lies in [from, to).
  */
 export function expandRecurrence(recurrence: Recurrence, start: ZonedDateTime, isAllDay: boolean, from: string, to: string): string[] {
-	const zone = isAllDay ? 'UTC' : recurrence.range.recurrenceTimeZone ?? start.timeZone ?? 'UTC';
+	const zone = isAllDay ? 'UTC' : (recurrence.range.recurrenceTimeZone ?? start.timeZone ?? 'UTC');
 	const first = isAllDay ? DateTime.fromISO(start.dateTime.slice(0, 10), { zone: 'UTC' }) : DateTime.fromISO(start.dateTime, { zone: 'utc' }).setZone(zone);
 	const time = { hour: first.hour, minute: first.minute, second: first.second, millisecond: 0 };
 	const { pattern, range } = recurrence;
 	const rangeStart = DateTime.fromISO(range.startDate, { zone }).set(time);
 	const end = range.type === 'endDate' && range.endDate ? DateTime.fromISO(range.endDate, { zone }).endOf('day') : undefined;
-	const limit = range.type === 'numbered' ? range.numberOfOccurrences ?? 0 : Number.POSITIVE_INFINITY;
+	const limit = range.type === 'numbered' ? (range.numberOfOccurrences ?? 0) : Number.POSITIVE_INFINITY;
 	const fromMs = Date.parse(from);
 	const toMs = Date.parse(to);
 	const out: string[] = [];

@@ -133,13 +133,7 @@ export interface ExchangeClient {
 		options?: { window?: SyncWindow; pageSize?: number },
 	): Promise<ExchangeChangePage<C>>;
 	get<C extends Component>(component: C, folderId: string, id: string): Promise<ExchangeItem<C> | undefined>;
-	create<C extends Component>(
-		component: C,
-		folderId: string,
-		record: ComponentRecordMap[C],
-		ident?: string,
-		options?: WriteOptions,
-	): Promise<ExchangeItem<C>>;
+	create<C extends Component>(component: C, folderId: string, record: ComponentRecordMap[C], ident?: string, options?: WriteOptions): Promise<ExchangeItem<C>>;
 	update<C extends Component>(
 		component: C,
 		folderId: string,

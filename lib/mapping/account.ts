@@ -20,11 +20,7 @@ function nonBlank(value: unknown): string | undefined {
  * S7 towards Exchange: the name of the linked account, put into `account_name` so the mapping can
  * fill the company field. Returns a copy; a missing or deleted account leaves the name unset.
  */
-export async function withAccountName(
-	crm: Pick<CrmRecords, 'get'>,
-	fields: CrmFields,
-	link: AccountLinkFields = DEFAULT_ACCOUNT_LINK,
-): Promise<CrmFields> {
+export async function withAccountName(crm: Pick<CrmRecords, 'get'>, fields: CrmFields, link: AccountLinkFields = DEFAULT_ACCOUNT_LINK): Promise<CrmFields> {
 	const id = nonBlank(fields[link.idField]);
 	if (!id || nonBlank(fields[link.nameField])) return { ...fields };
 	const account = await crm.get('accounts', id);

@@ -24,10 +24,7 @@ function contactLine(contact: CrmFields): string | undefined {
 	const phone = text(contact.phone);
 	const mobile = text(contact.mobile);
 	const email = text(contact.email);
-	return joined(
-		[name, phone && `Phone: ${phone}`, mobile && `Mobile: ${mobile}`, email && `E-mail: ${email.toLowerCase()}`],
-		', ',
-	);
+	return joined([name, phone && `Phone: ${phone}`, mobile && `Mobile: ${mobile}`, email && `E-mail: ${email.toLowerCase()}`], ', ');
 }
 
 /**
@@ -35,10 +32,7 @@ function contactLine(contact: CrmFields): string | undefined {
  * address, website, contact person with phone/mobile/e-mail, the remark line and a deep link.
  * Undefined when there is nothing to add.
  */
-export function buildEnrichment(
-	options: EnrichmentOptions,
-	event: { fields: CrmFields; recordId?: string; related?: RelatedRecords },
-): string | undefined {
+export function buildEnrichment(options: EnrichmentOptions, event: { fields: CrmFields; recordId?: string; related?: RelatedRecords }): string | undefined {
 	const lines: string[] = [];
 	const add = (label: string, value: string | undefined) => {
 		if (value) lines.push(`${label}: ${value}`);

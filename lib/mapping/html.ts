@@ -128,9 +128,7 @@ function dropInvisibleElements(html: string): string {
 
 /** Last line of defence: no tag, comment or doctype survives, even an unterminated one. */
 function stripTags(text: string): string {
-	return text
-		.replace(/<!--[\s\S]*?(?:-->|$)/g, '')
-		.replace(/<(?:\/?[a-z][a-z0-9-]*|!doctype)(?:>|[\s/][^<>]*(?:>|$))/gi, '');
+	return text.replace(/<!--[\s\S]*?(?:-->|$)/g, '').replace(/<(?:\/?[a-z][a-z0-9-]*|!doctype)(?:>|[\s/][^<>]*(?:>|$))/gi, '');
 }
 
 const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: '\u00a0' };

@@ -108,9 +108,7 @@ function prepareEventForCrm(event: Record<string, unknown>, config: MappingConfi
 	if (prepared.eventType === undefined) {
 		const currentType = context.existing?.[eventTypeField(config)];
 		prepared.eventType =
-			typeof currentType === 'string' && currentType.trim() !== ''
-				? currentType
-				: (config.event.defaultEventType ?? config.event.syncedEventTypes[0]);
+			typeof currentType === 'string' && currentType.trim() !== '' ? currentType : (config.event.defaultEventType ?? config.event.syncedEventTypes[0]);
 	}
 	if (prepared.isPrivate === true && config.event.privateAsBusyBlock) {
 		for (const key of Object.keys(prepared)) {
@@ -140,12 +138,7 @@ function writesPair(pair: FieldPair, value: unknown, changed: ReadonlySet<string
  * Fields marked onCreateOnly (S19 reminder) are written only when `context.creating` is true.
  * With `context.changedFields` (updates), only the fields of changed canonical fields are written.
  */
-export function canonicalToCrm<C extends Component>(
-	component: C,
-	record: ComponentRecordMap[C],
-	config: MappingConfig,
-	context: ToCrmContext = {},
-): CrmFields {
+export function canonicalToCrm<C extends Component>(component: C, record: ComponentRecordMap[C], config: MappingConfig, context: ToCrmContext = {}): CrmFields {
 	let source = normalized(component, { ...(record as object) }) as unknown as Record<string, unknown>;
 	if (component === 'event') source = prepareEventForCrm(source, config, context);
 	const ctx: ValueContext = { config, allDay: component === 'event' && source.isAllDay === true };

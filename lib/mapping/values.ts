@@ -32,9 +32,7 @@ function table(pair: FieldPair, config: MappingConfig): PicklistTable {
 }
 
 function parseDate(value: string, field: string): DateTime {
-	const parsed = DATE_ONLY.test(value)
-		? DateTime.fromISO(value, { zone: 'utc' })
-		: DateTime.fromISO(value.replace(' ', 'T'), { zone: 'utc', setZone: true });
+	const parsed = DATE_ONLY.test(value) ? DateTime.fromISO(value, { zone: 'utc' }) : DateTime.fromISO(value.replace(' ', 'T'), { zone: 'utc', setZone: true });
 	if (!parsed.isValid) throw new MappingError(`"${value}" in field ${field} is not a valid date`, field);
 	return parsed;
 }
@@ -64,7 +62,8 @@ function crmDateTimeToCanonical(pair: FieldPair, fields: CrmFields, ctx: ValueCo
 	if (DATE_ONLY.test(dateText)) {
 		const timeText = (pair.crmTime ? asText(fields[pair.crmTime]) : undefined) ?? '00:00:00';
 		instant = DateTime.fromISO(`${dateText}T${timeText}`, { zone: 'utc' });
-		if (!instant.isValid) throw new MappingError(`"${dateText} ${timeText}" in fields ${pair.crm}/${pair.crmTime ?? ''} is not a valid date and time`, pair.crm);
+		if (!instant.isValid)
+			throw new MappingError(`"${dateText} ${timeText}" in fields ${pair.crm}/${pair.crmTime ?? ''} is not a valid date and time`, pair.crm);
 	} else {
 		instant = parseDate(dateText, pair.crm);
 	}
@@ -145,13 +144,7 @@ export function readCrmValue(pair: FieldPair, fields: CrmFields, ctx: ValueConte
  * CRM fields for one pair's canonical value. An absent value clears the CRM field(s) ('').
  * `current` is the CRM record as it is now (picklists keep a value that means the same).
  */
-export function writeCrmValues(
-	pair: FieldPair,
-	value: unknown,
-	ctx: ValueContext,
-	current: CrmFields | undefined,
-	rangeStart?: ZonedDateTime,
-): CrmFields {
+export function writeCrmValues(pair: FieldPair, value: unknown, ctx: ValueContext, current: CrmFields | undefined, rangeStart?: ZonedDateTime): CrmFields {
 	if (isBlank(value)) {
 		const cleared: CrmFields = { [pair.crm]: '' };
 		if (pair.kind === 'dateTime' && pair.crmTime) cleared[pair.crmTime] = '';

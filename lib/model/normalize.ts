@@ -86,9 +86,7 @@ export function normalizeEvent(input: CalendarEvent): CalendarEvent {
 	if (out.categories) out.categories = sortedUnique(out.categories);
 	if (out.isPrivate !== true) delete out.isPrivate;
 	if (out.attendees) {
-		out.attendees = out.attendees
-			.map((a) => ({ ...a, email: a.email.toLowerCase() }))
-			.sort((a, b) => a.email.localeCompare(b.email));
+		out.attendees = out.attendees.map((a) => ({ ...a, email: a.email.toLowerCase() })).sort((a, b) => a.email.localeCompare(b.email));
 	}
 	if (out.recurrence?.exceptions) {
 		out.recurrence.exceptions = [...out.recurrence.exceptions]
@@ -103,9 +101,7 @@ export function normalizeEvent(input: CalendarEvent): CalendarEvent {
 	}
 	if (out.recurrence?.pattern.daysOfWeek) {
 		const order = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
-		out.recurrence.pattern.daysOfWeek = [...new Set(out.recurrence.pattern.daysOfWeek)].sort(
-			(a, b) => order.indexOf(a) - order.indexOf(b),
-		);
+		out.recurrence.pattern.daysOfWeek = [...new Set(out.recurrence.pattern.daysOfWeek)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
 	}
 	return out;
 }

@@ -18,12 +18,38 @@ const COPY_FORMAT = 1;
 // The node and settings fields POST/PUT /api/v1/workflows accept (their zod schemas are strict in n8n 2.40.7:
 // @n8n/api-types dto/workflows/base-workflow-public.dto). Anything else a GET returns would be refused.
 const NODE_FIELDS = [
-	'id', 'name', 'webhookId', 'disabled', 'notesInFlow', 'notes', 'type', 'typeVersion', 'executeOnce', 'alwaysOutputData',
-	'retryOnFail', 'maxTries', 'waitBetweenTries', 'continueOnFail', 'onError', 'position', 'parameters', 'credentials',
+	'id',
+	'name',
+	'webhookId',
+	'disabled',
+	'notesInFlow',
+	'notes',
+	'type',
+	'typeVersion',
+	'executeOnce',
+	'alwaysOutputData',
+	'retryOnFail',
+	'maxTries',
+	'waitBetweenTries',
+	'continueOnFail',
+	'onError',
+	'position',
+	'parameters',
+	'credentials',
 ] as const;
 const SETTINGS_FIELDS = [
-	'saveExecutionProgress', 'saveManualExecutions', 'saveDataErrorExecution', 'saveDataSuccessExecution', 'executionTimeout',
-	'errorWorkflow', 'timezone', 'executionOrder', 'callerPolicy', 'callerIds', 'timeSavedMode', 'timeSavedPerExecution',
+	'saveExecutionProgress',
+	'saveManualExecutions',
+	'saveDataErrorExecution',
+	'saveDataSuccessExecution',
+	'executionTimeout',
+	'errorWorkflow',
+	'timezone',
+	'executionOrder',
+	'callerPolicy',
+	'callerIds',
+	'timeSavedMode',
+	'timeSavedPerExecution',
 ] as const;
 
 const pick = (source: Json, fields: readonly string[]): Json => Object.fromEntries(fields.filter((f) => source[f] !== undefined).map((f) => [f, source[f]]));
@@ -77,6 +103,11 @@ export function buildCopy(template: ApiWorkflow, user: CopyUser): BuiltCopy {
 		.update(stableStringify({ format: COPY_FORMAT, templateId: template.id, user: { mailbox: mailboxKey(user.mailbox), crmUserId: user.crmUserId }, content }))
 		.digest('base64url')
 		.slice(0, 16);
-	const note = markerNote({ templateId: template.id, mailbox: mailboxKey(user.mailbox), hash }, template.name, seededUuid(`${template.id}/${mailboxKey(user.mailbox)}/marker`), markerPosition(nodes));
+	const note = markerNote(
+		{ templateId: template.id, mailbox: mailboxKey(user.mailbox), hash },
+		template.name,
+		seededUuid(`${template.id}/${mailboxKey(user.mailbox)}/marker`),
+		markerPosition(nodes),
+	);
 	return { body: { ...content, nodes: [note, ...nodes] }, hash };
 }

@@ -21,12 +21,21 @@ export class Crm implements INodeType {
 		version: 1,
 		usableAsTool: true,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read and write the CRM side of the Exchange sync: accounts, contacts, leads, partners, appointments, tasks, e-mails, sync conflicts, sync status, users',
+		description:
+			'Read and write the CRM side of the Exchange sync: accounts, contacts, leads, partners, appointments, tasks, e-mails, sync conflicts, sync status, users',
 		defaults: { name: 'CRM' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'crmApi', required: true, testedBy: 'crmApiTest' }],
-		properties: [resourceParameter, ...record.description, ...email.description, ...conflict.description, ...sync.description, ...syncStatus.description, ...user.description],
+		properties: [
+			resourceParameter,
+			...record.description,
+			...email.description,
+			...conflict.description,
+			...sync.description,
+			...syncStatus.description,
+			...user.description,
+		],
 	};
 
 	methods = {

@@ -62,7 +62,9 @@ export class CrmTrigger implements INodeType {
 		const crm = await getCrmBackend(this);
 		const watcher = new CrmChangeWatcher(crm, modules);
 		const emitChanges = (found: CrmChangeCount[]) =>
-			this.emit([[{ json: { changed: true, changes: found.reduce((n, f) => n + f.changes, 0), modules: found.map((f) => f.module), at: new Date().toISOString() } }]]);
+			this.emit([
+				[{ json: { changed: true, changes: found.reduce((n, f) => n + f.changes, 0), modules: found.map((f) => f.module), at: new Date().toISOString() } }],
+			]);
 
 		if (this.getMode() === 'manual') {
 			// "Execute workflow" in the editor: start one run at once.

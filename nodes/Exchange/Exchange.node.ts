@@ -27,7 +27,15 @@ export class Exchange implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: exchangeCredentials,
-		properties: [authenticationParameter, resourceParameter, mailboxParameter, ...item.description, ...message.description, ...folder.description, ...sync.description],
+		properties: [
+			authenticationParameter,
+			resourceParameter,
+			mailboxParameter,
+			...item.description,
+			...message.description,
+			...folder.description,
+			...sync.description,
+		],
 	};
 
 	methods = {

@@ -1,23 +1,9 @@
 /* eslint-disable n8n-nodes-base/node-dirname-against-convention -- second trigger of the Exchange Trigger family, kept beside it */
-import type {
-	IDataObject,
-	IHookFunctions,
-	INodeExecutionData,
-	INodeType,
-	INodeTypeDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
-} from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { GraphExchangeClient, SyncFolderKind } from '../../lib/exchange';
-import {
-	ensureSubscription,
-	newClientState,
-	parseNotifications,
-	validationToken,
-	type SubscriptionState,
-} from '../../lib/exchange/graph/notifications';
+import { ensureSubscription, newClientState, parseNotifications, validationToken, type SubscriptionState } from '../../lib/exchange/graph/notifications';
 import { BurstCoalescer } from '../../lib/exchange/notification-burst';
 import { migrateTriggerState, pollItemChanges, pollMailMoves, type ItemChangeType, type TriggerState } from '../../lib/exchange/poller';
 import type { Component } from '../../lib/model/types';
@@ -111,48 +97,56 @@ export class ExchangeNotificationTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'microsoftGraphOAuth2Api', required: true, testedBy: 'microsoftGraphConnectionTest' }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
-		properties: triggerProperties.filter((p) => p.name !== 'options').concat([
-			{
-				displayName: 'Output',
-				name: 'output',
-				type: 'options',
-				options: [
-					{ name: 'One Item per Change', value: 'changes', description: 'Reads what changed (with its own cursor) and outputs each created, changed or deleted item' },
-					{
-						name: 'One Item per Burst (Start a Sync)',
-						value: 'signal',
-						description: 'For the sync templates: outputs one item when something changed, after collecting the notifications of a short window, and reads nothing itself; the sync reads the changes with its own cursor',
-					},
-				],
-				default: 'changes',
-				displayOptions: { show: { event: ['itemChanged'] } },
-			},
-			{
-				displayName: 'Collect Window (Seconds)',
-				name: 'collectSeconds',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 5,
-				description: 'Notifications arriving within this many seconds of the first start one run together (an import of 500 contacts in Outlook is a few runs, not 500)',
-				displayOptions: { show: { event: ['itemChanged'], output: ['signal'] } },
-			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Raw Graph Output',
-						name: 'rawOutput',
-						type: 'boolean',
-						default: false,
-						description: 'Whether to include the Microsoft Graph object of each item',
-					},
-				],
-			},
-		]),
+		properties: triggerProperties
+			.filter((p) => p.name !== 'options')
+			.concat([
+				{
+					displayName: 'Output',
+					name: 'output',
+					type: 'options',
+					options: [
+						{
+							name: 'One Item per Change',
+							value: 'changes',
+							description: 'Reads what changed (with its own cursor) and outputs each created, changed or deleted item',
+						},
+						{
+							name: 'One Item per Burst (Start a Sync)',
+							value: 'signal',
+							description:
+								'For the sync templates: outputs one item when something changed, after collecting the notifications of a short window, and reads nothing itself; the sync reads the changes with its own cursor',
+						},
+					],
+					default: 'changes',
+					displayOptions: { show: { event: ['itemChanged'] } },
+				},
+				{
+					displayName: 'Collect Window (Seconds)',
+					name: 'collectSeconds',
+					type: 'number',
+					typeOptions: { minValue: 0 },
+					default: 5,
+					description:
+						'Notifications arriving within this many seconds of the first start one run together (an import of 500 contacts in Outlook is a few runs, not 500)',
+					displayOptions: { show: { event: ['itemChanged'], output: ['signal'] } },
+				},
+				{
+					displayName: 'Options',
+					name: 'options',
+					type: 'collection',
+					placeholder: 'Add Option',
+					default: {},
+					options: [
+						{
+							displayName: 'Raw Graph Output',
+							name: 'rawOutput',
+							type: 'boolean',
+							default: false,
+							description: 'Whether to include the Microsoft Graph object of each item',
+						},
+					],
+				},
+			]),
 	};
 
 	methods = { credentialTest: { microsoftGraphConnectionTest } };
@@ -243,7 +237,11 @@ export class ExchangeNotificationTrigger implements INodeType {
  * The burst's one item, from the webhook call that opened it (after its collect window), or nothing for
  * the calls that joined it. Microsoft waits only a few seconds for an answer, so this runs after the 202.
  */
-async function signalFor(ctx: IWebhookFunctions, accepted: ReadonlyArray<{ lifecycleEvent?: string }>, mailbox: string): Promise<INodeExecutionData[][] | undefined> {
+async function signalFor(
+	ctx: IWebhookFunctions,
+	accepted: ReadonlyArray<{ lifecycleEvent?: string }>,
+	mailbox: string,
+): Promise<INodeExecutionData[][] | undefined> {
 	const windowMs = Math.max(0, ctx.getNodeParameter('collectSeconds', 5) as number) * 1000;
 	const firstAt = new Date().toISOString();
 	const notifications = await bursts.join(`${ctx.getWorkflow().id ?? ''}\u0000${ctx.getNode().name}`, accepted.length, windowMs);
@@ -259,7 +257,12 @@ async function signalFor(ctx: IWebhookFunctions, accepted: ReadonlyArray<{ lifec
 	return [[{ json }]];
 }
 
-async function readChanges(ctx: Ctx, client: GraphExchangeClient, state: NotificationState, startOnly: boolean): Promise<{ items: IDataObject[]; state: NotificationState }> {
+async function readChanges(
+	ctx: Ctx,
+	client: GraphExchangeClient,
+	state: NotificationState,
+	startOnly: boolean,
+): Promise<{ items: IDataObject[]; state: NotificationState }> {
 	const event = ctx.getNodeParameter('event') as string;
 	const raw = (ctx.getNodeParameter('options', {}) as TriggerOptions).rawOutput === true;
 	if (event === 'mailMoved') {

@@ -24,7 +24,11 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			// The nodes panel lists these as "On <name, lowercased>": no hyphens, no capitalised folder names.
-			{ name: 'Contact, Appointment or Task Changed', value: 'itemChanged', description: 'A contact, appointment or task was created, changed or deleted in a synced folder' },
+			{
+				name: 'Contact, Appointment or Task Changed',
+				value: 'itemChanged',
+				description: 'A contact, appointment or task was created, changed or deleted in a synced folder',
+			},
 			{ name: 'Mail Moved Into the Sync Folder', value: 'mailMoved', description: 'A user moved an e-mail into CRM-Sync or one of its subfolders' },
 		],
 		default: 'itemChanged',
@@ -59,7 +63,7 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'CRM-Sync Folders', value: 'crmSync', description: 'Created when missing (F1)' },
-			{ name: 'Default Folders', value: 'default', description: 'The mailbox\'s own Contacts, Calendar and Tasks (F2)' },
+			{ name: 'Default Folders', value: 'default', description: "The mailbox's own Contacts, Calendar and Tasks (F2)" },
 		],
 		default: 'crmSync',
 		displayOptions: { show: { event: ['itemChanged'] } },
@@ -155,7 +159,11 @@ export async function resolveFolders(
 }
 
 /** Well-known folder ids (F7), cached in the state. */
-export async function resolveWellKnown(client: ExchangeClient, state: TriggerState, names: string[]): Promise<{ ids: string[]; wellKnown: Record<string, string> }> {
+export async function resolveWellKnown(
+	client: ExchangeClient,
+	state: TriggerState,
+	names: string[],
+): Promise<{ ids: string[]; wellKnown: Record<string, string> }> {
 	const wellKnown = { ...(state.wellKnown ?? {}) };
 	for (const name of names) wellKnown[name] ??= (await client.getWellKnownFolder(name)).id;
 	return { ids: names.map((n) => wellKnown[n]), wellKnown };

@@ -3,13 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 
 import * as mapping from './actions/mapping';
 import { router } from './actions/router';
-import {
-	componentProperty,
-	customisationProperties,
-	eventOptionsProperty,
-	ownMappingOnly,
-	setFieldsProperty,
-} from './descriptions/common.description';
+import { componentProperty, customisationProperties, eventOptionsProperty, ownMappingOnly, setFieldsProperty } from './descriptions/common.description';
 
 // eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- maps sync records onto two outputs: no AI tool (n8n accepts only `true` there)
 export class FieldMapping implements INodeType {

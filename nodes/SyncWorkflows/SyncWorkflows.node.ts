@@ -21,7 +21,7 @@ export class SyncWorkflows implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] === "keepOnePerUser" ? "Keep one per user" : $parameter["operation"]}}',
-		description: 'Keep one copy of a CRM ⇄ Exchange sync workflow per connected user, through n8n\'s public API',
+		description: "Keep one copy of a CRM ⇄ Exchange sync workflow per connected user, through n8n's public API",
 		defaults: { name: 'CRM Sync Workflows' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],

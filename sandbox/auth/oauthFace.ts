@@ -51,7 +51,12 @@ export class OAuthFace implements ProtocolFace {
 	async handle(request: SandboxRequest): Promise<SandboxReply> {
 		const [, tenant, endpoint] = PATH.exec(request.path) ?? [];
 		if (!this.tokens.isKnownTenant(tenant)) {
-			return oauthError(400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+			return oauthError(
+				400,
+				'invalid_tenant',
+				90002,
+				`Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+			);
 		}
 		const form = new URLSearchParams(request.method === 'POST' ? request.body.toString('utf8') : request.url.search);
 		if (endpoint === 'authorize') return this.authorize(request, form);
@@ -73,7 +78,12 @@ export class OAuthFace implements ProtocolFace {
 			return oauthError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId ?? ''}' was not found in the directory.`);
 		}
 		if (clientCheck === 'badSecret') {
-			return oauthError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+			return oauthError(
+				401,
+				'invalid_client',
+				7000215,
+				'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+			);
 		}
 		const scope = form.get('scope') ?? 'https://graph.microsoft.com/.default';
 		const grantType = form.get('grant_type');

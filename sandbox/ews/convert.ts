@@ -29,32 +29,152 @@ import { all, attr, child, el, esc, tel, text, type XNode } from './xml';
 // ---------------------------------------------------------------- element order (types.xsd)
 
 const ITEM_ORDER = [
-	'MimeContent', 'ItemId', 'ParentFolderId', 'ItemClass', 'Subject', 'Sensitivity', 'Body', 'Attachments', 'DateTimeReceived', 'Size',
-	'Categories', 'Importance', 'InReplyTo', 'IsSubmitted', 'IsDraft', 'IsFromMe', 'IsResend', 'IsUnmodified', 'InternetMessageHeaders',
-	'DateTimeSent', 'DateTimeCreated', 'ResponseObjects', 'ReminderDueBy', 'ReminderIsSet', 'ReminderNextTime', 'ReminderMinutesBeforeStart',
-	'DisplayCc', 'DisplayTo', 'DisplayBcc', 'HasAttachments', 'ExtendedProperty', 'Culture', 'EffectiveRights', 'LastModifiedName',
+	'MimeContent',
+	'ItemId',
+	'ParentFolderId',
+	'ItemClass',
+	'Subject',
+	'Sensitivity',
+	'Body',
+	'Attachments',
+	'DateTimeReceived',
+	'Size',
+	'Categories',
+	'Importance',
+	'InReplyTo',
+	'IsSubmitted',
+	'IsDraft',
+	'IsFromMe',
+	'IsResend',
+	'IsUnmodified',
+	'InternetMessageHeaders',
+	'DateTimeSent',
+	'DateTimeCreated',
+	'ResponseObjects',
+	'ReminderDueBy',
+	'ReminderIsSet',
+	'ReminderNextTime',
+	'ReminderMinutesBeforeStart',
+	'DisplayCc',
+	'DisplayTo',
+	'DisplayBcc',
+	'HasAttachments',
+	'ExtendedProperty',
+	'Culture',
+	'EffectiveRights',
+	'LastModifiedName',
 	'LastModifiedTime',
 ];
 const SUB_ORDER: Record<ItemKind, string[]> = {
-	message: ['Sender', 'ToRecipients', 'CcRecipients', 'BccRecipients', 'IsReadReceiptRequested', 'IsDeliveryReceiptRequested', 'ConversationIndex', 'ConversationTopic', 'From', 'InternetMessageId', 'IsRead'],
+	message: [
+		'Sender',
+		'ToRecipients',
+		'CcRecipients',
+		'BccRecipients',
+		'IsReadReceiptRequested',
+		'IsDeliveryReceiptRequested',
+		'ConversationIndex',
+		'ConversationTopic',
+		'From',
+		'InternetMessageId',
+		'IsRead',
+	],
 	contact: [
-		'FileAs', 'FileAsMapping', 'DisplayName', 'GivenName', 'Initials', 'MiddleName', 'Nickname', 'CompleteName', 'CompanyName', 'EmailAddresses',
-		'AbchEmailAddresses', 'PhysicalAddresses', 'PhoneNumbers', 'AssistantName', 'Birthday', 'BusinessHomePage', 'Children', 'Companies',
-		'ContactSource', 'Department', 'Generation', 'ImAddresses', 'JobTitle', 'Manager', 'Mileage', 'OfficeLocation', 'PostalAddressIndex',
-		'Profession', 'SpouseName', 'Surname',
+		'FileAs',
+		'FileAsMapping',
+		'DisplayName',
+		'GivenName',
+		'Initials',
+		'MiddleName',
+		'Nickname',
+		'CompleteName',
+		'CompanyName',
+		'EmailAddresses',
+		'AbchEmailAddresses',
+		'PhysicalAddresses',
+		'PhoneNumbers',
+		'AssistantName',
+		'Birthday',
+		'BusinessHomePage',
+		'Children',
+		'Companies',
+		'ContactSource',
+		'Department',
+		'Generation',
+		'ImAddresses',
+		'JobTitle',
+		'Manager',
+		'Mileage',
+		'OfficeLocation',
+		'PostalAddressIndex',
+		'Profession',
+		'SpouseName',
+		'Surname',
 	],
 	event: [
-		'UID', 'RecurrenceId', 'DateTimeStamp', 'Start', 'End', 'OriginalStart', 'IsAllDayEvent', 'LegacyFreeBusyStatus', 'Location', 'When',
-		'IsMeeting', 'IsCancelled', 'IsRecurring', 'MeetingRequestWasSent', 'IsResponseRequested', 'CalendarItemType', 'MyResponseType',
-		'Organizer', 'RequiredAttendees', 'OptionalAttendees', 'Resources', 'InboxReminders', 'ConflictingMeetingCount', 'AdjacentMeetingCount',
-		'ConflictingMeetings', 'AdjacentMeetings', 'Duration', 'TimeZone', 'AppointmentReplyTime', 'AppointmentSequenceNumber', 'AppointmentState',
-		'Recurrence', 'FirstOccurrence', 'LastOccurrence', 'ModifiedOccurrences', 'DeletedOccurrences', 'MeetingTimeZone', 'StartTimeZone',
+		'UID',
+		'RecurrenceId',
+		'DateTimeStamp',
+		'Start',
+		'End',
+		'OriginalStart',
+		'IsAllDayEvent',
+		'LegacyFreeBusyStatus',
+		'Location',
+		'When',
+		'IsMeeting',
+		'IsCancelled',
+		'IsRecurring',
+		'MeetingRequestWasSent',
+		'IsResponseRequested',
+		'CalendarItemType',
+		'MyResponseType',
+		'Organizer',
+		'RequiredAttendees',
+		'OptionalAttendees',
+		'Resources',
+		'InboxReminders',
+		'ConflictingMeetingCount',
+		'AdjacentMeetingCount',
+		'ConflictingMeetings',
+		'AdjacentMeetings',
+		'Duration',
+		'TimeZone',
+		'AppointmentReplyTime',
+		'AppointmentSequenceNumber',
+		'AppointmentState',
+		'Recurrence',
+		'FirstOccurrence',
+		'LastOccurrence',
+		'ModifiedOccurrences',
+		'DeletedOccurrences',
+		'MeetingTimeZone',
+		'StartTimeZone',
 		'EndTimeZone',
 	],
 	task: [
-		'ActualWork', 'AssignedTime', 'BillingInformation', 'ChangeCount', 'Companies', 'CompleteDate', 'Contacts', 'DelegationState', 'Delegator',
-		'DueDate', 'IsAssignmentEditable', 'IsComplete', 'IsRecurring', 'IsTeamTask', 'Mileage', 'Owner', 'PercentComplete', 'Recurrence',
-		'StartDate', 'Status', 'StatusDescription', 'TotalWork',
+		'ActualWork',
+		'AssignedTime',
+		'BillingInformation',
+		'ChangeCount',
+		'Companies',
+		'CompleteDate',
+		'Contacts',
+		'DelegationState',
+		'Delegator',
+		'DueDate',
+		'IsAssignmentEditable',
+		'IsComplete',
+		'IsRecurring',
+		'IsTeamTask',
+		'Mileage',
+		'Owner',
+		'PercentComplete',
+		'Recurrence',
+		'StartDate',
+		'Status',
+		'StatusDescription',
+		'TotalWork',
 	],
 };
 export const ITEM_ELEMENT: Record<ItemKind, string> = { message: 'Message', contact: 'Contact', event: 'CalendarItem', task: 'Task' };
@@ -98,7 +218,7 @@ export function extendedPropertiesXml(props: ExtendedProperties, requested: stri
 				? { PropertyTag: `0x${p.propertyTag.toString(16)}`, PropertyType: p.type }
 				: p.propertyName !== undefined
 					? { PropertySetId: p.propertySetId, PropertyName: p.propertyName, PropertyType: p.type }
-					: { PropertySetId: p.propertySetId, PropertyId: p.propertyId, PropertyType: p.type } as Record<string, string | undefined>;
+					: ({ PropertySetId: p.propertySetId, PropertyId: p.propertyId, PropertyType: p.type } as Record<string, string | undefined>);
 		out += el('t:ExtendedProperty', el('t:ExtendedFieldURI', undefined, uri) + tel('t:Value', value));
 	}
 	return out;
@@ -152,18 +272,37 @@ function contactParts(d: ContactData): Record<string, string> {
 	p.CompanyName = tel('t:CompanyName', d.companyName);
 	const emails = (d.emailAddresses ?? []).slice(0, 3);
 	if (emails.length) p.EmailAddresses = el('t:EmailAddresses', emails.map((e, i) => el('t:Entry', esc(e.address), { Key: `EmailAddress${i + 1}` })).join(''));
-	const addresses: Array<[string, PhysicalAddress | undefined]> = [['Home', d.homeAddress], ['Business', d.businessAddress], ['Other', d.otherAddress]];
+	const addresses: Array<[string, PhysicalAddress | undefined]> = [
+		['Home', d.homeAddress],
+		['Business', d.businessAddress],
+		['Other', d.otherAddress],
+	];
 	const addrXml = addresses
 		.filter(([, a]) => a && Object.values(a).some((v) => v))
 		.map(([key, a]) =>
-			el('t:Entry', tel('t:Street', a?.street || undefined) + tel('t:City', a?.city || undefined) + tel('t:State', a?.state || undefined) + tel('t:CountryOrRegion', a?.countryOrRegion || undefined) + tel('t:PostalCode', a?.postalCode || undefined), { Key: key }),
+			el(
+				't:Entry',
+				tel('t:Street', a?.street || undefined) +
+					tel('t:City', a?.city || undefined) +
+					tel('t:State', a?.state || undefined) +
+					tel('t:CountryOrRegion', a?.countryOrRegion || undefined) +
+					tel('t:PostalCode', a?.postalCode || undefined),
+				{ Key: key },
+			),
 		)
 		.join('');
 	if (addrXml) p.PhysicalAddresses = el('t:PhysicalAddresses', addrXml);
 	const phones: Array<[string, string | undefined]> = [
-		['BusinessPhone', d.businessPhones?.[0]], ['BusinessPhone2', d.businessPhones?.[1]], ['HomePhone', d.homePhones?.[0]], ['HomePhone2', d.homePhones?.[1]], ['MobilePhone', d.mobilePhone],
+		['BusinessPhone', d.businessPhones?.[0]],
+		['BusinessPhone2', d.businessPhones?.[1]],
+		['HomePhone', d.homePhones?.[0]],
+		['HomePhone2', d.homePhones?.[1]],
+		['MobilePhone', d.mobilePhone],
 	];
-	const phoneXml = phones.filter(([, v]) => v).map(([key, v]) => el('t:Entry', esc(v as string), { Key: key })).join('');
+	const phoneXml = phones
+		.filter(([, v]) => v)
+		.map(([key, v]) => el('t:Entry', esc(v as string), { Key: key }))
+		.join('');
 	if (phoneXml) p.PhoneNumbers = el('t:PhoneNumbers', phoneXml);
 	p.AssistantName = tel('t:AssistantName', d.assistantName);
 	if (d.birthday) p.Birthday = tel('t:Birthday', `${d.birthday.slice(0, 10)}T00:00:00Z`);
@@ -197,7 +336,10 @@ export function recurrenceXml(r: PatternedRecurrence): string {
 			pattern = el('t:DailyRecurrence', tel('t:Interval', p.interval));
 			break;
 		case 'weekly':
-			pattern = el('t:WeeklyRecurrence', tel('t:Interval', p.interval) + tel('t:DaysOfWeek', days || 'Monday') + tel('t:FirstDayOfWeek', cap(p.firstDayOfWeek ?? 'sunday')));
+			pattern = el(
+				't:WeeklyRecurrence',
+				tel('t:Interval', p.interval) + tel('t:DaysOfWeek', days || 'Monday') + tel('t:FirstDayOfWeek', cap(p.firstDayOfWeek ?? 'sunday')),
+			);
 			break;
 		case 'absoluteMonthly':
 			pattern = el('t:AbsoluteMonthlyRecurrence', tel('t:Interval', p.interval) + tel('t:DayOfMonth', p.dayOfMonth ?? 1));
@@ -209,7 +351,10 @@ export function recurrenceXml(r: PatternedRecurrence): string {
 			pattern = el('t:AbsoluteYearlyRecurrence', tel('t:DayOfMonth', p.dayOfMonth ?? 1) + tel('t:Month', MONTHS[(p.month ?? 1) - 1]));
 			break;
 		default:
-			pattern = el('t:RelativeYearlyRecurrence', tel('t:DaysOfWeek', days || 'Monday') + tel('t:DayOfWeekIndex', index) + tel('t:Month', MONTHS[(p.month ?? 1) - 1]));
+			pattern = el(
+				't:RelativeYearlyRecurrence',
+				tel('t:DaysOfWeek', days || 'Monday') + tel('t:DayOfWeekIndex', index) + tel('t:Month', MONTHS[(p.month ?? 1) - 1]),
+			);
 	}
 	const range = r.range;
 	const rangeXml =
@@ -232,7 +377,12 @@ function eventParts(item: StoredItem<'event'>, occurrence?: { originalStart: str
 	p.End = tel('t:End', boundInstant(times.end, times, toIana(times.endTimeZone) ?? zone));
 	if (occurrence) p.OriginalStart = tel('t:OriginalStart', boundInstant(occurrence.originalStart, d.times, zone));
 	p.IsAllDayEvent = tel('t:IsAllDayEvent', times.isAllDay);
-	p.LegacyFreeBusyStatus = tel('t:LegacyFreeBusyStatus', cap(ex?.showAs ?? d.showAs ?? 'busy').replace('Oof', 'OOF').replace('Unknown', 'NoData'));
+	p.LegacyFreeBusyStatus = tel(
+		't:LegacyFreeBusyStatus',
+		cap(ex?.showAs ?? d.showAs ?? 'busy')
+			.replace('Oof', 'OOF')
+			.replace('Unknown', 'NoData'),
+	);
 	const location = (ex?.location ?? d.location)?.displayName;
 	p.Location = tel('t:Location', location || undefined);
 	p.IsMeeting = tel('t:IsMeeting', (d.attendees?.length ?? 0) > 0);
@@ -243,7 +393,10 @@ function eventParts(item: StoredItem<'event'>, occurrence?: { originalStart: str
 	p.MyResponseType = tel('t:MyResponseType', 'Organizer');
 	if (d.organizer) p.Organizer = el('t:Organizer', mailboxXml(d.organizer.emailAddress));
 	const attendees = (type: string) =>
-		(d.attendees ?? []).filter((a) => (a.type ?? 'required') === type).map((a) => el('t:Attendee', mailboxXml(a.emailAddress) + tel('t:ResponseType', 'Unknown'))).join('');
+		(d.attendees ?? [])
+			.filter((a) => (a.type ?? 'required') === type)
+			.map((a) => el('t:Attendee', mailboxXml(a.emailAddress) + tel('t:ResponseType', 'Unknown')))
+			.join('');
 	if (attendees('required')) p.RequiredAttendees = el('t:RequiredAttendees', attendees('required'));
 	if (attendees('optional')) p.OptionalAttendees = el('t:OptionalAttendees', attendees('optional'));
 	if (attendees('resource')) p.Resources = el('t:Resources', attendees('resource'));
@@ -269,7 +422,10 @@ function eventParts(item: StoredItem<'event'>, occurrence?: { originalStart: str
 			);
 		}
 		if (deleted.length) {
-			p.DeletedOccurrences = el('t:DeletedOccurrences', deleted.map((e) => el('t:DeletedOccurrence', tel('t:Start', boundInstant(e.originalStart, d.times, zone)))).join(''));
+			p.DeletedOccurrences = el(
+				't:DeletedOccurrences',
+				deleted.map((e) => el('t:DeletedOccurrence', tel('t:Start', boundInstant(e.originalStart, d.times, zone)))).join(''),
+			);
 		}
 	}
 	p.StartTimeZone = timeZoneDefinitionXml('t:StartTimeZone', times.startTimeZone);
@@ -327,10 +483,15 @@ export function renderItem(item: StoredItem, parent: StoredFolder | undefined, o
 	base.ParentFolderId = parent ? el('t:ParentFolderId', undefined, { Id: parent.id, ChangeKey: parent.changeKey }) : '';
 	base.ItemClass = tel('t:ItemClass', ITEM_CLASS[kind]);
 	const data = item.data as unknown as Record<string, unknown>;
-	const ex = occurrence && kind === 'event' ? (item as StoredItem<'event'>).data.exceptions?.find((e) => e.originalStart === occurrence.originalStart) : undefined;
-	const subject = (ex?.subject ?? (kind === 'task' ? (data.title as string | undefined) : kind === 'contact' ? undefined : (data.subject as string | undefined))) ?? undefined;
-	base.Subject = kind === 'contact' ? tel('t:Subject', (data as ContactData).displayName ?? [(data as ContactData).givenName, (data as ContactData).surname].filter(Boolean).join(' ')) : tel('t:Subject', subject ?? '');
-	const sensitivity = (ex?.sensitivity ?? (data.sensitivity as string | undefined)) ?? 'normal';
+	const ex =
+		occurrence && kind === 'event' ? (item as StoredItem<'event'>).data.exceptions?.find((e) => e.originalStart === occurrence.originalStart) : undefined;
+	const subject =
+		ex?.subject ?? (kind === 'task' ? (data.title as string | undefined) : kind === 'contact' ? undefined : (data.subject as string | undefined)) ?? undefined;
+	base.Subject =
+		kind === 'contact'
+			? tel('t:Subject', (data as ContactData).displayName ?? [(data as ContactData).givenName, (data as ContactData).surname].filter(Boolean).join(' '))
+			: tel('t:Subject', subject ?? '');
+	const sensitivity = ex?.sensitivity ?? (data.sensitivity as string | undefined) ?? 'normal';
 	base.Sensitivity = tel('t:Sensitivity', cap(sensitivity));
 	if (options.withBody) {
 		if (kind === 'contact') base.Body = bodyXml({ contentType: 'text', content: (data as ContactData).personalNotes ?? '' });
@@ -346,7 +507,8 @@ export function renderItem(item: StoredItem, parent: StoredFolder | undefined, o
 	base.IsFromMe = tel('t:IsFromMe', false);
 	base.IsResend = tel('t:IsResend', false);
 	base.IsUnmodified = tel('t:IsUnmodified', item.createdAt === item.modifiedAt);
-	if (kind === 'message' && (data as unknown as MessageData).sentDateTime) base.DateTimeSent = tel('t:DateTimeSent', ewsInstant((data as unknown as MessageData).sentDateTime as string));
+	if (kind === 'message' && (data as unknown as MessageData).sentDateTime)
+		base.DateTimeSent = tel('t:DateTimeSent', ewsInstant((data as unknown as MessageData).sentDateTime as string));
 	base.DateTimeCreated = tel('t:DateTimeCreated', ewsInstant(item.createdAt));
 	if (kind === 'event') {
 		const e = data as unknown as EventData;
@@ -423,11 +585,18 @@ export function recurrenceFrom(node: XNode | undefined, zone: string): Patterned
 	let n: XNode | undefined;
 	if ((n = child(node, 'DailyRecurrence'))) pattern = { type: 'daily', interval: interval(n) };
 	else if ((n = child(node, 'WeeklyRecurrence'))) {
-		pattern = { type: 'weekly', interval: interval(n), daysOfWeek: dayList(text(n, 'DaysOfWeek')), firstDayOfWeek: low(text(n, 'FirstDayOfWeek') ?? 'Sunday') as 'sunday' };
-	} else if ((n = child(node, 'AbsoluteMonthlyRecurrence'))) pattern = { type: 'absoluteMonthly', interval: interval(n), dayOfMonth: Number(text(n, 'DayOfMonth')) };
+		pattern = {
+			type: 'weekly',
+			interval: interval(n),
+			daysOfWeek: dayList(text(n, 'DaysOfWeek')),
+			firstDayOfWeek: low(text(n, 'FirstDayOfWeek') ?? 'Sunday') as 'sunday',
+		};
+	} else if ((n = child(node, 'AbsoluteMonthlyRecurrence')))
+		pattern = { type: 'absoluteMonthly', interval: interval(n), dayOfMonth: Number(text(n, 'DayOfMonth')) };
 	else if ((n = child(node, 'RelativeMonthlyRecurrence')))
 		pattern = { type: 'relativeMonthly', interval: interval(n), daysOfWeek: dayList(text(n, 'DaysOfWeek')), index: index(n) };
-	else if ((n = child(node, 'AbsoluteYearlyRecurrence'))) pattern = { type: 'absoluteYearly', interval: 1, dayOfMonth: Number(text(n, 'DayOfMonth')), month: month(n) };
+	else if ((n = child(node, 'AbsoluteYearlyRecurrence')))
+		pattern = { type: 'absoluteYearly', interval: 1, dayOfMonth: Number(text(n, 'DayOfMonth')), month: month(n) };
 	else if ((n = child(node, 'RelativeYearlyRecurrence')))
 		pattern = { type: 'relativeYearly', interval: 1, daysOfWeek: dayList(text(n, 'DaysOfWeek')), index: index(n), month: month(n) };
 	if (!pattern) return undefined;
@@ -456,10 +625,23 @@ function emailsFrom(node: XNode | undefined, into: EmailAddress[] = []): EmailAd
 export function applyContact(d: ContactData, n: XNode): void {
 	const s = (name: string) => text(n, name);
 	const map: Array<[string, keyof ContactData]> = [
-		['GivenName', 'givenName'], ['MiddleName', 'middleName'], ['Surname', 'surname'], ['DisplayName', 'displayName'], ['FileAs', 'fileAs'],
-		['Initials', 'initials'], ['Nickname', 'nickName'], ['JobTitle', 'jobTitle'], ['Department', 'department'], ['CompanyName', 'companyName'],
-		['BusinessHomePage', 'businessHomePage'], ['OfficeLocation', 'officeLocation'], ['Profession', 'profession'], ['Manager', 'manager'],
-		['AssistantName', 'assistantName'], ['SpouseName', 'spouseName'], ['Generation', 'generation'],
+		['GivenName', 'givenName'],
+		['MiddleName', 'middleName'],
+		['Surname', 'surname'],
+		['DisplayName', 'displayName'],
+		['FileAs', 'fileAs'],
+		['Initials', 'initials'],
+		['Nickname', 'nickName'],
+		['JobTitle', 'jobTitle'],
+		['Department', 'department'],
+		['CompanyName', 'companyName'],
+		['BusinessHomePage', 'businessHomePage'],
+		['OfficeLocation', 'officeLocation'],
+		['Profession', 'profession'],
+		['Manager', 'manager'],
+		['AssistantName', 'assistantName'],
+		['SpouseName', 'spouseName'],
+		['Generation', 'generation'],
 	];
 	for (const [ews, graph] of map) if (child(n, ews)) (d as Record<string, unknown>)[graph] = s(ews);
 	if (child(n, 'Body')) d.personalNotes = s('Body');
@@ -484,7 +666,13 @@ export function applyContact(d: ContactData, n: XNode): void {
 		const key = attr(e, 'Key');
 		const target: keyof ContactData = key === 'Business' ? 'businessAddress' : key === 'Home' ? 'homeAddress' : 'otherAddress';
 		const current = { ...((d[target] as PhysicalAddress | undefined) ?? {}) };
-		for (const [ews, graph] of [['Street', 'street'], ['City', 'city'], ['State', 'state'], ['CountryOrRegion', 'countryOrRegion'], ['PostalCode', 'postalCode']] as const) {
+		for (const [ews, graph] of [
+			['Street', 'street'],
+			['City', 'city'],
+			['State', 'state'],
+			['CountryOrRegion', 'countryOrRegion'],
+			['PostalCode', 'postalCode'],
+		] as const) {
 			if (child(e, ews)) current[graph] = text(e, ews);
 		}
 		(d as Record<string, unknown>)[target] = current;
@@ -505,7 +693,10 @@ export function applyEvent(d: EventData, n: XNode): void {
 	if (child(n, 'Sensitivity')) d.sensitivity = low(text(n, 'Sensitivity') ?? 'Normal') as 'normal';
 	if (child(n, 'ReminderIsSet')) d.isReminderOn = text(n, 'ReminderIsSet') === 'true';
 	if (child(n, 'ReminderMinutesBeforeStart')) d.reminderMinutesBeforeStart = Number(text(n, 'ReminderMinutesBeforeStart'));
-	if (child(n, 'LegacyFreeBusyStatus')) d.showAs = low(text(n, 'LegacyFreeBusyStatus') ?? 'Busy').replace('oOF', 'oof').replace('noData', 'unknown') as 'busy';
+	if (child(n, 'LegacyFreeBusyStatus'))
+		d.showAs = low(text(n, 'LegacyFreeBusyStatus') ?? 'Busy')
+			.replace('oOF', 'oof')
+			.replace('noData', 'unknown') as 'busy';
 	const zoneNode = child(n, 'StartTimeZone');
 	const zoneId = attr(zoneNode, 'Id') ?? text(n, 'StartTimeZoneId');
 	const endZoneId = attr(child(n, 'EndTimeZone'), 'Id') ?? zoneId;
@@ -534,7 +725,13 @@ function convertBound(value: string, from: EventTimes, to: EventTimes, zone: str
 
 function taskDateFrom(value: string | undefined): { dateTime: string; timeZone: string } | undefined {
 	if (!value) return undefined;
-	return { dateTime: new Date(value).toISOString().replace('Z', '0000').replace(/\.(\d{3})0000$/, '.$10000'), timeZone: 'UTC' };
+	return {
+		dateTime: new Date(value)
+			.toISOString()
+			.replace('Z', '0000')
+			.replace(/\.(\d{3})0000$/, '.$10000'),
+		timeZone: 'UTC',
+	};
 }
 
 export function applyTask(d: TaskData, n: XNode): void {
@@ -582,10 +779,25 @@ export function deleteField(kind: ItemKind, data: Record<string, unknown>, field
 		}
 	}
 	const common: Record<string, string> = {
-		Subject: kind === 'task' ? 'title' : 'subject', Body: kind === 'contact' ? 'personalNotes' : 'body', Categories: 'categories',
-		GivenName: 'givenName', MiddleName: 'middleName', Surname: 'surname', JobTitle: 'jobTitle', Department: 'department', CompanyName: 'companyName',
-		Birthday: 'birthday', BusinessHomePage: 'businessHomePage', DisplayName: 'displayName', FileAs: 'fileAs', Location: 'location',
-		Recurrence: 'recurrence', StartDate: 'startDateTime', DueDate: 'dueDateTime', CompleteDate: 'completedDateTime', ReminderDueBy: 'reminderDateTime',
+		Subject: kind === 'task' ? 'title' : 'subject',
+		Body: kind === 'contact' ? 'personalNotes' : 'body',
+		Categories: 'categories',
+		GivenName: 'givenName',
+		MiddleName: 'middleName',
+		Surname: 'surname',
+		JobTitle: 'jobTitle',
+		Department: 'department',
+		CompanyName: 'companyName',
+		Birthday: 'birthday',
+		BusinessHomePage: 'businessHomePage',
+		DisplayName: 'displayName',
+		FileAs: 'fileAs',
+		Location: 'location',
+		Recurrence: 'recurrence',
+		StartDate: 'startDateTime',
+		DueDate: 'dueDateTime',
+		CompleteDate: 'completedDateTime',
+		ReminderDueBy: 'reminderDateTime',
 	};
 	const key = common[name];
 	if (key) delete data[key];

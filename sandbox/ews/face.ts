@@ -69,7 +69,13 @@ export interface EwsFaceOptions {
 
 const ITEM_KINDS: Record<string, ItemKind> = { Contact: 'contact', CalendarItem: 'event', Task: 'task', Message: 'message' };
 const DEFAULT_FOLDER: Record<ItemKind, string> = { contact: 'contacts', event: 'calendar', task: 'tasks', message: 'drafts' };
-const FOLDER_KINDS: Record<string, FolderKind> = { Folder: 'mail', ContactsFolder: 'contacts', CalendarFolder: 'calendar', TasksFolder: 'tasks', SearchFolder: 'mail' };
+const FOLDER_KINDS: Record<string, FolderKind> = {
+	Folder: 'mail',
+	ContactsFolder: 'contacts',
+	CalendarFolder: 'calendar',
+	TasksFolder: 'tasks',
+	SearchFolder: 'mail',
+};
 const JOURNAL_EVENT: Record<string, string> = {
 	created: 'CreatedEvent',
 	modified: 'ModifiedEvent',
@@ -110,10 +116,13 @@ export class EwsFace {
 	renderFault(fault: StatusFault): EwsReply {
 		if (fault.status === 429 || fault.status === 503) {
 			const backOff = String(Math.round((fault.retryAfterSeconds ?? 1) * 1000));
-			const body = soapFault('ErrorServerBusy', fault.message ?? 'The server cannot service this request right now. Try again later.', { BackOffMilliseconds: backOff });
+			const body = soapFault('ErrorServerBusy', fault.message ?? 'The server cannot service this request right now. Try again later.', {
+				BackOffMilliseconds: backOff,
+			});
 			return this.reply('fault', 500, body);
 		}
-		if (fault.status === 500) return this.reply('fault', 500, soapFault(fault.code ?? 'ErrorInternalServerError', fault.message ?? 'An internal server error occurred.'));
+		if (fault.status === 500)
+			return this.reply('fault', 500, soapFault(fault.code ?? 'ErrorInternalServerError', fault.message ?? 'An internal server error occurred.'));
 		return { status: fault.status, headers: { 'content-type': 'text/html' }, body: '' };
 	}
 
@@ -141,7 +150,9 @@ export class EwsFace {
 		if (!env || !body || !operation) return this.reply('fault', 500, soapFault('ErrorSchemaValidation', 'The request has no SOAP body.'));
 		const header = child(env, 'Header');
 		let mailboxAddress = user.address ?? '';
-		const impersonation = child(child(child(header, 'ExchangeImpersonation'), 'ConnectingSID'), 'SmtpAddress') ?? child(child(child(header, 'ExchangeImpersonation'), 'ConnectingSID'), 'PrimarySmtpAddress');
+		const impersonation =
+			child(child(child(header, 'ExchangeImpersonation'), 'ConnectingSID'), 'SmtpAddress') ??
+			child(child(child(header, 'ExchangeImpersonation'), 'ConnectingSID'), 'PrimarySmtpAddress');
 		if (impersonation) {
 			const target = text(impersonation) ?? '';
 			if (!user.appOnly && target.toLowerCase() !== mailboxAddress.toLowerCase()) {
@@ -198,7 +209,9 @@ export class EwsFace {
 	private error(operation: string, code: string, message: string): string {
 		// ItemInfo and FolderInfo response messages require their (empty) collection even on error.
 		const tail = ITEM_INFO_OPERATIONS.has(operation) ? '<m:Items/>' : FOLDER_INFO_OPERATIONS.has(operation) ? '<m:Folders/>' : '';
-		return el(`m:${operation}ResponseMessage`, tel('m:MessageText', message) + tel('m:ResponseCode', code) + tel('m:DescriptiveLinkKey', 0) + tail, { ResponseClass: 'Error' });
+		return el(`m:${operation}ResponseMessage`, tel('m:MessageText', message) + tel('m:ResponseCode', code) + tel('m:DescriptiveLinkKey', 0) + tail, {
+			ResponseClass: 'Error',
+		});
 	}
 
 	/** Run one response message; store errors become EWS response codes. */
@@ -233,7 +246,13 @@ export class EwsFace {
 		const refs = [...all(node, 'FolderId'), ...all(node, 'DistinguishedFolderId')];
 		return refs.map((r) => {
 			const id = attr(r, 'Id') ?? '';
-			return mailbox.resolveFolder(id) ?? new EwsError(/^[A-Za-z0-9+/=_-]{20,}$/.test(id) ? 'ErrorFolderNotFound' : 'ErrorInvalidIdMalformed', `The specified folder could not be found in the store: ${id}`);
+			return (
+				mailbox.resolveFolder(id) ??
+				new EwsError(
+					/^[A-Za-z0-9+/=_-]{20,}$/.test(id) ? 'ErrorFolderNotFound' : 'ErrorInvalidIdMalformed',
+					`The specified folder could not be found in the store: ${id}`,
+				)
+			);
 		});
 	}
 
@@ -356,7 +375,12 @@ export class EwsFace {
 								: cls?.startsWith('IPF.Task')
 									? 'tasks'
 									: (FOLDER_KINDS[name] ?? 'mail');
-						const created = mb.createFolder({ parentId: parent.id, displayName: text(f, 'DisplayName') ?? '', kind, extendedProperties: extendedPropertiesFrom(f) });
+						const created = mb.createFolder({
+							parentId: parent.id,
+							displayName: text(f, 'DisplayName') ?? '',
+							kind,
+							extendedProperties: extendedPropertiesFrom(f),
+						});
 						return this.ok('CreateFolder', el('m:Folders', renderFolder(created, 0, 0, false)));
 					}),
 				)
@@ -411,7 +435,8 @@ export class EwsFace {
 								void zone;
 							}
 							hits.sort((a, b) => a.start.localeCompare(b.start));
-							if (hits.length > max) throw new EwsError('ErrorCalendarViewRangeTooBig', 'The calendar view range holds more items than MaxEntriesReturned allows.');
+							if (hits.length > max)
+								throw new EwsError('ErrorCalendarViewRangeTooBig', 'The calendar view range holds more items than MaxEntriesReturned allows.');
 							total = hits.length;
 							rendered = hits.map((h) => this.render(mb, h.item, shape, h.occurrence));
 						} else {
@@ -480,7 +505,10 @@ export class EwsFace {
 						} else {
 							throw new EwsError('ErrorInvalidRequest', 'Creating messages through the sandbox EWS needs MimeContent; use the control API to seed mail.');
 						}
-						return this.ok('CreateItem', el('m:Items', el(`t:${ITEM_ELEMENT[kind]}`, el('t:ItemId', undefined, { Id: created.id, ChangeKey: created.changeKey }))));
+						return this.ok(
+							'CreateItem',
+							el('m:Items', el(`t:${ITEM_ELEMENT[kind]}`, el('t:ItemId', undefined, { Id: created.id, ChangeKey: created.changeKey }))),
+						);
 					}),
 				)
 				.join('');
@@ -497,7 +525,10 @@ export class EwsFace {
 						const { item, occurrence } = this.resolveItem(mb, id);
 						// A stale ChangeKey is a conflict unless the client asked to overwrite (or to auto-resolve).
 						if (changeKey && changeKey !== item.changeKey && resolution === 'NeverOverwrite') {
-							throw new EwsError('ErrorIrresolvableConflict', 'The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.');
+							throw new EwsError(
+								'ErrorIrresolvableConflict',
+								'The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.',
+							);
 						}
 						const updates = child(change, 'Updates');
 						const patch: Record<string, string | null> = {};
@@ -508,7 +539,9 @@ export class EwsFace {
 							if (!uri) continue;
 							const pid = extendedIdOf(uri);
 							if (!pid) continue;
-							const element = childNames(u).map((k) => child(u, k)).find((x) => x && child(x, 'ExtendedProperty'));
+							const element = childNames(u)
+								.map((k) => child(u, k))
+								.find((x) => x && child(x, 'ExtendedProperty'));
 							patch[pid] = deletes.includes(u) ? null : (text(child(element, 'ExtendedProperty'), 'Value') ?? '');
 						}
 						if (occurrence) {
@@ -517,7 +550,12 @@ export class EwsFace {
 								const el2 = child(s, 'CalendarItem');
 								if (el2) applyEvent(exPatch, el2);
 							}
-							mb.updateOccurrence(item.id, occurrence.originalStart, { subject: exPatch.subject, body: exPatch.body, location: exPatch.location, times: exPatch.times });
+							mb.updateOccurrence(item.id, occurrence.originalStart, {
+								subject: exPatch.subject,
+								body: exPatch.body,
+								location: exPatch.location,
+								times: exPatch.times,
+							});
 						} else {
 							mb.updateItem(
 								item.id,
@@ -647,7 +685,10 @@ export class EwsFace {
 				const previous = encodeState({ s: wm.s });
 				const entries = mb
 					.journalSince(wm.s)
-					.filter((e: JournalEntry) => e.targetKind !== 'folder' && (sub.folderIds.has(e.folderId) || (e.oldFolderId !== undefined && sub.folderIds.has(e.oldFolderId))))
+					.filter(
+						(e: JournalEntry) =>
+							e.targetKind !== 'folder' && (sub.folderIds.has(e.folderId) || (e.oldFolderId !== undefined && sub.folderIds.has(e.oldFolderId))),
+					)
 					.filter((e) => sub.eventTypes.has(JOURNAL_EVENT[e.type] ?? ''));
 				const page = entries.slice(0, MAX_EVENTS_PER_CALL);
 				const more = entries.length > page.length;
@@ -663,7 +704,10 @@ export class EwsFace {
 									tel('t:TimeStamp', new Date(e.at).toISOString().replace(/\.\d{3}Z$/, 'Z')) +
 									el('t:ItemId', undefined, { Id: e.targetId, ChangeKey: item?.changeKey }) +
 									el('t:ParentFolderId', undefined, { Id: e.folderId });
-								const moved = e.type === 'moved' || e.type === 'copied' ? el('t:OldItemId', undefined, { Id: e.targetId }) + el('t:OldParentFolderId', undefined, { Id: e.oldFolderId ?? e.folderId }) : '';
+								const moved =
+									e.type === 'moved' || e.type === 'copied'
+										? el('t:OldItemId', undefined, { Id: e.targetId }) + el('t:OldParentFolderId', undefined, { Id: e.oldFolderId ?? e.folderId })
+										: '';
 								return el(`t:${name}`, base + moved);
 							})
 							.join('')
@@ -676,7 +720,8 @@ export class EwsFace {
 
 		Unsubscribe: (_mb, node) =>
 			this.each('Unsubscribe', () => {
-				if (!this.subscriptions.delete(text(node, 'SubscriptionId') ?? '')) throw new EwsError('ErrorSubscriptionNotFound', 'The specified subscription was not found.');
+				if (!this.subscriptions.delete(text(node, 'SubscriptionId') ?? ''))
+					throw new EwsError('ErrorSubscriptionNotFound', 'The specified subscription was not found.');
 				return this.ok('Unsubscribe');
 			}),
 	};

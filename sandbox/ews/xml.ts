@@ -61,14 +61,16 @@ export function childNames(node: XValue): string[] {
 }
 
 export function esc(value: string | number | boolean): string {
-	return String(value)
-		.replace(/&/g, '&amp;')
-		.replace(/</g, '&lt;')
-		.replace(/>/g, '&gt;')
-		.replace(/"/g, '&quot;')
-		// characters XML 1.0 cannot carry at all
-		// eslint-disable-next-line no-control-regex
-		.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+	return (
+		String(value)
+			.replace(/&/g, '&amp;')
+			.replace(/</g, '&lt;')
+			.replace(/>/g, '&gt;')
+			.replace(/"/g, '&quot;')
+			// characters XML 1.0 cannot carry at all
+			// eslint-disable-next-line no-control-regex
+			.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+	);
 }
 
 /** `<p:name a="v">inner</p:name>`; inner is already XML. Undefined inner and no attributes → nothing. */

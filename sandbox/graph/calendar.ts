@@ -79,14 +79,20 @@ function seriesInstances(ctx: GraphContext, master: StoredItem<'event'>, from: n
 			id: view.id,
 			changeKey: view.changeKey,
 			start: instantRange(times, zone).start,
-			entry: () => ({ entity: renderInstance(master, occurrence.originalStart, occurrence.times, exception, ctx.render), extendedProperties: { ...master.extendedProperties, ...(exception?.extendedProperties ?? {}) } }),
+			entry: () => ({
+				entity: renderInstance(master, occurrence.originalStart, occurrence.times, exception, ctx.render),
+				extendedProperties: { ...master.extendedProperties, ...(exception?.extendedProperties ?? {}) },
+			}),
 		});
 	}
 	return result;
 }
 
 /** The occurrence an occurrence id names, or undefined when the id is not an occurrence id. */
-function findOccurrence(ctx: GraphContext, id: string): { master: StoredItem<'event'>; originalStart: string; times: EventTimes; exception?: EventException } | undefined {
+function findOccurrence(
+	ctx: GraphContext,
+	id: string,
+): { master: StoredItem<'event'>; originalStart: string; times: EventTimes; exception?: EventException } | undefined {
 	const parsed = parseOccurrenceId(id);
 	if (!parsed) return undefined;
 	const master = ctx.mailbox.getItem(parsed.masterId);
@@ -95,9 +101,12 @@ function findOccurrence(ctx: GraphContext, id: string): { master: StoredItem<'ev
 	const exception = event.data.exceptions?.find((e) => e.originalStart === parsed.originalStart);
 	if (exception?.deleted) throw notFound();
 	const window = parsed.originalStart.length === 10 ? `${parsed.originalStart}T00:00:00.000Z` : parsed.originalStart;
-	const occurrence = expandOccurrences(event.data.recurrence as NonNullable<EventData['recurrence']>, event.data.times, new Date(Date.parse(window) - 1).toISOString(), new Date(Date.parse(window) + 48 * 3600 * 1000).toISOString()).find(
-		(o) => o.originalStart === parsed.originalStart,
-	);
+	const occurrence = expandOccurrences(
+		event.data.recurrence as NonNullable<EventData['recurrence']>,
+		event.data.times,
+		new Date(Date.parse(window) - 1).toISOString(),
+		new Date(Date.parse(window) + 48 * 3600 * 1000).toISOString(),
+	).find((o) => o.originalStart === parsed.originalStart);
 	if (!occurrence) throw notFound();
 	return { master: event, originalStart: parsed.originalStart, times: occurrence.times, exception };
 }
@@ -137,7 +146,8 @@ function cancelledOccurrences(master: StoredItem<'event'>): string[] {
 function windowOf(ctx: GraphContext): { from: string; to: string } {
 	const start = ctx.query.get('startDateTime') ?? ctx.query.get('startdatetime');
 	const end = ctx.query.get('endDateTime') ?? ctx.query.get('enddatetime');
-	if (!start || !end) throw badRequest('This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.', 'ErrorInvalidParameter');
+	if (!start || !end)
+		throw badRequest('This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.', 'ErrorInvalidParameter');
 	const from = Date.parse(start);
 	const to = Date.parse(end);
 	if (Number.isNaN(from) || Number.isNaN(to)) throw badRequest('The value of StartDateTime or EndDateTime is not a valid date-time.', 'ErrorInvalidParameter');
@@ -146,11 +156,19 @@ function windowOf(ctx: GraphContext): { from: string; to: string } {
 
 export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaState): void {
 	const folderOf = (ctx: GraphContext): StoredFolder => calendar(ctx, ctx.params.calendar);
-	const calendarEntry = (ctx: GraphContext, folder: StoredFolder): Entry => ({ entity: renderCalendar(folder, ctx.mailbox), extendedProperties: folder.extendedProperties });
+	const calendarEntry = (ctx: GraphContext, folder: StoredFolder): Entry => ({
+		entity: renderCalendar(folder, ctx.mailbox),
+		extendedProperties: folder.extendedProperties,
+	});
 
 	const listEvents = (ctx: GraphContext) => {
 		const folder = folderOf(ctx);
-		return listResponse(ctx, ctx.mailbox.listItems(folder.id, 'event').map((e) => eventEntry(ctx, e)), `users('${ctx.mailbox.address}')/events`, preferenceApplied(ctx));
+		return listResponse(
+			ctx,
+			ctx.mailbox.listItems(folder.id, 'event').map((e) => eventEntry(ctx, e)),
+			`users('${ctx.mailbox.address}')/events`,
+			preferenceApplied(ctx),
+		);
 	};
 
 	const createEvent = (ctx: GraphContext) => {
@@ -163,7 +181,11 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 			if (duplicate) return created({ '@odata.context': eventContext(ctx), ...shape(ctx, eventEntry(ctx, duplicate)) });
 		}
 		if (Array.isArray(data.attendees)) {
-			data.attendees = data.attendees.map((a) => ({ type: a.type ?? 'required', emailAddress: a.emailAddress, status: { response: 'none', time: '0001-01-01T00:00:00Z' } }));
+			data.attendees = data.attendees.map((a) => ({
+				type: a.type ?? 'required',
+				emailAddress: a.emailAddress,
+				status: { response: 'none', time: '0001-01-01T00:00:00Z' },
+			}));
 		}
 		const item = ctx.mailbox.createItem(folder.id, 'event', data, { extendedProperties: extendedPropertiesFrom(body) });
 		if (isSentMeeting(ctx, item.data)) ctx.meetingMessage('invitations');
@@ -174,11 +196,15 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 		const occurrence = findOccurrence(ctx, ctx.params.event);
 		if (occurrence) {
 			const entity = renderInstance(occurrence.master, occurrence.originalStart, occurrence.times, occurrence.exception, ctx.render);
-			return ok({ '@odata.context': eventContext(ctx), ...shape(ctx, { entity, extendedProperties: occurrence.master.extendedProperties }) }, preferenceApplied(ctx));
+			return ok(
+				{ '@odata.context': eventContext(ctx), ...shape(ctx, { entity, extendedProperties: occurrence.master.extendedProperties }) },
+				preferenceApplied(ctx),
+			);
 		}
 		const item = event(ctx, ctx.params.calendar ? folderOf(ctx) : undefined, ctx.params.event);
 		const entity = shape(ctx, eventEntry(ctx, item));
-		if (item.data.recurrence && /(^|,)\s*cancelledOccurrences\s*(,|$)/i.test(ctx.query.get('$select') ?? '')) entity.cancelledOccurrences = cancelledOccurrences(item);
+		if (item.data.recurrence && /(^|,)\s*cancelledOccurrences\s*(,|$)/i.test(ctx.query.get('$select') ?? ''))
+			entity.cancelledOccurrences = cancelledOccurrences(item);
 		return ok({ '@odata.context': eventContext(ctx), ...entity }, preferenceApplied(ctx));
 	};
 
@@ -190,7 +216,20 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 			if (body.recurrence !== undefined) throw badRequest('The recurrence of an occurrence cannot be changed.', 'ErrorInvalidRequest');
 			const view = instanceView(occurrence.master, occurrence.originalStart, occurrence.times, occurrence.exception);
 			const next = eventPatch({ ...view.data, times: view.times }, body);
-			const { times, subject, body: text, location, locations, categories, sensitivity, showAs, importance, isReminderOn, reminderMinutesBeforeStart, attendees } = next;
+			const {
+				times,
+				subject,
+				body: text,
+				location,
+				locations,
+				categories,
+				sensitivity,
+				showAs,
+				importance,
+				isReminderOn,
+				reminderMinutesBeforeStart,
+				attendees,
+			} = next;
 			const exception = ctx.mailbox.updateOccurrence(
 				occurrence.master.id,
 				occurrence.originalStart,
@@ -199,7 +238,13 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 			);
 			const master = event(ctx, undefined, occurrence.master.id);
 			if (isSentMeeting(ctx, { ...master.data, ...exception })) ctx.meetingMessage('invitations');
-			return ok({ '@odata.context': eventContext(ctx), ...shape(ctx, { entity: renderInstance(master, occurrence.originalStart, occurrence.times, exception, ctx.render), extendedProperties: master.extendedProperties }) });
+			return ok({
+				'@odata.context': eventContext(ctx),
+				...shape(ctx, {
+					entity: renderInstance(master, occurrence.originalStart, occurrence.times, exception, ctx.render),
+					extendedProperties: master.extendedProperties,
+				}),
+			});
 		}
 		event(ctx, ctx.params.calendar ? folderOf(ctx) : undefined, ctx.params.event);
 		const updated = ctx.mailbox.updateItem<'event'>(
@@ -218,11 +263,13 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 	/** Deleting (or cancelling) a meeting the mailbox organizes sends a cancellation to its attendees. */
 	const removeEvent = (ctx: GraphContext, options: { cancel: boolean }) => {
 		const occurrence = findOccurrence(ctx, ctx.params.event);
-		const target = occurrence ? { ...occurrence.master.data, ...(occurrence.exception ?? {}) } : event(ctx, ctx.params.calendar ? folderOf(ctx) : undefined, ctx.params.event).data;
+		const target = occurrence
+			? { ...occurrence.master.data, ...(occurrence.exception ?? {}) }
+			: event(ctx, ctx.params.calendar ? folderOf(ctx) : undefined, ctx.params.event).data;
 		// event: cancel — "This action is available only to the organizer of a meeting."
 		// https://learn.microsoft.com/en-us/graph/api/event-cancel?view=graph-rest-1.0
 		if (options.cancel && !isOrganizer(ctx, target)) {
-			throw new GraphError(400, 'ErrorAccessDenied', 'Your request can\'t be completed. You need to be an organizer to cancel a meeting.');
+			throw new GraphError(400, 'ErrorAccessDenied', "Your request can't be completed. You need to be an organizer to cancel a meeting.");
 		}
 		if (occurrence) ctx.mailbox.cancelOccurrence(occurrence.master.id, occurrence.originalStart);
 		else ctx.mailbox.deleteItem(ctx.params.event, { ifMatch: ifMatch(ctx) });
@@ -233,7 +280,8 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 	/** event: forward — sends the meeting request to new recipients (an invitation). https://learn.microsoft.com/en-us/graph/api/event-forward?view=graph-rest-1.0 */
 	const forwardEvent = (ctx: GraphContext) => {
 		const body = ctx.body();
-		if (!Array.isArray(body.toRecipients) || body.toRecipients.length === 0) throw badRequest('The toRecipients parameter is required.', 'ErrorInvalidRecipients');
+		if (!Array.isArray(body.toRecipients) || body.toRecipients.length === 0)
+			throw badRequest('The toRecipients parameter is required.', 'ErrorInvalidRecipients');
 		if (!findOccurrence(ctx, ctx.params.event)) event(ctx, ctx.params.calendar ? folderOf(ctx) : undefined, ctx.params.event);
 		ctx.meetingMessage('invitations');
 		return { status: 202 };
@@ -242,7 +290,12 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 	const calendarView = (ctx: GraphContext) => {
 		const { from, to } = windowOf(ctx);
 		const folders = [folderOf(ctx)];
-		return listResponse(ctx, instancesIn(ctx, folders, from, to).map((i) => i.entry()), `users('${ctx.mailbox.address}')/calendarView`, preferenceApplied(ctx));
+		return listResponse(
+			ctx,
+			instancesIn(ctx, folders, from, to).map((i) => i.entry()),
+			`users('${ctx.mailbox.address}')/calendarView`,
+			preferenceApplied(ctx),
+		);
 	};
 
 	const calendarViewDelta = (ctx: GraphContext) => {
@@ -270,25 +323,49 @@ export function registerCalendar(router: GraphRouter, deltaState: CalendarDeltaS
 			: overlaps(master.data.times, Date.parse(from), Date.parse(to), zone)
 				? [{ id: master.id, changeKey: master.changeKey, start: 0, entry: () => eventEntry(ctx, master) }]
 				: [];
-		return listResponse(ctx, list.map((i) => i.entry()), `users('${ctx.mailbox.address}')/events('${master.id}')/instances`, preferenceApplied(ctx));
+		return listResponse(
+			ctx,
+			list.map((i) => i.entry()),
+			`users('${ctx.mailbox.address}')/events('${master.id}')/instances`,
+			preferenceApplied(ctx),
+		);
 	};
 
 	router
-		.get('/calendars', (ctx) => listResponse(ctx, ctx.mailbox.listFolders({ kind: 'calendar' }).map((f) => calendarEntry(ctx, f)), `users('${ctx.mailbox.address}')/calendars`))
+		.get('/calendars', (ctx) =>
+			listResponse(
+				ctx,
+				ctx.mailbox.listFolders({ kind: 'calendar' }).map((f) => calendarEntry(ctx, f)),
+				`users('${ctx.mailbox.address}')/calendars`,
+			),
+		)
 		.post('/calendars', (ctx) => {
 			const body = ctx.body();
 			if (typeof body.name !== 'string' || !body.name.trim()) throw badRequest('The name property is required.', 'ErrorInvalidRequest');
 			// Exchange files calendars created through Graph under the default Calendar folder, not at
 			// the mailbox root, so a calendar may share its name with a top-level mail folder.
 			const parent = calendar(ctx, undefined);
-			const folder = ctx.mailbox.createFolder({ parentId: parent.id, displayName: body.name, kind: 'calendar', extendedProperties: extendedPropertiesFrom(body) });
-			return created({ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/calendars/$entity`, ...shape(ctx, calendarEntry(ctx, folder)) });
+			const folder = ctx.mailbox.createFolder({
+				parentId: parent.id,
+				displayName: body.name,
+				kind: 'calendar',
+				extendedProperties: extendedPropertiesFrom(body),
+			});
+			return created({
+				'@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/calendars/$entity`,
+				...shape(ctx, calendarEntry(ctx, folder)),
+			});
 		})
 		.get('/calendar', (ctx) => ok(shape(ctx, calendarEntry(ctx, calendar(ctx, undefined)))))
-		.get('/calendars/:calendar', (ctx) => ok({ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/calendars/$entity`, ...shape(ctx, calendarEntry(ctx, folderOf(ctx))) }))
+		.get('/calendars/:calendar', (ctx) =>
+			ok({ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/calendars/$entity`, ...shape(ctx, calendarEntry(ctx, folderOf(ctx))) }),
+		)
 		.patch('/calendars/:calendar', (ctx) => {
 			const body = ctx.body();
-			const updated = ctx.mailbox.updateFolder(folderOf(ctx).id, { displayName: typeof body.name === 'string' ? body.name : undefined, extendedProperties: extendedPropertiesFrom(body) });
+			const updated = ctx.mailbox.updateFolder(folderOf(ctx).id, {
+				displayName: typeof body.name === 'string' ? body.name : undefined,
+				extendedProperties: extendedPropertiesFrom(body),
+			});
 			return ok(shape(ctx, calendarEntry(ctx, updated)));
 		})
 		.delete('/calendars/:calendar', (ctx) => {

@@ -39,7 +39,8 @@ export function registerContacts(router: GraphRouter): void {
 		const item = ctx.mailbox.createItem(folder.id, 'contact', contactPatch(body), { extendedProperties: extendedPropertiesFrom(body) });
 		return created({ '@odata.context': entityContext(ctx), ...shape(ctx, contactEntry(item)) });
 	};
-	const get = (ctx: GraphContext) => ok({ '@odata.context': entityContext(ctx), ...shape(ctx, contactEntry(contact(ctx, ctx.params.folder ? folderOf(ctx) : undefined, ctx.params.contact))) });
+	const get = (ctx: GraphContext) =>
+		ok({ '@odata.context': entityContext(ctx), ...shape(ctx, contactEntry(contact(ctx, ctx.params.folder ? folderOf(ctx) : undefined, ctx.params.contact))) });
 	const update = (ctx: GraphContext) => {
 		contact(ctx, ctx.params.folder ? folderOf(ctx) : undefined, ctx.params.contact);
 		const body = ctx.body();
@@ -64,23 +65,45 @@ export function registerContacts(router: GraphRouter): void {
 	router
 		.get('/contactFolders', (ctx) => {
 			const root = contactFolder(ctx, undefined);
-			return listResponse(ctx, ctx.mailbox.childFolders(root.id).filter((f) => f.kind === 'contacts').map((f) => ({ entity: renderContactFolder(f), extendedProperties: f.extendedProperties })), `users('${ctx.mailbox.address}')/contactFolders`);
+			return listResponse(
+				ctx,
+				ctx.mailbox
+					.childFolders(root.id)
+					.filter((f) => f.kind === 'contacts')
+					.map((f) => ({ entity: renderContactFolder(f), extendedProperties: f.extendedProperties })),
+				`users('${ctx.mailbox.address}')/contactFolders`,
+			);
 		})
 		.post('/contactFolders', (ctx) => {
 			const body = ctx.body();
 			if (typeof body.displayName !== 'string') throw badRequest('The displayName property is required.');
 			const parent = typeof body.parentFolderId === 'string' ? contactFolder(ctx, body.parentFolderId) : contactFolder(ctx, undefined);
-			const folder = ctx.mailbox.createFolder({ parentId: parent.id, displayName: body.displayName, kind: 'contacts', extendedProperties: extendedPropertiesFrom(body) });
-			return created({ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/contactFolders/$entity`, ...shape(ctx, { entity: renderContactFolder(folder), extendedProperties: folder.extendedProperties }) });
+			const folder = ctx.mailbox.createFolder({
+				parentId: parent.id,
+				displayName: body.displayName,
+				kind: 'contacts',
+				extendedProperties: extendedPropertiesFrom(body),
+			});
+			return created({
+				'@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/contactFolders/$entity`,
+				...shape(ctx, { entity: renderContactFolder(folder), extendedProperties: folder.extendedProperties }),
+			});
 		})
 		.get('/contactFolders/delta', (ctx) => {
 			const root = contactFolder(ctx, undefined);
 			const folders = ctx.mailbox.listFolders({ kind: 'contacts' }).filter((f) => f.id !== root.id);
-			return ok({ '@odata.context': `${ctx.base}/$metadata#Collection(contactFolder)`, '@odata.deltaLink': `${ctx.base}/${ctx.userPath}/contactFolders/delta?$deltatoken=${ctx.mailbox.currentSeq}`, value: folders.map(renderContactFolder) });
+			return ok({
+				'@odata.context': `${ctx.base}/$metadata#Collection(contactFolder)`,
+				'@odata.deltaLink': `${ctx.base}/${ctx.userPath}/contactFolders/delta?$deltatoken=${ctx.mailbox.currentSeq}`,
+				value: folders.map(renderContactFolder),
+			});
 		})
 		.get('/contactFolders/:folder', (ctx) => {
 			const folder = folderOf(ctx);
-			return ok({ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/contactFolders/$entity`, ...shape(ctx, { entity: renderContactFolder(folder), extendedProperties: folder.extendedProperties }) });
+			return ok({
+				'@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/contactFolders/$entity`,
+				...shape(ctx, { entity: renderContactFolder(folder), extendedProperties: folder.extendedProperties }),
+			});
 		})
 		.delete('/contactFolders/:folder', (ctx) => {
 			const folder = folderOf(ctx);
@@ -89,7 +112,11 @@ export function registerContacts(router: GraphRouter): void {
 		})
 		.get('/contactFolders/:folder/childFolders', (ctx) => {
 			const folder = folderOf(ctx);
-			return listResponse(ctx, ctx.mailbox.childFolders(folder.id).map((f) => ({ entity: renderContactFolder(f) })), `users('${ctx.mailbox.address}')/contactFolders('${folder.id}')/childFolders`);
+			return listResponse(
+				ctx,
+				ctx.mailbox.childFolders(folder.id).map((f) => ({ entity: renderContactFolder(f) })),
+				`users('${ctx.mailbox.address}')/contactFolders('${folder.id}')/childFolders`,
+			);
 		})
 		.get('/contacts/delta', delta)
 		.get('/contacts', list)

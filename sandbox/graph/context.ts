@@ -33,7 +33,11 @@ export interface GraphContext {
 export type GraphHandler = (ctx: GraphContext) => Promise<SandboxReply> | SandboxReply;
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): SandboxReply {
-	return { status, headers: { 'content-type': 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8', ...headers }, body };
+	return {
+		status,
+		headers: { 'content-type': 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8', ...headers },
+		body,
+	};
 }
 
 export const ok = (body: unknown, headers?: Record<string, string>): SandboxReply => json(200, body, headers);

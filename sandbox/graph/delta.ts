@@ -85,7 +85,12 @@ export function folderDelta(
 	for (const change of page) {
 		const item = change.change === 'upsert' ? ctx.mailbox.getItem(change.itemId) : undefined;
 		if (item) entries.push(renderItem(item, query));
-		else value.push({ '@odata.type': `#microsoft.graph.${contextFragment.includes('message') ? 'message' : contextFragment.includes('contact') ? 'contact' : 'todoTask'}`, id: change.itemId, '@removed': { reason: change.removedReason ?? 'deleted' } });
+		else
+			value.push({
+				'@odata.type': `#microsoft.graph.${contextFragment.includes('message') ? 'message' : contextFragment.includes('contact') ? 'contact' : 'todoTask'}`,
+				id: change.itemId,
+				'@removed': { reason: change.removedReason ?? 'deleted' },
+			});
 	}
 	const filtered = filterEntries(entries, query.get('$filter'));
 	value.unshift(...filtered.map((e) => shape(ctx, e, query)));
@@ -156,13 +161,25 @@ export class CalendarDeltaState {
 			let query: string;
 			if (deltaToken) {
 				previous = this.snapshots.get(deltaToken);
-				if (!previous || previous.epoch !== ctx.store.epoch || previous.mailbox !== ctx.mailbox.address || previous.folderId !== folder.id || !ctx.mailbox.isValidCursor(previous.seq)) throw stale();
+				if (
+					!previous ||
+					previous.epoch !== ctx.store.epoch ||
+					previous.mailbox !== ctx.mailbox.address ||
+					previous.folderId !== folder.id ||
+					!ctx.mailbox.isValidCursor(previous.seq)
+				)
+					throw stale();
 				({ from, to, query } = previous);
 			} else {
 				const start = ctx.query.get('startDateTime') ?? ctx.query.get('startdatetime');
 				const end = ctx.query.get('endDateTime') ?? ctx.query.get('enddatetime');
-				if (!start || !end) throw badRequest('This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.', 'ErrorInvalidParameter');
-				if (Number.isNaN(Date.parse(start)) || Number.isNaN(Date.parse(end))) throw badRequest('The value of StartDateTime or EndDateTime is not a valid date-time.', 'ErrorInvalidParameter');
+				if (!start || !end)
+					throw badRequest(
+						'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.',
+						'ErrorInvalidParameter',
+					);
+				if (Number.isNaN(Date.parse(start)) || Number.isNaN(Date.parse(end)))
+					throw badRequest('The value of StartDateTime or EndDateTime is not a valid date-time.', 'ErrorInvalidParameter');
 				from = new Date(start).toISOString();
 				to = new Date(end).toISOString();
 				query = optionsQuery(ctx.query);

@@ -41,7 +41,11 @@ export function fromStoreError(error: StoreError): GraphError {
 		case 'folderExists':
 			return new GraphError(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
 		case 'syncStateInvalid':
-			return new GraphError(410, 'SyncStateNotFound', 'The sync state is not found or has expired; restart the synchronisation without a delta token. (syncStateNotFound)');
+			return new GraphError(
+				410,
+				'SyncStateNotFound',
+				'The sync state is not found or has expired; restart the synchronisation without a delta token. (syncStateNotFound)',
+			);
 		case 'forbidden':
 			return new GraphError(403, 'ErrorAccessDenied', error.message);
 		default:

@@ -107,7 +107,13 @@ export class GraphFace implements ProtocolFace {
 				body: {
 					error: {
 						code: fault.code ?? 'TooManyRequests',
-						innerError: { code: '429', date: new Date().toISOString().slice(0, 19), message: 'Please retry after', 'request-id': request.requestId, status: '429' },
+						innerError: {
+							code: '429',
+							date: new Date().toISOString().slice(0, 19),
+							message: 'Please retry after',
+							'request-id': request.requestId,
+							status: '429',
+						},
 						message: fault.message ?? 'Please retry again later.',
 					},
 				},
@@ -156,7 +162,12 @@ export class GraphFace implements ProtocolFace {
 	}
 
 	private errorReply(e: unknown, request: SandboxRequest): SandboxReply {
-		const error = e instanceof GraphError ? e : e instanceof StoreError ? fromStoreError(e) : new GraphError(500, 'generalException', `An internal server error occurred: ${(e as Error).message}`);
+		const error =
+			e instanceof GraphError
+				? e
+				: e instanceof StoreError
+					? fromStoreError(e)
+					: new GraphError(500, 'generalException', `An internal server error occurred: ${(e as Error).message}`);
 		return {
 			status: error.status,
 			headers: { 'content-type': 'application/json', 'request-id': request.requestId, ...error.headers },
@@ -172,7 +183,10 @@ export class GraphFace implements ProtocolFace {
 			invalid: 'IDX14100: JWT is not well formed, there are no dots (.). The token needs to be in JWS or JWE Compact Serialization Format.',
 			expired: 'Lifetime validation failed, the token is expired.',
 		};
-		throw new GraphError(401, 'InvalidAuthenticationToken', messages[check.reason], { 'www-authenticate': 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"' });
+		throw new GraphError(401, 'InvalidAuthenticationToken', messages[check.reason], {
+			'www-authenticate':
+				'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
+		});
 	}
 
 	private async dispatch(request: SandboxRequest): Promise<SandboxReply> {
@@ -203,7 +217,8 @@ export class GraphFace implements ProtocolFace {
 		} else if (first === 'users' && segments[1]) {
 			user = this.deps.store.findUser(segments[1]);
 			if (!user) throw new GraphError(404, 'ErrorInvalidUser', `The requested user '${segments[1]}' is invalid.`);
-			if (!grant.appOnly && grant.user?.toLowerCase() !== user.address) throw new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+			if (!grant.appOnly && grant.user?.toLowerCase() !== user.address)
+				throw new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
 			userPath = `users/${segments[1]}`;
 			rest = segments.slice(2);
 		} else {
@@ -217,7 +232,8 @@ export class GraphFace implements ProtocolFace {
 
 		const matched = this.router.match(request.method, rest);
 		if (matched === undefined) throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${rest[rest.length - 1]}'.`);
-		if (matched === 'methodNotAllowed') throw new GraphError(405, 'ErrorInvalidRequest', `The OData request is not supported: ${request.method} is not allowed on this resource.`);
+		if (matched === 'methodNotAllowed')
+			throw new GraphError(405, 'ErrorInvalidRequest', `The OData request is not supported: ${request.method} is not allowed on this resource.`);
 
 		this.routes.set(request, matched.label);
 		const config = this.deps.config();
@@ -225,7 +241,8 @@ export class GraphFace implements ProtocolFace {
 		const throttle = this.deps.throttle.enter(user.address);
 		if (!throttle.ok) {
 			this.deps.counters.countThrottled(user.address);
-			const message = throttle.reason === 'concurrency' ? 'Application is over its MailboxConcurrency limit.' : 'Application is over its request limit. Please retry later.';
+			const message =
+				throttle.reason === 'concurrency' ? 'Application is over its MailboxConcurrency limit.' : 'Application is over its request limit. Please retry later.';
 			throw new GraphError(429, 'ApplicationThrottled', message, { 'retry-after': String(throttle.retryAfterSeconds) });
 		}
 		try {
@@ -251,7 +268,11 @@ export class GraphFace implements ProtocolFace {
 				meetingMessage: (kind) => this.deps.counters.countMeetingMessage(user.address, kind),
 			};
 			const reply = await matched.handler(ctx);
-			reply.headers = { 'request-id': request.requestId, 'client-request-id': String(request.headers['client-request-id'] ?? request.requestId), ...(reply.headers ?? {}) };
+			reply.headers = {
+				'request-id': request.requestId,
+				'client-request-id': String(request.headers['client-request-id'] ?? request.requestId),
+				...(reply.headers ?? {}),
+			};
 			return reply;
 		} finally {
 			throttle.release();
@@ -263,8 +284,16 @@ export class GraphFace implements ProtocolFace {
 		const caller = { user: grant.appOnly ? undefined : grant.user, clientId: grant.clientId };
 		const id = segments[1];
 		if (segments.length === 1 && request.method === 'POST') return subs.create(parseJsonBody(request.body), caller, base);
-		if (segments.length === 1 && request.method === 'GET') return ok({ '@odata.context': `${base}/$metadata#subscriptions`, value: subs.list().filter((s) => s.applicationId === grant.clientId).map((s) => subs.render(s)) });
-		if (segments.length === 2 && request.method === 'GET') return ok({ '@odata.context': `${base}/$metadata#subscriptions/$entity`, ...subs.render(subs.get(id)) });
+		if (segments.length === 1 && request.method === 'GET')
+			return ok({
+				'@odata.context': `${base}/$metadata#subscriptions`,
+				value: subs
+					.list()
+					.filter((s) => s.applicationId === grant.clientId)
+					.map((s) => subs.render(s)),
+			});
+		if (segments.length === 2 && request.method === 'GET')
+			return ok({ '@odata.context': `${base}/$metadata#subscriptions/$entity`, ...subs.render(subs.get(id)) });
 		if (segments.length === 2 && request.method === 'PATCH') return subs.renew(id, parseJsonBody(request.body), base);
 		if (segments.length === 2 && request.method === 'DELETE') return subs.remove(id);
 		if (segments.length === 3 && segments[2].toLowerCase() === 'reauthorize' && request.method === 'POST') {
@@ -282,25 +311,33 @@ export class GraphFace implements ProtocolFace {
 	 * Sub-requests carry only their own headers (If-Match, Prefer, ...) plus the outer authorization.
 	 */
 	private async batch(request: SandboxRequest): Promise<SandboxReply> {
-		const body = parseJsonBody(request.body) as { requests?: Array<{ id?: unknown; method?: unknown; url?: unknown; headers?: unknown; body?: unknown; dependsOn?: unknown }> };
+		const body = parseJsonBody(request.body) as {
+			requests?: Array<{ id?: unknown; method?: unknown; url?: unknown; headers?: unknown; body?: unknown; dependsOn?: unknown }>;
+		};
 		const requests = body.requests;
 		if (!Array.isArray(requests) || requests.length === 0) throw badRequest('Invalid batch payload format.', 'BadRequest');
 		if (requests.length > MAX_BATCH) throw badRequest(`Number of batch requests exceeds limit of ${MAX_BATCH}.`, 'BadRequest');
 		const ids = new Set<string>();
 		for (const r of requests) {
-			if (typeof r.id !== 'string' || r.id === '' || typeof r.method !== 'string' || typeof r.url !== 'string') throw badRequest('Each batch request needs id, method and url.', 'BadRequest');
+			if (typeof r.id !== 'string' || r.id === '' || typeof r.method !== 'string' || typeof r.url !== 'string')
+				throw badRequest('Each batch request needs id, method and url.', 'BadRequest');
 			if (ids.has(r.id)) throw badRequest(`Batch request id '${r.id}' is not unique.`, 'BadRequest');
 			ids.add(r.id);
 			if (!BATCH_METHODS.has(r.method.toUpperCase())) throw badRequest(`Invalid method '${r.method}' in batch request '${r.id}'.`, 'BadRequest');
-			if (/^[a-z][a-z0-9+.-]*:/i.test(r.url) || r.url.startsWith('//')) throw badRequest(`Invalid request URL '${r.url}': batch request urls must be relative.`, 'BadRequest');
+			if (/^[a-z][a-z0-9+.-]*:/i.test(r.url) || r.url.startsWith('//'))
+				throw badRequest(`Invalid request URL '${r.url}': batch request urls must be relative.`, 'BadRequest');
 			if (/^\/?\$batch(\?|$)/i.test(r.url)) throw badRequest('Nested batch requests are not supported.', 'BadRequest');
-			if (r.headers !== undefined && (typeof r.headers !== 'object' || r.headers === null || Array.isArray(r.headers))) throw badRequest(`The headers of batch request '${r.id}' must be an object.`, 'BadRequest');
+			if (r.headers !== undefined && (typeof r.headers !== 'object' || r.headers === null || Array.isArray(r.headers)))
+				throw badRequest(`The headers of batch request '${r.id}' must be an object.`, 'BadRequest');
 			const headerNames = Object.keys((r.headers ?? {}) as Record<string, unknown>).map((h) => h.toLowerCase());
-			if (r.body !== undefined && r.body !== null && !headerNames.includes('content-type')) throw badRequest(`Write request id : ${r.id} does not contain Content-Type header or body.`, 'BadRequest');
-			if (r.dependsOn !== undefined && (!Array.isArray(r.dependsOn) || r.dependsOn.some((d) => typeof d !== 'string'))) throw badRequest(`The dependsOn of batch request '${r.id}' must be an array of ids.`, 'BadRequest');
+			if (r.body !== undefined && r.body !== null && !headerNames.includes('content-type'))
+				throw badRequest(`Write request id : ${r.id} does not contain Content-Type header or body.`, 'BadRequest');
+			if (r.dependsOn !== undefined && (!Array.isArray(r.dependsOn) || r.dependsOn.some((d) => typeof d !== 'string')))
+				throw badRequest(`The dependsOn of batch request '${r.id}' must be an array of ids.`, 'BadRequest');
 		}
 		for (const r of requests) {
-			for (const dep of Array.isArray(r.dependsOn) ? (r.dependsOn as string[]) : []) if (!ids.has(dep)) throw badRequest(`Batch request '${String(r.id)}' depends on an unknown request '${dep}'.`, 'BadRequest');
+			for (const dep of Array.isArray(r.dependsOn) ? (r.dependsOn as string[]) : [])
+				if (!ids.has(dep)) throw badRequest(`Batch request '${String(r.id)}' depends on an unknown request '${dep}'.`, 'BadRequest');
 		}
 		const statuses = new Map<string, number>();
 		const responses: Array<{ id: string; status: number; headers: Record<string, string>; body: unknown }> = [];
@@ -309,7 +346,12 @@ export class GraphFace implements ProtocolFace {
 			const dependsOn = Array.isArray(r.dependsOn) ? (r.dependsOn as string[]) : [];
 			if (dependsOn.some((d) => (statuses.get(d) ?? 424) >= 400)) {
 				statuses.set(id, 424);
-				responses.push({ id, status: 424, headers: { 'content-type': 'application/json' }, body: graphErrorBody('FailedDependency', 'The request could not be completed because a request it depends on failed.', request.requestId) });
+				responses.push({
+					id,
+					status: 424,
+					headers: { 'content-type': 'application/json' },
+					body: graphErrorBody('FailedDependency', 'The request could not be completed because a request it depends on failed.', request.requestId),
+				});
 				continue;
 			}
 			const reply = await this.runBatchRequest(request, r as { method: string; url: string; headers?: Record<string, string>; body?: unknown });
@@ -321,14 +363,25 @@ export class GraphFace implements ProtocolFace {
 		return ok({ responses });
 	}
 
-	private async runBatchRequest(outer: SandboxRequest, r: { method: string; url: string; headers?: Record<string, string>; body?: unknown }): Promise<SandboxReply> {
+	private async runBatchRequest(
+		outer: SandboxRequest,
+		r: { method: string; url: string; headers?: Record<string, string>; body?: unknown },
+	): Promise<SandboxReply> {
 		const relative = r.url.startsWith('/') ? r.url : `/${r.url}`;
 		const url = new URL(`/v1.0${relative}`, outer.url);
 		// A sub-request has its own headers; of the outer request only the credentials and the host apply.
 		const headers: SandboxRequest['headers'] = { host: outer.headers.host, authorization: outer.headers.authorization };
 		for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
 		const body = r.body === undefined ? Buffer.alloc(0) : typeof r.body === 'string' ? Buffer.from(r.body) : Buffer.from(JSON.stringify(r.body));
-		const sub: SandboxRequest = { method: r.method.toUpperCase(), url, path: decodeURIComponent(url.pathname), headers, body, secure: outer.secure, requestId: randomUUID() };
+		const sub: SandboxRequest = {
+			method: r.method.toUpperCase(),
+			url,
+			path: decodeURIComponent(url.pathname),
+			headers,
+			body,
+			secure: outer.secure,
+			requestId: randomUUID(),
+		};
 		this.batchRequests.add(sub);
 		const fault = this.deps.faults.take({ protocol: 'graph', method: sub.method, pathAndQuery: url.pathname + url.search });
 		if (fault?.type === 'status') return this.renderFault(fault, sub);

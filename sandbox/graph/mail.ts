@@ -25,7 +25,10 @@ export function messageEntry(ctx: GraphContext, item: StoredItem, query: URLSear
 	const select = query.get('$select') ?? '';
 	const message = item as StoredItem<'message'>;
 	const size = Buffer.byteLength(message.data.mime, 'base64');
-	return { entity: renderMessage(message, ctx.render, /internetMessageHeaders/i.test(select)), extendedProperties: { ...item.extendedProperties, [MESSAGE_SIZE]: String(size) } };
+	return {
+		entity: renderMessage(message, ctx.render, /internetMessageHeaders/i.test(select)),
+		extendedProperties: { ...item.extendedProperties, [MESSAGE_SIZE]: String(size) },
+	};
 }
 
 function message(ctx: GraphContext, id: string): StoredItem<'message'> {
@@ -57,7 +60,10 @@ function listMessages(ctx: GraphContext, folder: StoredFolder | undefined) {
 
 function getMessage(ctx: GraphContext) {
 	const item = message(ctx, ctx.params.message);
-	return ok({ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/messages/$entity`, ...shape(ctx, messageEntry(ctx, item)) }, preferenceApplied(ctx));
+	return ok(
+		{ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/messages/$entity`, ...shape(ctx, messageEntry(ctx, item)) },
+		preferenceApplied(ctx),
+	);
 }
 
 function mimeValue(ctx: GraphContext) {
@@ -112,7 +118,10 @@ function attachment(ctx: GraphContext, raw: boolean) {
 	const found = item.data.attachments.find((a) => a.id === ctx.params.attachment);
 	if (!found) throw notFound();
 	if (raw) return { status: 200, headers: { 'content-type': found.contentType }, body: Buffer.from(found.contentBytes, 'base64') };
-	return ok({ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/messages('${item.id}')/attachments/$entity`, ...shape(ctx, { entity: renderAttachment(found) }) });
+	return ok({
+		'@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/messages('${item.id}')/attachments/$entity`,
+		...shape(ctx, { entity: renderAttachment(found) }),
+	});
 }
 
 export function registerMail(router: GraphRouter): void {
@@ -121,14 +130,26 @@ export function registerMail(router: GraphRouter): void {
 			const root = ctx.mailbox.wellKnownFolder('msgfolderroot') as StoredFolder;
 			const includeHidden = ctx.query.get('includeHiddenFolders') === 'true';
 			const folders = ctx.mailbox.childFolders(root.id).filter((f) => f.kind === 'mail' && (includeHidden || !f.isHidden));
-			return listResponse(ctx, folders.map((f) => folderEntry(ctx, f)), `users('${ctx.mailbox.address}')/mailFolders`);
+			return listResponse(
+				ctx,
+				folders.map((f) => folderEntry(ctx, f)),
+				`users('${ctx.mailbox.address}')/mailFolders`,
+			);
 		})
 		.post('/mailFolders', (ctx) => createFolder(ctx, ctx.mailbox.wellKnownFolder('msgfolderroot') as StoredFolder))
-		.get('/mailFolders/:folder', (ctx) => ok({ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/mailFolders/$entity`, ...shape(ctx, folderEntry(ctx, mailFolder(ctx, ctx.params.folder))) }))
+		.get('/mailFolders/:folder', (ctx) =>
+			ok({
+				'@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/mailFolders/$entity`,
+				...shape(ctx, folderEntry(ctx, mailFolder(ctx, ctx.params.folder))),
+			}),
+		)
 		.patch('/mailFolders/:folder', (ctx) => {
 			const folder = mailFolder(ctx, ctx.params.folder);
 			const body = ctx.body();
-			const updated = ctx.mailbox.updateFolder(folder.id, { displayName: typeof body.displayName === 'string' ? body.displayName : undefined, extendedProperties: extendedPropertiesFrom(body) });
+			const updated = ctx.mailbox.updateFolder(folder.id, {
+				displayName: typeof body.displayName === 'string' ? body.displayName : undefined,
+				extendedProperties: extendedPropertiesFrom(body),
+			});
 			return ok(shape(ctx, folderEntry(ctx, updated)));
 		})
 		.delete('/mailFolders/:folder', (ctx) => {
@@ -141,7 +162,11 @@ export function registerMail(router: GraphRouter): void {
 			const folder = mailFolder(ctx, ctx.params.folder);
 			const includeHidden = ctx.query.get('includeHiddenFolders') === 'true';
 			const folders = ctx.mailbox.childFolders(folder.id).filter((f) => f.kind === 'mail' && (includeHidden || !f.isHidden));
-			return listResponse(ctx, folders.map((f) => folderEntry(ctx, f)), `users('${ctx.mailbox.address}')/mailFolders('${folder.id}')/childFolders`);
+			return listResponse(
+				ctx,
+				folders.map((f) => folderEntry(ctx, f)),
+				`users('${ctx.mailbox.address}')/mailFolders('${folder.id}')/childFolders`,
+			);
 		})
 		.post('/mailFolders/:folder/childFolders', (ctx) => createFolder(ctx, mailFolder(ctx, ctx.params.folder)))
 		.get('/mailFolders/:folder/childFolders/:child', (ctx) => {
@@ -180,9 +205,9 @@ export function registerMail(router: GraphRouter): void {
 /** POST …/messages with Content-Type text/plain and a base64 MIME body (Graph's MIME create). */
 function mimeFromRequest(ctx: GraphContext): Buffer {
 	const type = String(ctx.request.headers['content-type'] ?? '');
-	if (!/^text\/plain/i.test(type)) throw badRequest('The sandbox creates messages from MIME only: send the base64 MIME with Content-Type: text/plain.', 'ErrorMimeContentInvalid');
+	if (!/^text\/plain/i.test(type))
+		throw badRequest('The sandbox creates messages from MIME only: send the base64 MIME with Content-Type: text/plain.', 'ErrorMimeContentInvalid');
 	const mime = Buffer.from(ctx.request.body.toString('utf8').trim(), 'base64');
 	if (!mime.length) throw new GraphError(400, 'ErrorMimeContentInvalid', 'The MIME content is not valid base64.');
 	return mime;
 }
-

@@ -17,7 +17,7 @@ export interface Prefer {
 }
 
 export function parsePrefer(header: string | string[] | undefined): Prefer {
-	const text = Array.isArray(header) ? header.join(',') : header ?? '';
+	const text = Array.isArray(header) ? header.join(',') : (header ?? '');
 	const prefer: Prefer = { immutableId: false, applied: [] };
 	for (const raw of text.split(',')) {
 		const part = raw.trim();
@@ -222,7 +222,12 @@ export function filterPaths(node: FilterNode): string[] {
 
 export function parseSelect(text: string | null): Set<string> | undefined {
 	if (!text) return undefined;
-	return new Set(text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+	return new Set(
+		text
+			.split(',')
+			.map((s) => s.trim().toLowerCase())
+			.filter(Boolean),
+	);
 }
 
 /** Keeps id, @odata.* and the selected properties (case-insensitive names). */

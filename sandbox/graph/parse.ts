@@ -50,7 +50,11 @@ const READ_ONLY = new Set([
 function checkProperties(body: Body, allowed: readonly string[], type: string): void {
 	for (const key of Object.keys(body)) {
 		if (key.startsWith('@') || READ_ONLY.has(key) || allowed.includes(key)) continue;
-		throw new GraphError(400, 'RequestBodyRead', `The property '${key}' does not exist on type 'microsoft.graph.${type}'. Make sure to only use property names that are defined by the type or mark the type as open type.`);
+		throw new GraphError(
+			400,
+			'RequestBodyRead',
+			`The property '${key}' does not exist on type 'microsoft.graph.${type}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+		);
 	}
 }
 
@@ -169,12 +173,16 @@ function zonedInput(value: unknown, name: string): { dateTime: string; timeZone:
 	const v = (value ?? {}) as DateTimeTimeZoneInput;
 	if (typeof v.dateTime !== 'string') throw badRequest(`${name}.dateTime is required.`, 'ErrorInvalidRequest');
 	const timeZone = typeof v.timeZone === 'string' && v.timeZone ? v.timeZone : 'UTC';
-	if (!isKnownZone(timeZone)) throw badRequest(`A valid TimeZone value must be specified. The following TimeZone value is not supported: '${timeZone}'.`, 'TimeZoneNotSupportedException');
+	if (!isKnownZone(timeZone))
+		throw badRequest(
+			`A valid TimeZone value must be specified. The following TimeZone value is not supported: '${timeZone}'.`,
+			'TimeZoneNotSupportedException',
+		);
 	return { dateTime: v.dateTime, timeZone };
 }
 
 function computeTimes(current: EventTimes | undefined, body: Body): EventTimes {
-	const isAllDay = typeof body.isAllDay === 'boolean' ? body.isAllDay : current?.isAllDay ?? false;
+	const isAllDay = typeof body.isAllDay === 'boolean' ? body.isAllDay : (current?.isAllDay ?? false);
 	if (!current && (body.start === undefined || body.end === undefined)) throw badRequest('The event must have a start and an end.', 'ErrorInvalidRequest');
 	const startIn = body.start !== undefined ? zonedInput(body.start, 'start') : undefined;
 	const endIn = body.end !== undefined ? zonedInput(body.end, 'end') : undefined;
@@ -186,7 +194,10 @@ function computeTimes(current: EventTimes | undefined, body: Body): EventTimes {
 				return fallback.slice(0, 10);
 			}
 			if (!/^\d{4}-\d{2}-\d{2}(T00:00(:00(\.0+)?)?)?$/.test(input.dateTime)) {
-				throw badRequest('Your request can\'t be completed. If an event is marked as all-day, the start and end time must be midnight and be at least one day apart.', 'ErrorPropertyValidationFailure');
+				throw badRequest(
+					"Your request can't be completed. If an event is marked as all-day, the start and end time must be midnight and be at least one day apart.",
+					'ErrorPropertyValidationFailure',
+				);
 			}
 			return input.dateTime.slice(0, 10);
 		};
@@ -198,7 +209,10 @@ function computeTimes(current: EventTimes | undefined, body: Body): EventTimes {
 			endTimeZone: endIn?.timeZone ?? current?.endTimeZone ?? 'UTC',
 		};
 		if (times.end <= times.start) {
-			throw badRequest('Your request can\'t be completed. If an event is marked as all-day, the start and end time must be midnight and be at least one day apart.', 'ErrorPropertyValidationFailure');
+			throw badRequest(
+				"Your request can't be completed. If an event is marked as all-day, the start and end time must be midnight and be at least one day apart.",
+				'ErrorPropertyValidationFailure',
+			);
 		}
 	} else {
 		const toUtc = (input: { dateTime: string; timeZone: string }): string => {
@@ -219,7 +233,8 @@ function computeTimes(current: EventTimes | undefined, body: Body): EventTimes {
 			startTimeZone: startIn?.timeZone ?? current?.startTimeZone ?? 'UTC',
 			endTimeZone: endIn?.timeZone ?? current?.endTimeZone ?? 'UTC',
 		};
-		if (Date.parse(end) < Date.parse(start)) throw badRequest('The end time of the event is earlier than its start time.', 'ErrorCalendarEndDateIsEarlierThanStartDate');
+		if (Date.parse(end) < Date.parse(start))
+			throw badRequest('The end time of the event is earlier than its start time.', 'ErrorCalendarEndDateIsEarlierThanStartDate');
 	}
 	return times;
 }
@@ -227,16 +242,26 @@ function computeTimes(current: EventTimes | undefined, body: Body): EventTimes {
 /** A new event's payload. */
 export function eventCreate(body: Body): EventData {
 	checkProperties(body, EVENT_KEYS, 'event');
-	const data = pick<EventData>(body, EVENT_KEYS.filter((k) => k !== 'start' && k !== 'end' && k !== 'isAllDay'));
+	const data = pick<EventData>(
+		body,
+		EVENT_KEYS.filter((k) => k !== 'start' && k !== 'end' && k !== 'isAllDay'),
+	);
 	validateRecurrence(body.recurrence);
-	return { ...data, times: computeTimes(undefined, body), iCalUId: '040000008200E00074C5B7101A82E008' + randomUUID().replace(/-/g, '').toUpperCase() } as EventData;
+	return {
+		...data,
+		times: computeTimes(undefined, body),
+		iCalUId: '040000008200E00074C5B7101A82E008' + randomUUID().replace(/-/g, '').toUpperCase(),
+	} as EventData;
 }
 
 /** Applies a PATCH body to an event payload (master or exception). */
 export function eventPatch(current: EventData, body: Body): EventData {
 	checkProperties(body, EVENT_KEYS, 'event');
 	validateRecurrence(body.recurrence);
-	const patch = pick<EventData>(body, EVENT_KEYS.filter((k) => k !== 'start' && k !== 'end' && k !== 'isAllDay'));
+	const patch = pick<EventData>(
+		body,
+		EVENT_KEYS.filter((k) => k !== 'start' && k !== 'end' && k !== 'isAllDay'),
+	);
 	const next: EventData = { ...current, ...patch };
 	for (const key of Object.keys(body)) if (body[key] === null && key in next) delete (next as unknown as Record<string, unknown>)[key];
 	if (body.start !== undefined || body.end !== undefined || body.isAllDay !== undefined) next.times = computeTimes(current.times, body);
@@ -280,7 +305,10 @@ const TASK_STATUS = ['notStarted', 'inProgress', 'completed', 'waitingOnOthers',
 
 export function taskPatch(body: Body): Partial<TaskData> {
 	checkProperties(body, TASK_KEYS, 'todoTask');
-	const patch = pick<TaskData>(body, TASK_KEYS.filter((k) => k !== 'linkedResources' && k !== 'bodyLastModifiedDateTime' && k !== 'checklistItems'));
+	const patch = pick<TaskData>(
+		body,
+		TASK_KEYS.filter((k) => k !== 'linkedResources' && k !== 'bodyLastModifiedDateTime' && k !== 'checklistItems'),
+	);
 	if (patch.status !== undefined && !TASK_STATUS.includes(patch.status)) {
 		throw badRequest(`The requested value '${String(patch.status)}' is not a valid value for 'status'.`, 'invalidRequest');
 	}

@@ -35,7 +35,13 @@ function escapeHtml(text: string): string {
 }
 
 export function htmlToText(html: string): string {
-	return convert(html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }, { selector: 'a', options: { ignoreHref: true } }] }).trim();
+	return convert(html, {
+		wordwrap: false,
+		selectors: [
+			{ selector: 'img', format: 'skip' },
+			{ selector: 'a', options: { ignoreHref: true } },
+		],
+	}).trim();
 }
 
 /** Exchange keeps what was written; Graph returns HTML unless text is preferred. */
@@ -44,7 +50,9 @@ export function renderBody(body: ItemBody | undefined, prefer: Prefer, defaultTy
 	const wanted = prefer.bodyContentType ?? defaultType;
 	if (wanted === stored.contentType) return { ...stored };
 	if (wanted === 'text') return { contentType: 'text', content: htmlToText(stored.content) };
-	const html = stored.content ? `<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>${escapeHtml(stored.content).replace(/\r?\n/g, '<br>')}</body></html>` : '';
+	const html = stored.content
+		? `<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>${escapeHtml(stored.content).replace(/\r?\n/g, '<br>')}</body></html>`
+		: '';
 	return { contentType: 'html', content: html };
 }
 
@@ -214,7 +222,13 @@ function masterView(item: StoredItem<'event'>): EventView {
 /** The view of one occurrence (plain or exception) of a series. */
 export function instanceView(master: StoredItem<'event'>, originalStart: string, times: EventTimes, exception?: EventException): EventView {
 	const { exceptions: _exceptions, recurrence: _recurrence, ...shared } = master.data;
-	const overrides = exception ? Object.fromEntries(Object.entries(exception).filter(([k]) => !['originalStart', 'deleted', 'times', 'changeKey', 'createdAt', 'modifiedAt', 'extendedProperties'].includes(k))) : {};
+	const overrides = exception
+		? Object.fromEntries(
+				Object.entries(exception).filter(
+					([k]) => !['originalStart', 'deleted', 'times', 'changeKey', 'createdAt', 'modifiedAt', 'extendedProperties'].includes(k),
+				),
+			)
+		: {};
 	return {
 		id: occurrenceId(master.id, originalStart),
 		changeKey: exception?.changeKey || master.changeKey,
@@ -287,7 +301,13 @@ export function renderEvent(item: StoredItem<'event'>, options: RenderOptions): 
 	return renderEventView(masterView(item), options);
 }
 
-export function renderInstance(master: StoredItem<'event'>, originalStart: string, times: EventTimes, exception: EventException | undefined, options: RenderOptions): GraphEntity {
+export function renderInstance(
+	master: StoredItem<'event'>,
+	originalStart: string,
+	times: EventTimes,
+	exception: EventException | undefined,
+	options: RenderOptions,
+): GraphEntity {
 	return renderEventView(instanceView(master, originalStart, times, exception), options);
 }
 

@@ -119,7 +119,11 @@ function requestViolations(label: string, query: URLSearchParams): Violation[] {
 		for (const option of ['$select', '$filter', '$orderby']) {
 			const value = query.get(option);
 			const named = value === null ? undefined : rule.properties.find((p) => new RegExp(`(^|[^\\w/])${p}\\b`, 'i').test(value));
-			if (named) out.push({ id: `notInV1.${rule.type}.${named}`, error: new GraphError(400, 'RequestBroker--ParseUri', `Could not find a property named '${named}' on type 'microsoft.graph.${rule.type}'.`) });
+			if (named)
+				out.push({
+					id: `notInV1.${rule.type}.${named}`,
+					error: new GraphError(400, 'RequestBroker--ParseUri', `Could not find a property named '${named}' on type 'microsoft.graph.${rule.type}'.`),
+				});
 		}
 	}
 	return out;
@@ -140,7 +144,10 @@ function recurrenceViolation(recurrence: unknown): Violation | undefined {
 	if (!recurrence || typeof recurrence !== 'object') return undefined;
 	const pattern = (recurrence as { pattern?: { type?: unknown; firstDayOfWeek?: unknown } }).pattern;
 	if (pattern?.type !== 'weekly' || (typeof pattern.firstDayOfWeek === 'string' && pattern.firstDayOfWeek)) return undefined;
-	return { id: 'weeklyFirstDayOfWeek', error: new GraphError(400, 'ErrorInvalidRecurrence', "The recurrence pattern is invalid: 'firstDayOfWeek' is required when the pattern type is 'weekly'.") };
+	return {
+		id: 'weeklyFirstDayOfWeek',
+		error: new GraphError(400, 'ErrorInvalidRecurrence', "The recurrence pattern is invalid: 'firstDayOfWeek' is required when the pattern type is 'weekly'."),
+	};
 }
 
 export function checkRecurrenceRules(recurrence: unknown): void {

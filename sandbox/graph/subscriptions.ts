@@ -41,7 +41,12 @@ export interface DeliveredNotification {
 }
 
 const MAX_MINUTES = 10080;
-const ODATA_TYPE = { message: '#Microsoft.Graph.Message', event: '#Microsoft.Graph.Event', contact: '#Microsoft.Graph.Contact', task: '#microsoft.graph.todoTask' } as const;
+const ODATA_TYPE = {
+	message: '#Microsoft.Graph.Message',
+	event: '#Microsoft.Graph.Event',
+	contact: '#Microsoft.Graph.Contact',
+	task: '#microsoft.graph.todoTask',
+} as const;
 const RESOURCE_NAME = { message: 'Messages', event: 'Events', contact: 'Contacts', task: 'Tasks' } as const;
 
 export interface SubscriptionCaller {
@@ -223,8 +228,10 @@ export class SubscriptionService {
 		if (path === 'calendar/events') return { ...base, kind: 'event', folderId: folder('calendar', 'calendar') };
 		if (lower.length === 3 && lower[0] === 'calendars' && lower[2] === 'events') return { ...base, kind: 'event', folderId: folder(segments[1], 'calendar') };
 		if (path === 'contacts') return { ...base, kind: 'contact' };
-		if (lower.length === 3 && lower[0] === 'contactfolders' && lower[2] === 'contacts') return { ...base, kind: 'contact', folderId: folder(segments[1], 'contacts') };
-		if (lower.length === 4 && lower[0] === 'todo' && lower[1] === 'lists' && lower[3] === 'tasks') return { ...base, kind: 'task', folderId: folder(segments[2], 'tasks') };
+		if (lower.length === 3 && lower[0] === 'contactfolders' && lower[2] === 'contacts')
+			return { ...base, kind: 'contact', folderId: folder(segments[1], 'contacts') };
+		if (lower.length === 4 && lower[0] === 'todo' && lower[1] === 'lists' && lower[3] === 'tasks')
+			return { ...base, kind: 'task', folderId: folder(segments[2], 'tasks') };
 		throw invalid();
 	}
 
@@ -236,7 +243,10 @@ export class SubscriptionService {
 		const failed = (): GraphError =>
 			badRequest('Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.', 'ValidationError');
 		try {
-			const response = await postText(target.toString(), '', 'text/plain; charset=utf-8', { timeoutMs: this.config().validationTimeoutMs, extraCa: this.extraCa });
+			const response = await postText(target.toString(), '', 'text/plain; charset=utf-8', {
+				timeoutMs: this.config().validationTimeoutMs,
+				extraCa: this.extraCa,
+			});
 			if (response.status !== 200 || response.body !== token) throw failed();
 		} catch (e) {
 			if (e instanceof GraphError) throw e;

@@ -26,7 +26,10 @@ function expandsLinkedResources(query: URLSearchParams): boolean {
 }
 
 function taskEntry(ctx: GraphContext, item: StoredItem, query: URLSearchParams = ctx.query, forceLinks = false): Entry {
-	return { entity: renderTask(item as StoredItem<'task'>, { ...ctx.render, expandLinkedResources: forceLinks || expandsLinkedResources(query) }), extendedProperties: item.extendedProperties };
+	return {
+		entity: renderTask(item as StoredItem<'task'>, { ...ctx.render, expandLinkedResources: forceLinks || expandsLinkedResources(query) }),
+		extendedProperties: item.extendedProperties,
+	};
 }
 
 function linkedResourcesFrom(ctx: GraphContext, value: unknown): LinkedResource[] {
@@ -41,7 +44,8 @@ function linkedResourcesFrom(ctx: GraphContext, value: unknown): LinkedResource[
 	}));
 }
 
-const taskContext = (ctx: GraphContext, list: StoredFolder): string => `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/todo/lists('${list.id}')/tasks/$entity`;
+const taskContext = (ctx: GraphContext, list: StoredFolder): string =>
+	`${ctx.base}/$metadata#users('${ctx.mailbox.address}')/todo/lists('${list.id}')/tasks/$entity`;
 
 export function registerTodo(router: GraphRouter): void {
 	const listOf = (ctx: GraphContext): StoredFolder => taskList(ctx, ctx.params.list);
@@ -53,7 +57,13 @@ export function registerTodo(router: GraphRouter): void {
 				value: ctx.mailbox.listFolders({ kind: 'tasks' }).map(renderTaskList),
 			}),
 		)
-		.get('/todo/lists', (ctx) => listResponse(ctx, ctx.mailbox.listFolders({ kind: 'tasks' }).map((f) => ({ entity: renderTaskList(f), extendedProperties: f.extendedProperties })), `users('${ctx.mailbox.address}')/todo/lists`))
+		.get('/todo/lists', (ctx) =>
+			listResponse(
+				ctx,
+				ctx.mailbox.listFolders({ kind: 'tasks' }).map((f) => ({ entity: renderTaskList(f), extendedProperties: f.extendedProperties })),
+				`users('${ctx.mailbox.address}')/todo/lists`,
+			),
+		)
 		.post('/todo/lists', (ctx) => {
 			const body = ctx.body();
 			if (typeof body.displayName !== 'string' || !body.displayName.trim()) throw badRequest('The displayName property is required.', 'invalidRequest');
@@ -61,7 +71,9 @@ export function registerTodo(router: GraphRouter): void {
 			const folder = ctx.mailbox.createFolder({ parentId: parent.id, displayName: body.displayName, kind: 'tasks' });
 			return created({ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/todo/lists/$entity`, ...renderTaskList(folder) });
 		})
-		.get('/todo/lists/:list', (ctx) => ok({ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/todo/lists/$entity`, ...renderTaskList(listOf(ctx)) }))
+		.get('/todo/lists/:list', (ctx) =>
+			ok({ '@odata.context': `${ctx.base}/$metadata#users('${ctx.mailbox.address}')/todo/lists/$entity`, ...renderTaskList(listOf(ctx)) }),
+		)
 		.patch('/todo/lists/:list', (ctx) => {
 			const body = ctx.body();
 			const folder = ctx.mailbox.updateFolder(listOf(ctx).id, { displayName: typeof body.displayName === 'string' ? body.displayName : undefined });
@@ -76,13 +88,18 @@ export function registerTodo(router: GraphRouter): void {
 		.get('/todo/lists/:list/tasks/delta', (ctx) => folderDelta(ctx, listOf(ctx), (item, query) => taskEntry(ctx, item, query), 'Collection(todoTask)'))
 		.get('/todo/lists/:list/tasks', (ctx) => {
 			const list = listOf(ctx);
-			return listResponse(ctx, ctx.mailbox.listItems(list.id, 'task').map((t) => taskEntry(ctx, t)), `users('${ctx.mailbox.address}')/todo/lists('${list.id}')/tasks`);
+			return listResponse(
+				ctx,
+				ctx.mailbox.listItems(list.id, 'task').map((t) => taskEntry(ctx, t)),
+				`users('${ctx.mailbox.address}')/todo/lists('${list.id}')/tasks`,
+			);
 		})
 		.post('/todo/lists/:list/tasks', (ctx) => {
 			const list = listOf(ctx);
 			const body = ctx.body();
 			const data = { ...taskPatch(body), linkedResources: linkedResourcesFrom(ctx, body.linkedResources) };
-			if (data.status === 'completed' && !data.completedDateTime) data.completedDateTime = { dateTime: ctx.mailbox.now().slice(0, 19) + '.0000000', timeZone: 'UTC' };
+			if (data.status === 'completed' && !data.completedDateTime)
+				data.completedDateTime = { dateTime: ctx.mailbox.now().slice(0, 19) + '.0000000', timeZone: 'UTC' };
 			const item = ctx.mailbox.createItem(list.id, 'task', data, { extendedProperties: extendedPropertiesFrom(body) });
 			return created({ '@odata.context': taskContext(ctx, list), ...shape(ctx, taskEntry(ctx, item, ctx.query, data.linkedResources.length > 0)) });
 		})
@@ -100,7 +117,8 @@ export function registerTodo(router: GraphRouter): void {
 				(d) => {
 					Object.assign(d, patch);
 					for (const key of Object.keys(body)) if (body[key] === null) delete (d as Record<string, unknown>)[key];
-					if (patch.status === 'completed' && !d.completedDateTime) d.completedDateTime = { dateTime: ctx.mailbox.now().slice(0, 19) + '.0000000', timeZone: 'UTC' };
+					if (patch.status === 'completed' && !d.completedDateTime)
+						d.completedDateTime = { dateTime: ctx.mailbox.now().slice(0, 19) + '.0000000', timeZone: 'UTC' };
 					if (patch.status && patch.status !== 'completed') delete d.completedDateTime;
 				},
 				{ ifMatch: ifMatch(ctx), extendedProperties: extendedPropertiesFrom(body) },

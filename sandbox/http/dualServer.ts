@@ -14,11 +14,7 @@ export interface DualServer {
 	close(): Promise<void>;
 }
 
-export async function listenDual(
-	handler: http.RequestListener,
-	tls: TlsMaterial,
-	options: { port?: number; host?: string } = {},
-): Promise<DualServer> {
+export async function listenDual(handler: http.RequestListener, tls: TlsMaterial, options: { port?: number; host?: string } = {}): Promise<DualServer> {
 	const plain = http.createServer({ keepAliveTimeout: 5000 }, handler);
 	const secure = https.createServer({ key: tls.key, cert: tls.cert, keepAliveTimeout: 5000 }, handler);
 	const sockets = new Set<net.Socket>();

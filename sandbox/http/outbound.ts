@@ -26,7 +26,13 @@ export function postText(url: string, body: string, contentType: string, options
 				const chunks: Buffer[] = [];
 				response.on('data', (c: Buffer) => chunks.push(c));
 				response.on('error', reject);
-				response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: String(response.headers['content-type'] ?? '') }));
+				response.on('end', () =>
+					resolve({
+						status: response.statusCode ?? 0,
+						body: Buffer.concat(chunks).toString('utf8'),
+						contentType: String(response.headers['content-type'] ?? ''),
+					}),
+				);
 			},
 		);
 		request.on('timeout', () => request.destroy(new Error(`timeout after ${options.timeoutMs} ms`)));

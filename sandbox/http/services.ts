@@ -140,7 +140,8 @@ export class RequestCounters {
 	private get(mailbox: string): MailboxCounters {
 		const key = mailbox.toLowerCase();
 		let counters = this.perMailbox.get(key);
-		if (!counters) this.perMailbox.set(key, (counters = { total: 0, throttled: 0, meetingMessages: { invitations: 0, cancellations: 0 }, byMethod: {}, byRoute: {} }));
+		if (!counters)
+			this.perMailbox.set(key, (counters = { total: 0, throttled: 0, meetingMessages: { invitations: 0, cancellations: 0 }, byMethod: {}, byRoute: {} }));
 		return counters;
 	}
 }

@@ -26,7 +26,10 @@ export function selfSignedCertificate(): TlsMaterial {
 	cert.serialNumber = '01' + randomBytes(8).toString('hex');
 	cert.validity.notBefore = new Date(Date.now() - 24 * 3600 * 1000);
 	cert.validity.notAfter = new Date(Date.now() + 365 * 24 * 3600 * 1000);
-	const subject = [{ name: 'commonName', value: 'localhost' }, { name: 'organizationName', value: 'Exchange sandbox' }];
+	const subject = [
+		{ name: 'commonName', value: 'localhost' },
+		{ name: 'organizationName', value: 'Exchange sandbox' },
+	];
 	cert.setSubject(subject);
 	cert.setIssuer(subject);
 	cert.setExtensions([

@@ -13,8 +13,14 @@ import { localToUtc } from '../store';
 type Locale = 'en' | 'de';
 
 const NAMES = {
-	de: { first: ['Jürgen', 'Anna-Lena', 'Müller', 'Sören', 'Käthe', 'Lukas', 'Marie', 'Özlem', 'Björn', 'Franziska'], last: ['Müller', 'Schröder', 'Weiß', 'Groß', 'Becker', 'Hoffmann', 'Krüger', 'von Bülow', 'Şahin', 'Nguyen'] },
-	en: { first: ['Oliver', 'Amelia', 'Noah', 'Isla', 'Liam', 'Olivia', 'Jack', 'Emily', 'Harry', 'Sophia'], last: ['Smith', 'Jones', 'Taylor', "O'Brien", 'Brown', 'Wilson', 'Evans', 'Thomas', 'Johnson', 'Roberts'] },
+	de: {
+		first: ['Jürgen', 'Anna-Lena', 'Müller', 'Sören', 'Käthe', 'Lukas', 'Marie', 'Özlem', 'Björn', 'Franziska'],
+		last: ['Müller', 'Schröder', 'Weiß', 'Groß', 'Becker', 'Hoffmann', 'Krüger', 'von Bülow', 'Şahin', 'Nguyen'],
+	},
+	en: {
+		first: ['Oliver', 'Amelia', 'Noah', 'Isla', 'Liam', 'Olivia', 'Jack', 'Emily', 'Harry', 'Sophia'],
+		last: ['Smith', 'Jones', 'Taylor', "O'Brien", 'Brown', 'Wilson', 'Evans', 'Thomas', 'Johnson', 'Roberts'],
+	},
 };
 const COMPANIES = {
 	de: ['Brainformatik GmbH', 'Müller & Söhne GmbH & Co. KG', 'Bäckerei Groß e.K.', 'Nordlicht AG', 'Straßenbau Weiß OHG'],
@@ -78,7 +84,13 @@ export function generateContacts(mailbox: Mailbox, folderId: string, count: numb
 			emailAddresses: [{ name: `${givenName} ${surname}`, address: `${slug(givenName)}.${slug(surname)}${i}@${domain}` }],
 			businessPhones: [locale === 'de' ? `+49 89 ${1000 + i}` : `+44 20 ${7000 + i}`],
 			mobilePhone: dice.chance(0.5) ? (locale === 'de' ? `+49 171 ${200000 + i}` : `+44 7700 ${900000 + i}`) : undefined,
-			businessAddress: { street: locale === 'de' ? `Hauptstraße ${i + 1}` : `${i + 1} High Street`, city: dice.pick(CITIES[locale]), state: locale === 'de' ? 'Bayern' : 'Greater London', postalCode: String(10000 + i * 7), countryOrRegion: locale === 'de' ? 'Deutschland' : 'United Kingdom' },
+			businessAddress: {
+				street: locale === 'de' ? `Hauptstraße ${i + 1}` : `${i + 1} High Street`,
+				city: dice.pick(CITIES[locale]),
+				state: locale === 'de' ? 'Bayern' : 'Greater London',
+				postalCode: String(10000 + i * 7),
+				countryOrRegion: locale === 'de' ? 'Deutschland' : 'United Kingdom',
+			},
 			birthday: dice.chance(0.3) ? `19${60 + dice.int(40)}-0${1 + dice.int(9)}-1${dice.int(9)}` : undefined,
 			businessHomePage: `https://www.${domain}`,
 			personalNotes: locale === 'de' ? 'Kunde seit 2019 – „wichtig“' : 'Customer since 2019',
@@ -128,11 +140,21 @@ export function generateEvents(mailbox: Mailbox, folderId: string, count: number
 			const weekday = new Date(`${day}T12:00:00Z`).getUTCDay();
 			const days = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 			mailbox.updateItem<'event'>(item.id, (d) => {
-				d.recurrence = { pattern: { type: 'weekly', interval: 1, daysOfWeek: [days[weekday]], firstDayOfWeek: 'monday' }, range: { type: 'numbered', startDate: day, numberOfOccurrences: 6, recurrenceTimeZone: zone } };
+				d.recurrence = {
+					pattern: { type: 'weekly', interval: 1, daysOfWeek: [days[weekday]], firstDayOfWeek: 'monday' },
+					range: { type: 'numbered', startDate: day, numberOfOccurrences: 6, recurrenceTimeZone: zone },
+				};
 			});
 			const second = new Date(Date.parse(start) + 7 * 86400000).toISOString();
 			const third = new Date(Date.parse(start) + 14 * 86400000).toISOString();
-			mailbox.updateOccurrence(item.id, second, { subject: `${subject} (${locale === 'de' ? 'verschoben' : 'moved'})`, times: { ...data.times, start: new Date(Date.parse(second) + 3600000).toISOString(), end: new Date(Date.parse(end) + 7 * 86400000 + 3600000).toISOString() } });
+			mailbox.updateOccurrence(item.id, second, {
+				subject: `${subject} (${locale === 'de' ? 'verschoben' : 'moved'})`,
+				times: {
+					...data.times,
+					start: new Date(Date.parse(second) + 3600000).toISOString(),
+					end: new Date(Date.parse(end) + 7 * 86400000 + 3600000).toISOString(),
+				},
+			});
 			mailbox.cancelOccurrence(item.id, third);
 		}
 		ids.push(item.id);
@@ -171,7 +193,9 @@ function smimeMessage(from: string, to: string, subject: string, messageId: stri
 	envelope.content = forge.util.createBuffer(inner);
 	envelope.encrypt();
 	const der = forge.asn1.toDer(envelope.toAsn1()).getBytes();
-	const body = Buffer.from(der, 'binary').toString('base64').replace(/(.{76})/g, '$1\r\n');
+	const body = Buffer.from(der, 'binary')
+		.toString('base64')
+		.replace(/(.{76})/g, '$1\r\n');
 	return Buffer.from(
 		[
 			`From: ${from}`,
@@ -213,7 +237,10 @@ export async function generateMessages(mailbox: Mailbox, folderId: string, count
 			mime = await new MailComposer({
 				from,
 				to: [mailbox.address, ...(i % 2 === 0 ? [`team@${mailbox.address.split('@')[1]}`] : [])].join(', '),
-				cc: i % 4 === 0 ? [`einkauf@${slug(company.split(' ')[0])}.example`, `"${last}, ${first}" <assistant@${slug(company.split(' ')[0])}.example>`] : undefined,
+				cc:
+					i % 4 === 0
+						? [`einkauf@${slug(company.split(' ')[0])}.example`, `"${last}, ${first}" <assistant@${slug(company.split(' ')[0])}.example>`]
+						: undefined,
 				subject,
 				messageId,
 				date,
@@ -221,7 +248,15 @@ export async function generateMessages(mailbox: Mailbox, folderId: string, count
 				text: `${locale === 'de' ? 'Guten Tag' : 'Hello'},\n${subject}`,
 				attachments: [
 					...(i % 3 === 0 ? [{ filename: 'logo.png', content: PNG_1PX, cid: 'logo@sandbox', contentType: 'image/png' }] : []),
-					...(i % 2 === 1 ? [{ filename: locale === 'de' ? 'Angebot-Übersicht.pdf' : 'offer.pdf', content: Buffer.from(`%PDF-1.4\n% sandbox ${i}\n`), contentType: 'application/pdf' }] : []),
+					...(i % 2 === 1
+						? [
+								{
+									filename: locale === 'de' ? 'Angebot-Übersicht.pdf' : 'offer.pdf',
+									content: Buffer.from(`%PDF-1.4\n% sandbox ${i}\n`),
+									contentType: 'application/pdf',
+								},
+							]
+						: []),
 				],
 			})
 				.compile()

@@ -233,7 +233,12 @@ export class Mailbox extends EventEmitter {
 		return this.folderItems.get(folderId)?.size ?? 0;
 	}
 
-	createItem<K extends ItemKind>(folderId: string, kind: K, data: ItemPayloads[K], options: { extendedProperties?: ExtendedPropertyPatch } = {}): StoredItem<K> {
+	createItem<K extends ItemKind>(
+		folderId: string,
+		kind: K,
+		data: ItemPayloads[K],
+		options: { extendedProperties?: ExtendedPropertyPatch } = {},
+	): StoredItem<K> {
 		const folder = this.requireFolder(folderId);
 		if (FOLDER_KIND_OF_ITEM[kind] !== folder.kind) throw new StoreError('invalid', `A ${kind} cannot be stored in a ${folder.kind} folder.`);
 		const seq = this.nextSeq();
@@ -258,7 +263,11 @@ export class Mailbox extends EventEmitter {
 	}
 
 	/** Stores a message from its MIME source; properties are derived from the MIME. */
-	async createMessage(folderId: string, mime: Buffer, options: { isRead?: boolean; isDraft?: boolean; receivedAt?: string; extendedProperties?: ExtendedPropertyPatch } = {}): Promise<StoredItem<'message'>> {
+	async createMessage(
+		folderId: string,
+		mime: Buffer,
+		options: { isRead?: boolean; isDraft?: boolean; receivedAt?: string; extendedProperties?: ExtendedPropertyPatch } = {},
+	): Promise<StoredItem<'message'>> {
 		this.requireFolder(folderId);
 		const data = await messageFromMime(mime, {
 			receivedAt: options.receivedAt ?? this.now(),
@@ -303,7 +312,8 @@ export class Mailbox extends EventEmitter {
 	moveItem(id: string, destinationFolderId: string, options: { ifMatch?: string; soft?: boolean } = {}): { item: StoredItem; oldFolderId: string } {
 		const item = this.requireLive(id, options.ifMatch);
 		const destination = this.requireFolder(destinationFolderId);
-		if (FOLDER_KIND_OF_ITEM[item.kind] !== destination.kind) throw new StoreError('invalid', `A ${item.kind} cannot be moved into a ${destination.kind} folder.`);
+		if (FOLDER_KIND_OF_ITEM[item.kind] !== destination.kind)
+			throw new StoreError('invalid', `A ${item.kind} cannot be moved into a ${destination.kind} folder.`);
 		const oldFolderId = item.folderId;
 		if (oldFolderId === destination.id) return { item: clone(item), oldFolderId };
 		this.folderItems.get(oldFolderId)?.delete(id);
@@ -327,7 +337,12 @@ export class Mailbox extends EventEmitter {
 	 * Creates or changes the exception for one occurrence of a series. The master's change
 	 * key changes too (Exchange stores exceptions inside the master).
 	 */
-	updateOccurrence(masterId: string, originalStart: string, patch: Partial<EventOverridable> & { times?: EventTimes }, options: WriteOptions = {}): EventException {
+	updateOccurrence(
+		masterId: string,
+		originalStart: string,
+		patch: Partial<EventOverridable> & { times?: EventTimes },
+		options: WriteOptions = {},
+	): EventException {
 		const master = this.requireLive(masterId) as StoredItem<'event'>;
 		if (master.kind !== 'event' || !master.data.recurrence) throw new StoreError('invalid', 'The item is not a recurring series.');
 		const exceptions = (master.data.exceptions ??= []);
@@ -389,7 +404,8 @@ export class Mailbox extends EventEmitter {
 			const item = this.items.get(itemId);
 			const inFolder = item?.folderId === folderId;
 			if (inFolder) changes.push({ seq: state.lastSeq, itemId, change: 'upsert', isNew: sinceSeq === 0 || state.enteredAfter });
-			else if (!state.enteredAfter && sinceSeq !== 0) changes.push({ seq: state.lastSeq, itemId, change: 'removed', removedReason: item ? 'changed' : 'deleted' });
+			else if (!state.enteredAfter && sinceSeq !== 0)
+				changes.push({ seq: state.lastSeq, itemId, change: 'removed', removedReason: item ? 'changed' : 'deleted' });
 		}
 		changes.sort((a, b) => a.seq - b.seq);
 		return { changes, latestSeq: this.seq };

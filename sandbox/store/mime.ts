@@ -23,7 +23,13 @@ function recipients(value: AddressObject | AddressObject[] | undefined): Recipie
 function headers(lines: ReadonlyArray<{ key: string; line: string }>): InternetMessageHeader[] {
 	return lines.map(({ line }) => {
 		const colon = line.indexOf(':');
-		return { name: line.slice(0, colon).trim(), value: line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim() };
+		return {
+			name: line.slice(0, colon).trim(),
+			value: line
+				.slice(colon + 1)
+				.replace(/\r?\n[ \t]+/g, ' ')
+				.trim(),
+		};
 	});
 }
 

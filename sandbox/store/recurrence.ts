@@ -32,7 +32,9 @@ function* patternDates(recurrence: PatternedRecurrence, zone: string): Generator
 	const { pattern, range } = recurrence;
 	const start = DateTime.fromISO(range.startDate, { zone });
 	const interval = Math.max(1, pattern.interval || 1);
-	const days = pattern.daysOfWeek?.length ? pattern.daysOfWeek : [(['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as DayOfWeek[])[start.weekday % 7]];
+	const days = pattern.daysOfWeek?.length
+		? pattern.daysOfWeek
+		: [(['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as DayOfWeek[])[start.weekday % 7]];
 	for (let step = 0; step < 100000; step++) {
 		switch (pattern.type) {
 			case 'daily':
@@ -41,9 +43,7 @@ function* patternDates(recurrence: PatternedRecurrence, zone: string): Generator
 			case 'weekly': {
 				const firstDay = WEEKDAY[pattern.firstDayOfWeek ?? 'sunday'];
 				const weekStart = start.minus({ days: (start.weekday - firstDay + 7) % 7 }).plus({ weeks: step * interval });
-				const inWeek = days
-					.map((d) => weekStart.plus({ days: (WEEKDAY[d] - firstDay + 7) % 7 }))
-					.sort((a, b) => a.toMillis() - b.toMillis());
+				const inWeek = days.map((d) => weekStart.plus({ days: (WEEKDAY[d] - firstDay + 7) % 7 })).sort((a, b) => a.toMillis() - b.toMillis());
 				for (const d of inWeek) if (d >= start) yield d;
 				break;
 			}
@@ -66,7 +66,10 @@ function* patternDates(recurrence: PatternedRecurrence, zone: string): Generator
 				break;
 			}
 			case 'relativeYearly': {
-				const month = start.startOf('year').plus({ years: step * interval }).set({ month: pattern.month ?? start.month });
+				const month = start
+					.startOf('year')
+					.plus({ years: step * interval })
+					.set({ month: pattern.month ?? start.month });
 				const d = nthWeekdayOfMonth(month, days, pattern.index ?? 'first');
 				if (d && d >= start) yield d;
 				break;
@@ -83,8 +86,9 @@ export function expandOccurrences(recurrence: PatternedRecurrence, times: EventT
 	const zone = toIana(recurrence.range.recurrenceTimeZone ?? times.startTimeZone) ?? 'UTC';
 	const to = DateTime.fromISO(toUtc, { zone: 'utc' });
 	const from = fromUtc ? DateTime.fromISO(fromUtc, { zone: 'utc' }) : undefined;
-	const endDate = recurrence.range.type === 'endDate' && recurrence.range.endDate ? DateTime.fromISO(recurrence.range.endDate, { zone }).endOf('day') : undefined;
-	const maxCount = recurrence.range.type === 'numbered' ? recurrence.range.numberOfOccurrences ?? 1 : Infinity;
+	const endDate =
+		recurrence.range.type === 'endDate' && recurrence.range.endDate ? DateTime.fromISO(recurrence.range.endDate, { zone }).endOf('day') : undefined;
+	const maxCount = recurrence.range.type === 'numbered' ? (recurrence.range.numberOfOccurrences ?? 1) : Infinity;
 
 	const masterStart = times.isAllDay ? DateTime.fromISO(times.start, { zone }) : DateTime.fromISO(times.start, { zone: 'utc' }).setZone(zone);
 	const masterEnd = times.isAllDay ? DateTime.fromISO(times.end, { zone }) : DateTime.fromISO(times.end, { zone: 'utc' }).setZone(zone);

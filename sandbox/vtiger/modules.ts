@@ -244,10 +244,41 @@ export const USERS_PREFIX = 19;
 export const GROUPS_PREFIX = 20;
 
 export const LIST_TYPES = [
-	'Campaigns', 'Vendors', 'Faq', 'Quotes', 'PurchaseOrder', 'SalesOrder', 'Invoice', 'PriceBooks', 'Calendar', 'Leads',
-	'Accounts', 'Contacts', 'Potentials', 'Products', 'Documents', 'Emails', 'HelpDesk', 'Events', 'Users', 'PBXManager',
-	'ServiceContracts', 'Services', 'ProjectMilestone', 'ProjectTask', 'Project', 'ModComments', 'SMSNotifier', 'Assets',
-	'Groups', 'Currency', 'DocumentFolders', 'CompanyDetails', 'LineItem', 'Tax', 'ProductTaxes',
+	'Campaigns',
+	'Vendors',
+	'Faq',
+	'Quotes',
+	'PurchaseOrder',
+	'SalesOrder',
+	'Invoice',
+	'PriceBooks',
+	'Calendar',
+	'Leads',
+	'Accounts',
+	'Contacts',
+	'Potentials',
+	'Products',
+	'Documents',
+	'Emails',
+	'HelpDesk',
+	'Events',
+	'Users',
+	'PBXManager',
+	'ServiceContracts',
+	'Services',
+	'ProjectMilestone',
+	'ProjectTask',
+	'Project',
+	'ModComments',
+	'SMSNotifier',
+	'Assets',
+	'Groups',
+	'Currency',
+	'DocumentFolders',
+	'CompanyDetails',
+	'LineItem',
+	'Tax',
+	'ProductTaxes',
 ];
 
 /** VTQL on Emails and the "Emails" related lists add activitytype = 'Emails' (VTQL_Parser, get_emails). */
@@ -260,4 +291,3 @@ export function nullEmptyDates(mod: VtModule, values: VtRecord): VtRecord {
 	for (const f of mod.fields) if ((f.type === 'date' || f.type === 'datetime') && values[f.name] === '') values[f.name] = null;
 	return values;
 }
-

@@ -35,7 +35,6 @@ export interface VtigerSandboxOptions {
 	clock?: () => Date;
 }
 
-
 interface StoredRecord {
 	module: string;
 	crmid: number;
@@ -94,9 +93,7 @@ export class VtigerStore {
 	) {
 		const users = options.users ?? [{ userName: 'admin', accessKey: 'adminkey', isAdmin: true }];
 		users.forEach((u, i) => this.users.push({ ...u, id: i + 1 }));
-		(options.groups ?? ['Team Selling', 'Marketing Group', 'Support Group']).forEach((name, i) =>
-			this.groups.push({ id: i + 2, name }),
-		);
+		(options.groups ?? ['Team Selling', 'Marketing Group', 'Support Group']).forEach((name, i) => this.groups.push({ id: i + 2, name }));
 	}
 
 	module(name: string): VtModule | undefined {
@@ -142,7 +139,10 @@ export class VtigerStore {
 		// type. The answer still carries the Calendar id, but retrieve/delete of that id fail
 		// (INVALID_ID_ATTRIBUTE) and VTQL finds it only on Events.
 		const storedModule = moduleName === 'Calendar' && values.activitytype !== 'Task' ? 'Events' : moduleName;
-		const storedValues = storedModule === moduleName ? values : { ...this.emptyRecord(this.module('Events') as VtModule), ...values, id: `${this.module('Events')?.prefix}x${crmid}` };
+		const storedValues =
+			storedModule === moduleName
+				? values
+				: { ...this.emptyRecord(this.module('Events') as VtModule), ...values, id: `${this.module('Events')?.prefix}x${crmid}` };
 		this.records.set(crmid, { module: storedModule, crmid, values: storedValues, deleted: false, ...(stored ? { file: stored } : {}) });
 		if (moduleName === 'Emails') this.relateEmailParent(crmid, values);
 		return withLabel(mod, values);
@@ -355,9 +355,7 @@ export class VtigerStore {
 			if (mod.name === 'Emails' && f.name === 'parent_id' && value?.startsWith(`${USERS_PREFIX}x`)) continue;
 			if (f.type === 'owner' && value) {
 				const [prefix, num] = value.split('x').map(Number);
-				const ok =
-					(prefix === USERS_PREFIX && this.users.some((u) => u.id === num)) ||
-					(prefix === GROUPS_PREFIX && this.groups.some((g) => g.id === num));
+				const ok = (prefix === USERS_PREFIX && this.users.some((u) => u.id === num)) || (prefix === GROUPS_PREFIX && this.groups.some((g) => g.id === num));
 				if (!ok) throw new VtError('ACCESS_DENIED', 'Permission to perform the operation is denied');
 			}
 			if (f.type === 'reference' && value && f.name !== 'modifiedby') {
@@ -511,7 +509,9 @@ export async function startVtigerSandbox(options: VtigerSandboxOptions = {}): Pr
 			if (method !== 'POST' || !user || !challenge || challenge.expires < now().getTime() / 1000) {
 				throw new VtError('INVALID_AUTH_TOKEN', 'Specified token is invalid or expired');
 			}
-			const expected = createHash('md5').update(challenge.token + user.accessKey).digest('hex');
+			const expected = createHash('md5')
+				.update(challenge.token + user.accessKey)
+				.digest('hex');
 			if (params.get('accessKey') !== expected) throw new VtError('INVALID_USER_CREDENTIALS', 'Invalid username or password');
 			const sessionName = randomBytes(10).toString('hex').slice(0, 21);
 			sessions.set(sessionName, user);
@@ -563,7 +563,15 @@ export async function startVtigerSandbox(options: VtigerSandboxOptions = {}): Pr
 				if (prefix === USERS_PREFIX) {
 					const u = store.users.find((x) => x.id === num);
 					if (!u) throw DENIED();
-					return ok({ user_name: u.userName, first_name: u.firstName ?? '', last_name: u.lastName ?? '', email1: u.email ?? '', status: 'Active', is_admin: u.isAdmin ? 'on' : 'off', id });
+					return ok({
+						user_name: u.userName,
+						first_name: u.firstName ?? '',
+						last_name: u.lastName ?? '',
+						email1: u.email ?? '',
+						status: 'Active',
+						is_admin: u.isAdmin ? 'on' : 'off',
+						id,
+					});
 				}
 				return ok(store.retrieve(id, user));
 			}

@@ -60,7 +60,13 @@ function matches(record: VtRecord, c: Condition): boolean {
 			return compare(v, target) >= 0;
 		case 'LIKE': {
 			// "s": MySQL's % and _ match line breaks too (multi-line comments, descriptions).
-			const re = new RegExp(`^${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 'is');
+			const re = new RegExp(
+				`^${target
+					.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+					.replace(/%/g, '.*')
+					.replace(/_/g, '.')}$`,
+				'is',
+			);
 			return re.test(v);
 		}
 		case 'IN':
@@ -182,19 +188,10 @@ export function runQuery(query: string, store: VtigerStoreLike, user: VtigerQuer
 		rows = store
 			.live(moduleName)
 			.filter((r) => isListedEmail(moduleName, r))
-			.filter(
-				(r) =>
-					user.isAdmin ||
-					r.assigned_user_id === `${USERS_PREFIX}x${user.id}` ||
-					String(r.assigned_user_id).startsWith(`${GROUPS_PREFIX}x`),
-			)
+			.filter((r) => user.isAdmin || r.assigned_user_id === `${USERS_PREFIX}x${user.id}` || String(r.assigned_user_id).startsWith(`${GROUPS_PREFIX}x`))
 			.map((r) => nullEmptyDates(mod, r));
 	}
-	const referenced = [
-		...(Array.isArray(columns) ? columns : []),
-		...conditions.map((c) => c.c.field),
-		...(order ? [order.field] : []),
-	];
+	const referenced = [...(Array.isArray(columns) ? columns : []), ...conditions.map((c) => c.c.field), ...(order ? [order.field] : [])];
 	for (const name of referenced) {
 		if (!fieldNames.includes(name)) throw new VtqlError('ACCESS_DENIED', `Permission to access '.${name}.' attribute denied.`);
 	}

@@ -43,35 +43,87 @@ beforeAll(async () => {
 	const ben = sb.users.find((u) => u.address.startsWith('ben'));
 	const list: N8nCredential[] = [
 		sandboxGraphCredential(sb, ANNA, 'e2eCredGraphApp1', 'Graph app-only'),
-		{ ...sandboxGraphCredential(sb, ANNA, 'e2eCredGraphBad1', 'Graph wrong secret'), data: { ...sandboxGraphCredential(sb).data, clientSecret: 'not-the-secret' } },
+		{
+			...sandboxGraphCredential(sb, ANNA, 'e2eCredGraphBad1', 'Graph wrong secret'),
+			data: { ...sandboxGraphCredential(sb).data, clientSecret: 'not-the-secret' },
+		},
 		sandboxGraphCredential(sb, 'nobody@contoso.example', 'e2eCredGraphNob1', 'Graph unknown mailbox'),
-		{ ...sandboxGraphCredential(sb, '', 'e2eCredGraphDel1', 'Graph delegated, not signed in'), data: { ...sandboxGraphCredential(sb, '').data, grantType: 'authorizationCode' } },
+		{
+			...sandboxGraphCredential(sb, '', 'e2eCredGraphDel1', 'Graph delegated, not signed in'),
+			data: { ...sandboxGraphCredential(sb, '').data, grantType: 'authorizationCode' },
+		},
 		{
 			...sandboxGraphCredential(sb, '', 'e2eCredGraphSig1', 'Graph delegated, signed in'),
-			data: { ...sandboxGraphCredential(sb, '').data, grantType: 'authorizationCode', oauthTokenData: { access_token: await sb.control.token(ANNA, 3600), token_type: 'Bearer' } },
+			data: {
+				...sandboxGraphCredential(sb, '').data,
+				grantType: 'authorizationCode',
+				oauthTokenData: { access_token: await sb.control.token(ANNA, 3600), token_type: 'Bearer' },
+			},
 		},
 		{
 			id: 'e2eCredEwsBasic1',
 			name: 'EWS basic',
 			type: 'exchangeEwsApi',
-			data: { url: sb.ewsUrl, authentication: 'basic', username: ANNA, password: sb.users.find((u) => u.address === ANNA)?.password ?? '', mailbox: '', impersonate: false, ca: sb.ca, allowSelfSigned: false },
+			data: {
+				url: sb.ewsUrl,
+				authentication: 'basic',
+				username: ANNA,
+				password: sb.users.find((u) => u.address === ANNA)?.password ?? '',
+				mailbox: '',
+				impersonate: false,
+				ca: sb.ca,
+				allowSelfSigned: false,
+			},
 		},
 		{
 			id: 'e2eCredEwsWrong1',
 			name: 'EWS wrong password',
 			type: 'exchangeEwsApi',
-			data: { url: sb.ewsUrl, authentication: 'basic', username: ben?.address ?? ANNA, password: 'wrong', mailbox: '', impersonate: false, ca: sb.ca, allowSelfSigned: false },
+			data: {
+				url: sb.ewsUrl,
+				authentication: 'basic',
+				username: ben?.address ?? ANNA,
+				password: 'wrong',
+				mailbox: '',
+				impersonate: false,
+				ca: sb.ca,
+				allowSelfSigned: false,
+			},
 		},
 		{ id: 'e2eCredCrmEmbed1', name: 'CRM embedded', type: 'crmApi', data: { backend: 'embedded', databasePath: dbPath } },
 	];
 	// The real servers, when `npm test` started them (scripts/real-servers-up.sh).
 	const { VTIGER_URL, VTIGER_USERNAME, VTIGER_ACCESS_KEY, EWS_URL, EWS_USERNAME, EWS_PASSWORD } = process.env;
 	if (VTIGER_URL && VTIGER_USERNAME && VTIGER_ACCESS_KEY) {
-		list.push({ id: 'e2eCredVtiger001', name: 'vtiger', type: 'crmApi', data: { backend: 'vtiger', url: VTIGER_URL, userName: VTIGER_USERNAME, accessKey: VTIGER_ACCESS_KEY } });
-		list.push({ id: 'e2eCredVtigerBad', name: 'vtiger wrong key', type: 'crmApi', data: { backend: 'vtiger', url: VTIGER_URL, userName: VTIGER_USERNAME, accessKey: 'wrongwrongwrong1' } });
+		list.push({
+			id: 'e2eCredVtiger001',
+			name: 'vtiger',
+			type: 'crmApi',
+			data: { backend: 'vtiger', url: VTIGER_URL, userName: VTIGER_USERNAME, accessKey: VTIGER_ACCESS_KEY },
+		});
+		list.push({
+			id: 'e2eCredVtigerBad',
+			name: 'vtiger wrong key',
+			type: 'crmApi',
+			data: { backend: 'vtiger', url: VTIGER_URL, userName: VTIGER_USERNAME, accessKey: 'wrongwrongwrong1' },
+		});
 	}
 	if (EWS_URL && EWS_USERNAME && EWS_PASSWORD) {
-		list.push({ id: 'e2eCredGromox001', name: 'Gromox EWS', type: 'exchangeEwsApi', data: { url: EWS_URL, authentication: 'basic', username: EWS_USERNAME, password: EWS_PASSWORD, mailbox: '', impersonate: false, ca: '', allowSelfSigned: false } });
+		list.push({
+			id: 'e2eCredGromox001',
+			name: 'Gromox EWS',
+			type: 'exchangeEwsApi',
+			data: {
+				url: EWS_URL,
+				authentication: 'basic',
+				username: EWS_USERNAME,
+				password: EWS_PASSWORD,
+				mailbox: '',
+				impersonate: false,
+				ca: '',
+				allowSelfSigned: false,
+			},
+		});
 	}
 	for (const c of list) credentials[c.id] = c;
 	// The Test button uses n8n's trust store; a private CA is added the way n8n documents it.
@@ -107,7 +159,7 @@ it('Microsoft Graph: a wrong secret, an unknown mailbox and a delegated credenti
 	expect(await pressTest('e2eCredGraphDel1')).toMatchObject({ status: 'Error' });
 });
 
-it('Microsoft Graph delegated, signed in: green for the signed-in user\'s own mailbox (/me)', async () => {
+it("Microsoft Graph delegated, signed in: green for the signed-in user's own mailbox (/me)", async () => {
 	expect(await pressTest('e2eCredGraphSig1')).toMatchObject({ status: 'OK' });
 });
 
@@ -119,24 +171,34 @@ it('EWS basic and the embedded CRM: green; a wrong EWS password says so', async 
 	expect(wrong.message).toMatch(/password|user name|sign/i);
 });
 
-(process.env.VTIGER_URL && process.env.EWS_URL ? it : it.skip)('the real servers: vtiger 8.3 green (a wrong access key says so) and Gromox EWS green', async () => {
-	expect(await pressTest('e2eCredVtiger001')).toMatchObject({ status: 'OK' });
-	const wrong = await pressTest('e2eCredVtigerBad');
-	expect(wrong.status).toBe('Error');
-	expect(wrong.message).toMatch(/access key|user name|sign|login/i);
-	expect(await pressTest('e2eCredGromox001')).toMatchObject({ status: 'OK' });
-});
+(process.env.VTIGER_URL && process.env.EWS_URL ? it : it.skip)(
+	'the real servers: vtiger 8.3 green (a wrong access key says so) and Gromox EWS green',
+	async () => {
+		expect(await pressTest('e2eCredVtiger001')).toMatchObject({ status: 'OK' });
+		const wrong = await pressTest('e2eCredVtigerBad');
+		expect(wrong.status).toBe('Error');
+		expect(wrong.message).toMatch(/access key|user name|sign|login/i);
+		expect(await pressTest('e2eCredGromox001')).toMatchObject({ status: 'OK' });
+	},
+);
 
 it('the nodes panel gets our words: codex aliases (typing "lead" finds E-mail to Lead), appointments, "Create a contact"', async () => {
 	const res = await server.rest<unknown>('GET', '/types/nodes.json');
 	expect(res.status).toBe(200);
-	const types = res.body as Array<{ name: string; codex?: { alias?: string[]; categories?: string[] }; properties: Array<{ name: string; options?: Array<{ name: string; value: string; action?: string }> }> }>;
+	const types = res.body as Array<{
+		name: string;
+		codex?: { alias?: string[]; categories?: string[] };
+		properties: Array<{ name: string; options?: Array<{ name: string; value: string; action?: string }> }>;
+	}>;
 	const ours = (name: string) => types.find((t) => t.name === `n8n-nodes-exchange-crm-sync.${name}`);
 	expect(ours('emailToLead')?.codex?.alias).toContain('Lead');
 	expect(ours('exchange')?.codex?.categories).toContain('Communication');
 	const exchange = ours('exchange');
 	expect(exchange?.properties.find((p) => p.name === 'resource')?.options?.find((o) => o.value === 'event')?.name).toBe('Appointment');
-	const actions = exchange?.properties.filter((p) => p.name === 'operation').flatMap((p) => p.options ?? []).map((o) => o.action);
+	const actions = exchange?.properties
+		.filter((p) => p.name === 'operation')
+		.flatMap((p) => p.options ?? [])
+		.map((o) => o.action);
 	expect(actions).toEqual(expect.arrayContaining(['Create a contact', 'Update an appointment', 'Get changed tasks']));
 });
 
@@ -154,7 +216,12 @@ it('every credential and node of the package has a light and a dark icon n8n ser
 		expect({ name, iconUrl }).toEqual({ name, iconUrl: { light: expect.any(String), dark: expect.stringMatching(/\.dark\.svg$/) } });
 		for (const url of Object.values(iconUrl as { light: string; dark: string })) {
 			const icon = await fetch(`${server.baseUrl}/${url.replace(/^\//, '')}`, { signal: AbortSignal.timeout(30_000) });
-			expect({ name, url, status: icon.status, type: icon.headers.get('content-type') }).toEqual({ name, url, status: 200, type: expect.stringMatching(/svg/) });
+			expect({ name, url, status: icon.status, type: icon.headers.get('content-type') }).toEqual({
+				name,
+				url,
+				status: 200,
+				type: expect.stringMatching(/svg/),
+			});
 		}
 	}
 });

@@ -87,7 +87,9 @@ function importResults(run: N8nRun): Json[] {
 /** The CRM-Sync folders E-mail to Lead holds a cursor for (in its node static data, per mailbox). */
 async function mailCursors(workflowId: string, user: User): Promise<Record<string, string>> {
 	const stored = await env.n8n.exportWorkflow(workflowId);
-	const node = (stored.staticData as Record<string, { syncFolderMail?: Record<string, { cursors?: Record<string, string> }> }> | undefined)?.['node:E-mail to Lead'];
+	const node = (stored.staticData as Record<string, { syncFolderMail?: Record<string, { cursors?: Record<string, string> }> }> | undefined)?.[
+		'node:E-mail to Lead'
+	];
 	const cursors = node?.syncFolderMail?.[user]?.cursors ?? {};
 	const syncFolders = new Set(Object.values(folders[user]));
 	return Object.fromEntries(
@@ -134,15 +136,25 @@ describe('e-mail import template in real n8n (Run Now path)', () => {
 		'imports mails moved into each CRM-Sync folder with links per folder, new leads, attachments; refuses encrypted mail; moves them back',
 		async () => {
 			const anna = 'Anna Schmidt <anna@contoso.example>';
-			ids.root = await deliverAndMove(ANNA, 'inbox', mail({
-				from: '"Lisa Lead" <lisa@startup.example>',
-				to: anna,
-				cc: 'max.mueller@mueller.example, INFO@mueller.example, kontakt@sonne.example, "Neu Kunde" <neu.kunde@beispiel.example>',
-				subject: 'Angebot Startup',
-				id: 'root-1',
-			}), 'root');
+			ids.root = await deliverAndMove(
+				ANNA,
+				'inbox',
+				mail({
+					from: '"Lisa Lead" <lisa@startup.example>',
+					to: anna,
+					cc: 'max.mueller@mueller.example, INFO@mueller.example, kontakt@sonne.example, "Neu Kunde" <neu.kunde@beispiel.example>',
+					subject: 'Angebot Startup',
+					id: 'root-1',
+				}),
+				'root',
+			);
 			ids.contacts = await deliverAndMove(ANNA, 'inbox', mail({ from: 'lisa@startup.example', to: anna, subject: 'Rückfrage', id: 'contacts-1' }), 'contacts');
-			ids.accounts = await deliverAndMove(ANNA, 'inbox', mail({ from: 'hello@acme.example', to: anna, cc: 'jane.doe@acme.example', subject: 'Rahmenvertrag', id: 'accounts-1' }), 'accounts');
+			ids.accounts = await deliverAndMove(
+				ANNA,
+				'inbox',
+				mail({ from: 'hello@acme.example', to: anna, cc: 'jane.doe@acme.example', subject: 'Rahmenvertrag', id: 'accounts-1' }),
+				'accounts',
+			);
 			ids.leads = await deliverAndMove(ANNA, 'sentitems', mail({ from: anna, to: 'lisa@startup.example', subject: 'Ihr Angebot', id: 'leads-1' }), 'leads');
 			ids.partner = await deliverAndMove(ANNA, 'inbox', mail({ from: 'kontakt@sonne.example', to: anna, subject: 'Kampagne', id: 'partner-1' }), 'partner');
 			ids.attachments = await deliverAndMove(ANNA, 'inbox', fixture('html-inline-cid/mailparser__nodemailer.eml'), 'root');
@@ -154,7 +166,7 @@ describe('e-mail import template in real n8n (Run Now path)', () => {
 			const started = Date.now();
 			const run = await env.run(ANNA_WORKFLOW);
 			measured.firstRunMs = Date.now() - started;
-			measured.graphRequestsPerMessage = (await requests(ANNA) - requestsBefore) / 8;
+			measured.graphRequestsPerMessage = ((await requests(ANNA)) - requestsBefore) / 8;
 			const results = importResults(run);
 			expect(results).toHaveLength(8);
 			const result = (key: string) => results.find((r) => r.exchangeId === ids[key]) as Json;
@@ -258,7 +270,12 @@ describe('e-mail import template in real n8n (Run Now path)', () => {
 			expect(Object.keys(await mailCursors(ANNA_WORKFLOW, ANNA))).toContain(folders[ANNA].root);
 
 			// New mail after that is picked up by the kept cursor.
-			const late = await deliverAndMove(ANNA, 'inbox', mail({ from: 'max.mueller@mueller.example', to: 'anna@contoso.example', subject: 'Nachtrag', id: 'late-1' }), 'contacts');
+			const late = await deliverAndMove(
+				ANNA,
+				'inbox',
+				mail({ from: 'max.mueller@mueller.example', to: 'anna@contoso.example', subject: 'Nachtrag', id: 'late-1' }),
+				'contacts',
+			);
 			const next = importResults(await env.run(ANNA_WORKFLOW));
 			expect(next.map((r) => [r.exchangeId, r.status])).toEqual([[late, 'imported']]);
 			const max = (await record('contacts', 'max.mueller@mueller.example'))[0];

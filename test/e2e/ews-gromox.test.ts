@@ -6,7 +6,18 @@
  * test works in sync folders of its own name and removes them afterwards. Skipped without EWS_URL /
  * EWS_USERNAME (anna@contoso.example) / EWS_PASSWORD.
  */
-import { BasePropertySet, ConflictResolutionMode, Contact, ContactSchema, DeleteMode, EmailMessage, ItemId, MimeContent, PropertySet, WellKnownFolderName } from 'ews-javascript-api';
+import {
+	BasePropertySet,
+	ConflictResolutionMode,
+	Contact,
+	ContactSchema,
+	DeleteMode,
+	EmailMessage,
+	ItemId,
+	MimeContent,
+	PropertySet,
+	WellKnownFolderName,
+} from 'ews-javascript-api';
 import { DateTime } from 'luxon';
 
 import type { CrmRecord } from '../../lib/crm';
@@ -58,7 +69,9 @@ if (!REAL) {
 		const exBefore = (await exchange(workflow === 'contacts' ? 'contact' : workflow === 'calendar' ? 'event' : 'task')).map((i) => `${i.id}:${i.etag}`).sort();
 		expect(report(await env.run(WORKFLOWS[workflow]))).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0, conflicts: 0 });
 		expect(await versions()).toEqual(before);
-		expect((await exchange(workflow === 'contacts' ? 'contact' : workflow === 'calendar' ? 'event' : 'task')).map((i) => `${i.id}:${i.etag}`).sort()).toEqual(exBefore);
+		expect((await exchange(workflow === 'contacts' ? 'contact' : workflow === 'calendar' ? 'event' : 'task')).map((i) => `${i.id}:${i.etag}`).sort()).toEqual(
+			exBefore,
+		);
 	}
 
 	beforeAll(async () => {
@@ -68,14 +81,23 @@ if (!REAL) {
 		await env.importTemplate('contacts-sync.json', WORKFLOWS.contacts, overrides);
 		await env.importTemplate('calendar-sync.json', WORKFLOWS.calendar, overrides);
 		await env.importTemplate('task-sync.json', WORKFLOWS.tasks, overrides);
-		await env.ews.create('contact', folders.contact, { firstName: 'Olga', lastName: `Outlook ${tag}`, email: `olga.${tag}@outlook.example`, mobile: '+49 170 1' });
+		await env.ews.create('contact', folders.contact, {
+			firstName: 'Olga',
+			lastName: `Outlook ${tag}`,
+			email: `olga.${tag}@outlook.example`,
+			mobile: '+49 170 1',
+		});
 		await env.ews.create('event', folders.event, {
 			subject: `Outlook review ${tag}`,
 			start: { dateTime: `${day(4)}T10:00:00`, timeZone: 'Europe/Berlin' },
 			end: { dateTime: `${day(4)}T11:30:00`, timeZone: 'Europe/Berlin' },
 			location: 'Room 1',
 		});
-		await env.ews.create('event', folders.event, { subject: `Outlook to delete ${tag}`, start: { dateTime: `${day(5)}T08:00:00`, timeZone: 'UTC' }, end: { dateTime: `${day(5)}T09:00:00`, timeZone: 'UTC' } });
+		await env.ews.create('event', folders.event, {
+			subject: `Outlook to delete ${tag}`,
+			start: { dateTime: `${day(5)}T08:00:00`, timeZone: 'UTC' },
+			end: { dateTime: `${day(5)}T09:00:00`, timeZone: 'UTC' },
+		});
 		await env.ews.create('task', folders.task, { subject: `Outlook task ${tag}`, startDate: day(1), dueDate: day(9), status: 'notStarted', priority: 'low' });
 	}, SETUP_TIMEOUT);
 
@@ -88,22 +110,34 @@ if (!REAL) {
 		'initial sync both ways for contacts, appointments and tasks',
 		async () => {
 			for (const id of Object.values(WORKFLOWS)) expect(report(await env.run(id))).toMatchObject({ errors: 0, conflicts: 0, cursorsCommitted: true });
-			expect(crmBy(await env.crm.list('contacts'), 'lastname', `Outlook ${tag}`)?.fields).toMatchObject({ firstname: 'Olga', mobile: '+49 170 1', email: `olga.${tag}@outlook.example` });
+			expect(crmBy(await env.crm.list('contacts'), 'lastname', `Outlook ${tag}`)?.fields).toMatchObject({
+				firstname: 'Olga',
+				mobile: '+49 170 1',
+				email: `olga.${tag}@outlook.example`,
+			});
 			const crmBorn = (await exchange('contact')).filter((c) => c.ident?.includes(':contacts:'));
 			expect(crmBorn.length).toBeGreaterThan(0);
 			// S23: 10:00 Berlin is stored in the CRM in UTC.
 			const berlinStart = DateTime.fromISO(`${day(4)}T10:00:00`, { zone: 'Europe/Berlin' }).toUTC();
-			expect(crmBy(await env.crm.list('events'), 'subject', `Outlook review ${tag}`)?.fields).toMatchObject({ date_start: berlinStart.toISODate(), time_start: berlinStart.toFormat('HH:mm:ss'), location: 'Room 1' });
+			expect(crmBy(await env.crm.list('events'), 'subject', `Outlook review ${tag}`)?.fields).toMatchObject({
+				date_start: berlinStart.toISODate(),
+				time_start: berlinStart.toFormat('HH:mm:ss'),
+				location: 'Room 1',
+			});
 			expect(crmBy(await env.crm.list('tasks'), 'subject', `Outlook task ${tag}`)?.fields).toMatchObject({ due_date: day(9), taskstatus: 'Not Started' });
 		},
 		STEP_TIMEOUT * 3,
 	);
 
-	it('idle runs change nothing on either side', async () => {
-		await expectIdleRun('contacts');
-		await expectIdleRun('calendar');
-		await expectIdleRun('tasks');
-	}, STEP_TIMEOUT * 3);
+	it(
+		'idle runs change nothing on either side',
+		async () => {
+			await expectIdleRun('contacts');
+			await expectIdleRun('calendar');
+			await expectIdleRun('tasks');
+		},
+		STEP_TIMEOUT * 3,
+	);
 
 	it(
 		'an edit on each side reaches the other; a nickname set in Outlook (not synced) survives the CRM edit',
@@ -135,11 +169,15 @@ if (!REAL) {
 		STEP_TIMEOUT * 3,
 	);
 
-	it('idle runs after the edits change nothing', async () => {
-		await expectIdleRun('contacts');
-		await expectIdleRun('calendar');
-		await expectIdleRun('tasks');
-	}, STEP_TIMEOUT * 3);
+	it(
+		'idle runs after the edits change nothing',
+		async () => {
+			await expectIdleRun('contacts');
+			await expectIdleRun('calendar');
+			await expectIdleRun('tasks');
+		},
+		STEP_TIMEOUT * 3,
+	);
 
 	it(
 		'an appointment deleted in Outlook is deleted in the CRM (S6 default); the other stays',
@@ -166,7 +204,15 @@ if (!REAL) {
 
 	/** A mail as the server would have delivered it: saved into the Inbox from its MIME. */
 	async function deliver(from: string, subject: string, id: string): Promise<string> {
-		const lines = [`From: ${from}`, 'To: Anna Schmidt <anna@contoso.example>', `Subject: ${subject}`, `Message-ID: <${id}.${tag}@e2e.example>`, 'Date: Mon, 23 Nov 2026 09:00:00 +0000', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8'];
+		const lines = [
+			`From: ${from}`,
+			'To: Anna Schmidt <anna@contoso.example>',
+			`Subject: ${subject}`,
+			`Message-ID: <${id}.${tag}@e2e.example>`,
+			'Date: Mon, 23 Nov 2026 09:00:00 +0000',
+			'MIME-Version: 1.0',
+			'Content-Type: text/plain; charset=utf-8',
+		];
 		const message = new EmailMessage(env.ews.service);
 		message.MimeContent = new MimeContent('UTF-8', Buffer.from(`${lines.join('\r\n')}\r\n\r\nGuten Tag,\r\nanbei unser Angebot.\r\n`).toString('base64'));
 		await message.Save(WellKnownFolderName.Inbox);
@@ -178,12 +224,18 @@ if (!REAL) {
 		env = await startEwsEnv({ real: REAL });
 		mail = (await env.ews.ensureSyncFolders({ components: ['mail'], folderName })).mail as unknown as { root: string; contacts: string };
 		inbox = (await env.ews.getWellKnownFolder('inbox')).id;
-		await env.importTemplate('email-import.json', EMAIL_WORKFLOW, { parameters: { 'E-mail to Lead': { syncFolderName: folderName }, 'Exchange Trigger': { folderName } } });
-		await env.crm.create('contacts', { assignedTo: { type: 'user', id: 'anna' }, fields: { firstname: 'Kai', lastname: `Kunde ${tag}`, email: `kai.${tag}@kunde.example` } });
+		await env.importTemplate('email-import.json', EMAIL_WORKFLOW, {
+			parameters: { 'E-mail to Lead': { syncFolderName: folderName }, 'Exchange Trigger': { folderName } },
+		});
+		await env.crm.create('contacts', {
+			assignedTo: { type: 'user', id: 'anna' },
+			fields: { firstname: 'Kai', lastname: `Kunde ${tag}`, email: `kai.${tag}@kunde.example` },
+		});
 	}, SETUP_TIMEOUT);
 
 	afterAll(async () => {
-		for (const id of saved) await env?.ews.call(async () => (await EmailMessage.Bind(env.ews.service, new ItemId(id))).Delete(DeleteMode.HardDelete)).catch(() => undefined);
+		for (const id of saved)
+			await env?.ews.call(async () => (await EmailMessage.Bind(env.ews.service, new ItemId(id))).Delete(DeleteMode.HardDelete)).catch(() => undefined);
 		await env?.ews.removeSyncFolders(['mail'], folderName).catch(() => undefined);
 		await env?.close();
 	}, 120_000);
@@ -202,7 +254,12 @@ if (!REAL) {
 
 			const run = await env.run(EMAIL_WORKFLOW);
 			const results = nodeOutput(run, 'E-mail to Lead');
-			expect(results.map((r) => [r.exchangeId, r.status]).sort()).toEqual([[movedKai.id, 'imported'], [movedNew.id, 'imported']].sort());
+			expect(results.map((r) => [r.exchangeId, r.status]).sort()).toEqual(
+				[
+					[movedKai.id, 'imported'],
+					[movedNew.id, 'imported'],
+				].sort(),
+			);
 			const [kai] = await env.crm.findByEmail(`kai.${tag}@kunde.example`, ['contacts']);
 			const known = await env.crm.findEmailByMessageId(`<known.${tag}@e2e.example>`);
 			expect(known?.links.map((l) => `${l.module}:${l.id}`)).toEqual([`contacts:${kai.id}`]);

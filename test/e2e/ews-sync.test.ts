@@ -7,7 +7,19 @@
  * moves a mail back to the custom folder it came from, known from the pull notification (E9).
  * Anna's mailbox is changed with the EWS client as Outlook would; each step reads both systems.
  */
-import { Appointment, AppointmentOccurrenceId, ConflictResolutionMode, DeleteMode, Folder, FolderId, ItemId, SendCancellationsMode, SendInvitationsOrCancellationsMode, WellKnownFolderName, type AffectedTaskOccurrence } from 'ews-javascript-api';
+import {
+	Appointment,
+	AppointmentOccurrenceId,
+	ConflictResolutionMode,
+	DeleteMode,
+	Folder,
+	FolderId,
+	ItemId,
+	SendCancellationsMode,
+	SendInvitationsOrCancellationsMode,
+	WellKnownFolderName,
+	type AffectedTaskOccurrence,
+} from 'ews-javascript-api';
 import { DateTime } from 'luxon';
 
 import type { CrmEmailRecord, CrmRecord } from '../../lib/crm';
@@ -102,7 +114,12 @@ describe('contacts sync template over EWS in real n8n', () => {
 	it(
 		'runs the initial sync both ways (A3) with accounts linked by name (S7)',
 		async () => {
-			await env.ews.create('contact', folders.contact, { firstName: 'Olga', lastName: 'Outlook', email: 'olga@outlook.example', accountName: 'Müller GmbH & Co. KG' });
+			await env.ews.create('contact', folders.contact, {
+				firstName: 'Olga',
+				lastName: 'Outlook',
+				email: 'olga@outlook.example',
+				accountName: 'Müller GmbH & Co. KG',
+			});
 			await env.ews.create('contact', folders.contact, { firstName: 'Peter', lastName: 'Pan', mobile: '+49 170 1234567' });
 			const crmBefore = await env.crm.list('contacts');
 
@@ -113,7 +130,11 @@ describe('contacts sync template over EWS in real n8n', () => {
 			expect(crm).toHaveLength(crmBefore.length + 2);
 			expect(ex.map((e) => e.record.lastName).sort()).toEqual(crm.map((c) => c.fields.lastname as string).sort());
 			const olga = crmBy(crm, 'lastname', 'Outlook') as CrmRecord;
-			expect(olga.fields).toMatchObject({ firstname: 'Olga', email: 'olga@outlook.example', account_id: (await env.crm.findAccountByName('müller gmbh & co. kg'))?.id });
+			expect(olga.fields).toMatchObject({
+				firstname: 'Olga',
+				email: 'olga@outlook.example',
+				account_id: (await env.crm.findAccountByName('müller gmbh & co. kg'))?.id,
+			});
 			expect(olga.assignedTo).toEqual(ANNA_USER);
 			expect(crmBy(crm, 'lastname', 'Pan')?.fields.mobile).toBe('+49 170 1234567');
 			expect(olga.exchangeIdent).toMatch(/^x:/);
@@ -211,9 +232,24 @@ describe('calendar sync template over EWS in real n8n', () => {
 	const dstDay = nextBerlinDstDay(today.plus({ days: 3 }));
 	const seriesStart = dstDay.minus({ days: 15 });
 	const OUTLOOK = {
-		berlinWinter: { subject: 'Berlin before the switch', zone: 'Europe/Berlin', start: at(dstDay.minus({ days: 1 }), '10:00', 'Europe/Berlin'), end: at(dstDay.minus({ days: 1 }), '11:00', 'Europe/Berlin') },
-		berlinDst: { subject: 'Berlin on the DST day', zone: 'Europe/Berlin', start: at(dstDay, '10:00', 'Europe/Berlin'), end: at(dstDay, '11:30', 'Europe/Berlin') },
-		newYork: { subject: 'New York call-in', zone: 'America/New_York', start: at(day(10), '09:30', 'America/New_York'), end: at(day(10), '10:15', 'America/New_York') },
+		berlinWinter: {
+			subject: 'Berlin before the switch',
+			zone: 'Europe/Berlin',
+			start: at(dstDay.minus({ days: 1 }), '10:00', 'Europe/Berlin'),
+			end: at(dstDay.minus({ days: 1 }), '11:00', 'Europe/Berlin'),
+		},
+		berlinDst: {
+			subject: 'Berlin on the DST day',
+			zone: 'Europe/Berlin',
+			start: at(dstDay, '10:00', 'Europe/Berlin'),
+			end: at(dstDay, '11:30', 'Europe/Berlin'),
+		},
+		newYork: {
+			subject: 'New York call-in',
+			zone: 'America/New_York',
+			start: at(day(10), '09:30', 'America/New_York'),
+			end: at(day(10), '10:15', 'America/New_York'),
+		},
 	};
 	let reviewStart = today.plus({ days: 3 });
 	while (reviewStart.day > 28) reviewStart = reviewStart.plus({ days: 1 });
@@ -222,7 +258,11 @@ describe('calendar sync template over EWS in real n8n', () => {
 		pattern: { type: 'absoluteMonthly', interval: 1, dayOfMonth: reviewStart.day },
 		range: { type: 'numbered', startDate: reviewMonth(0), numberOfOccurrences: 4 },
 		exceptions: [
-			{ originalStart: `${reviewMonth(1)}T07:00:00.000Z`, start: { dateTime: `${reviewMonth(1)}T09:00:00.000Z` }, end: { dateTime: `${reviewMonth(1)}T10:00:00.000Z` } },
+			{
+				originalStart: `${reviewMonth(1)}T07:00:00.000Z`,
+				start: { dateTime: `${reviewMonth(1)}T09:00:00.000Z` },
+				end: { dateTime: `${reviewMonth(1)}T10:00:00.000Z` },
+			},
 			{ originalStart: `${reviewMonth(2)}T07:00:00.000Z`, deleted: true },
 		],
 	};
@@ -231,10 +271,25 @@ describe('calendar sync template over EWS in real n8n', () => {
 		'runs the initial sync both ways with exact times in Berlin (across a DST change) and New York, all-day dates, and series with moved and cancelled occurrences (A3, S20, S23)',
 		async () => {
 			for (const e of Object.values(OUTLOOK)) {
-				await env.ews.create('event', folders.event, { subject: e.subject, start: { dateTime: e.start, timeZone: e.zone }, end: { dateTime: e.end, timeZone: e.zone }, location: 'Room 1', body: 'Notes from Outlook' });
+				await env.ews.create('event', folders.event, {
+					subject: e.subject,
+					start: { dateTime: e.start, timeZone: e.zone },
+					end: { dateTime: e.end, timeZone: e.zone },
+					location: 'Room 1',
+					body: 'Notes from Outlook',
+				});
 			}
-			await env.ews.create('event', folders.event, { subject: 'Outlook all-day workshop', start: { dateTime: day(12) }, end: { dateTime: day(14) }, isAllDay: true });
-			await env.ews.create('event', folders.event, { subject: 'Outlook long ago', start: { dateTime: at(day(-45), '09:00', 'UTC') }, end: { dateTime: at(day(-45), '10:00', 'UTC') } });
+			await env.ews.create('event', folders.event, {
+				subject: 'Outlook all-day workshop',
+				start: { dateTime: day(12) },
+				end: { dateTime: day(14) },
+				isAllDay: true,
+			});
+			await env.ews.create('event', folders.event, {
+				subject: 'Outlook long ago',
+				start: { dateTime: at(day(-45), '09:00', 'UTC') },
+				end: { dateTime: at(day(-45), '10:00', 'UTC') },
+			});
 			await env.ews.create('event', folders.event, {
 				subject: 'Weekly jour fixe',
 				start: { dateTime: at(seriesStart, '14:00', 'Europe/Berlin'), timeZone: 'Europe/Berlin' },
@@ -253,7 +308,10 @@ describe('calendar sync template over EWS in real n8n', () => {
 				},
 			});
 			const meeting = (subject: string, date: string, start: string, end: string, extra: Record<string, unknown> = {}) =>
-				env.crm.create('events', { assignedTo: ANNA_USER, fields: { subject, activitytype: 'Meeting', visibility: 'Public', date_start: date, time_start: start, due_date: date, time_end: end, ...extra } });
+				env.crm.create('events', {
+					assignedTo: ANNA_USER,
+					fields: { subject, activitytype: 'Meeting', visibility: 'Public', date_start: date, time_start: start, due_date: date, time_end: end, ...extra },
+				});
 			await meeting('CRM kickoff', day(7), '08:00:00', '09:30:00', { location: 'Müller GmbH, München', description: 'Agenda: pricing' });
 			await meeting('CRM trade fair', day(20), '00:00:00', '00:00:00', { due_date: day(22), is_allday: '1' });
 			await meeting('CRM on the DST day', dstDay.toISODate() as string, '01:30:00', '02:30:00');
@@ -264,7 +322,14 @@ describe('calendar sync template over EWS in real n8n', () => {
 			const ex = await events();
 
 			for (const e of Object.values(OUTLOOK)) {
-				expect(crmBy(crm, 'subject', e.subject)?.fields).toMatchObject({ date_start: utcDate(e.start), time_start: utcTime(e.start), due_date: utcDate(e.end), time_end: utcTime(e.end), location: 'Room 1', description: 'Notes from Outlook' });
+				expect(crmBy(crm, 'subject', e.subject)?.fields).toMatchObject({
+					date_start: utcDate(e.start),
+					time_start: utcTime(e.start),
+					due_date: utcDate(e.end),
+					time_end: utcTime(e.end),
+					location: 'Room 1',
+					description: 'Notes from Outlook',
+				});
 			}
 			// 10:00 in Berlin is 08:00 UTC on the DST day (summer time), 09:00 UTC the day before.
 			expect(crmBy(crm, 'subject', OUTLOOK.berlinDst.subject)?.fields.time_start).toBe('08:00:00');
@@ -278,9 +343,17 @@ describe('calendar sync template over EWS in real n8n', () => {
 
 			const dst = bySubject(ex, 'CRM on the DST day');
 			expect(dst?.ident).toMatch(/^crm:events:/);
-			expect(dst?.record).toMatchObject({ start: { dateTime: `${dstDay.toISODate()}T01:30:00.000Z` }, end: { dateTime: `${dstDay.toISODate()}T02:30:00.000Z` } });
+			expect(dst?.record).toMatchObject({
+				start: { dateTime: `${dstDay.toISODate()}T01:30:00.000Z` },
+				end: { dateTime: `${dstDay.toISODate()}T02:30:00.000Z` },
+			});
 			const kickoff = bySubject(ex, 'CRM kickoff');
-			expect(kickoff?.record).toMatchObject({ start: { dateTime: `${day(7)}T08:00:00.000Z` }, end: { dateTime: `${day(7)}T09:30:00.000Z` }, location: 'Müller GmbH, München', reminderMinutes: 15 });
+			expect(kickoff?.record).toMatchObject({
+				start: { dateTime: `${day(7)}T08:00:00.000Z` },
+				end: { dateTime: `${day(7)}T09:30:00.000Z` },
+				location: 'Müller GmbH, München',
+				reminderMinutes: 15,
+			});
 			expect(kickoff?.record.attendees ?? []).toEqual([]);
 
 			// S20, Outlook → CRM: the weekly series with its moved and its cancelled occurrence.
@@ -290,7 +363,10 @@ describe('calendar sync template over EWS in real n8n', () => {
 			expect(weeklyRecurrence).toMatchObject({ pattern: { type: 'weekly', interval: 1 }, range: { type: 'numbered', numberOfOccurrences: 5 } });
 			expect(weeklyRecurrence?.exceptions).toEqual(
 				expect.arrayContaining([
-					expect.objectContaining({ originalStart: at(seriesStart.plus({ weeks: 1 }), '14:00', 'Europe/Berlin'), start: expect.objectContaining({ dateTime: at(seriesStart.plus({ weeks: 1 }), '16:00', 'Europe/Berlin') }) }),
+					expect.objectContaining({
+						originalStart: at(seriesStart.plus({ weeks: 1 }), '14:00', 'Europe/Berlin'),
+						start: expect.objectContaining({ dateTime: at(seriesStart.plus({ weeks: 1 }), '16:00', 'Europe/Berlin') }),
+					}),
 					{ originalStart: at(seriesStart.plus({ weeks: 3 }), '14:00', 'Europe/Berlin'), deleted: true },
 				]),
 			);
@@ -299,7 +375,10 @@ describe('calendar sync template over EWS in real n8n', () => {
 			expect(review?.record.start.dateTime).toBe(`${reviewMonth(0)}T07:00:00.000Z`);
 			expect(review?.record.recurrence).toMatchObject({ pattern: CRM_SERIES.pattern, range: CRM_SERIES.range });
 			expect(review?.record.recurrence?.exceptions).toEqual(
-				expect.arrayContaining([CRM_SERIES.exceptions[1], expect.objectContaining({ originalStart: CRM_SERIES.exceptions[0].originalStart, start: expect.objectContaining(CRM_SERIES.exceptions[0].start) })]),
+				expect.arrayContaining([
+					CRM_SERIES.exceptions[1],
+					expect.objectContaining({ originalStart: CRM_SERIES.exceptions[0].originalStart, start: expect.objectContaining(CRM_SERIES.exceptions[0].start) }),
+				]),
 			);
 			expect(crm).toHaveLength(4 + 5); // 5 from Outlook: not the one long ago
 		},
@@ -319,11 +398,27 @@ describe('calendar sync template over EWS in real n8n', () => {
 			await env.crm.update('events', kickoff.id, { fields: { subject: 'CRM kickoff (moved)', time_start: '10:00:00', time_end: '11:30:00' } });
 			const ny = bySubject(await events(), OUTLOOK.newYork.subject) as Item<'event'>;
 			const later = (instant: string) => DateTime.fromISO(instant, { zone: 'utc' }).plus({ hours: 1 }).toISO() as string;
-			await env.ews.update('event', folders.event, ny.id, { ...ny.record, start: { ...ny.record.start, dateTime: later(ny.record.start.dateTime) }, end: { ...ny.record.end, dateTime: later(ny.record.end.dateTime) }, location: 'Room 2' }, ny.ident);
+			await env.ews.update(
+				'event',
+				folders.event,
+				ny.id,
+				{
+					...ny.record,
+					start: { ...ny.record.start, dateTime: later(ny.record.start.dateTime) },
+					end: { ...ny.record.end, dateTime: later(ny.record.end.dateTime) },
+					location: 'Room 2',
+				},
+				ny.ident,
+			);
 
 			expect(report(await env.run(WORKFLOWS.calendar))).toMatchObject({ updated: 2, created: 0, deleted: 0, errors: 0, conflicts: 0 });
 			const moved = (await events()).find((e) => e.id === kickoffEx.id);
-			expect(moved?.record).toMatchObject({ subject: 'CRM kickoff (moved)', start: { dateTime: `${day(7)}T10:00:00.000Z` }, end: { dateTime: `${day(7)}T11:30:00.000Z` }, reminderMinutes: 45 });
+			expect(moved?.record).toMatchObject({
+				subject: 'CRM kickoff (moved)',
+				start: { dateTime: `${day(7)}T10:00:00.000Z` },
+				end: { dateTime: `${day(7)}T11:30:00.000Z` },
+				reminderMinutes: 45,
+			});
 			expect(crmBy(await env.crm.list('events'), 'subject', OUTLOOK.newYork.subject)?.fields).toMatchObject({
 				date_start: utcDate(later(OUTLOOK.newYork.start)),
 				time_start: utcTime(later(OUTLOOK.newYork.start)),
@@ -340,7 +435,12 @@ describe('calendar sync template over EWS in real n8n', () => {
 			// Outlook cancels the last occurrence of the weekly series: DeleteItem on the occurrence (5th of 5).
 			const weekly = bySubject(await events(), 'Weekly jour fixe') as Item<'event'>;
 			await env.ews.call(() =>
-				env.ews.service.DeleteItems([new AppointmentOccurrenceId(weekly.id, 5)], DeleteMode.MoveToDeletedItems, SendCancellationsMode.SendToNone, null as unknown as AffectedTaskOccurrence),
+				env.ews.service.DeleteItems(
+					[new AppointmentOccurrenceId(weekly.id, 5)],
+					DeleteMode.MoveToDeletedItems,
+					SendCancellationsMode.SendToNone,
+					null as unknown as AffectedTaskOccurrence,
+				),
 			);
 			const review = crmBy(await env.crm.list('events'), 'subject', 'CRM monthly review') as CrmRecord;
 			const cancelled = { originalStart: `${reviewMonth(3)}T07:00:00.000Z`, deleted: true };
@@ -348,7 +448,10 @@ describe('calendar sync template over EWS in real n8n', () => {
 
 			expect(report(await env.run(WORKFLOWS.calendar))).toMatchObject({ updated: 2, created: 0, deleted: 0, errors: 0, conflicts: 0 });
 			const weeklyCrm = crmBy(await env.crm.list('events'), 'subject', 'Weekly jour fixe');
-			expect((weeklyCrm?.fields.recurrence as ComponentRecordMap['event']['recurrence'])?.exceptions).toContainEqual({ originalStart: at(seriesStart.plus({ weeks: 4 }), '14:00', 'Europe/Berlin'), deleted: true });
+			expect((weeklyCrm?.fields.recurrence as ComponentRecordMap['event']['recurrence'])?.exceptions).toContainEqual({
+				originalStart: at(seriesStart.plus({ weeks: 4 }), '14:00', 'Europe/Berlin'),
+				deleted: true,
+			});
 			const reviewEx = bySubject(await events(), 'CRM monthly review');
 			expect(reviewEx?.record.recurrence?.exceptions).toContainEqual(cancelled);
 			expect(reviewEx?.record.recurrence?.exceptions).toHaveLength(3);
@@ -384,11 +487,24 @@ describe('task sync template over EWS in real n8n', () => {
 	it(
 		'runs the initial sync both ways with status and priority picklists (A3, S11) and exact dates',
 		async () => {
-			await env.ews.create('task', folders.task, { subject: 'Outlook: send offer', dueDate: day(4), startDate: day(1), status: 'inProgress', priority: 'high', body: 'Prices from the 2027 list' });
+			await env.ews.create('task', folders.task, {
+				subject: 'Outlook: send offer',
+				dueDate: day(4),
+				startDate: day(1),
+				status: 'inProgress',
+				priority: 'high',
+				body: 'Prices from the 2027 list',
+			});
 			await env.ews.create('task', folders.task, { subject: 'Outlook: call back', dueDate: day(9), status: 'notStarted', priority: 'low' });
 			await env.ews.create('task', folders.task, { subject: 'Outlook: waiting for contract', dueDate: day(31), status: 'waitingOnOthers' });
 			const task = (subject: string, fields: Record<string, unknown>) => env.crm.create('tasks', { assignedTo: ANNA_USER, fields: { subject, ...fields } });
-			await task('CRM: prepare demo', { taskstatus: 'In Progress', taskpriority: 'High', date_start: day(2), due_date: day(6), description: 'Demo data for Müller' });
+			await task('CRM: prepare demo', {
+				taskstatus: 'In Progress',
+				taskpriority: 'High',
+				date_start: day(2),
+				due_date: day(6),
+				description: 'Demo data for Müller',
+			});
 			await task('CRM: renew licence', { taskstatus: 'Not Started', taskpriority: 'Low', due_date: day(60) });
 			await task('CRM: deferred idea', { taskstatus: 'Deferred', taskpriority: 'Medium', due_date: day(100) });
 
@@ -397,10 +513,20 @@ describe('task sync template over EWS in real n8n', () => {
 			const ex = await tasks();
 			expect(crm).toHaveLength(6);
 			expect(ex).toHaveLength(6);
-			expect(crmBy(crm, 'subject', 'Outlook: send offer')?.fields).toMatchObject({ taskstatus: 'In Progress', taskpriority: 'High', date_start: day(1), due_date: day(4), description: 'Prices from the 2027 list' });
+			expect(crmBy(crm, 'subject', 'Outlook: send offer')?.fields).toMatchObject({
+				taskstatus: 'In Progress',
+				taskpriority: 'High',
+				date_start: day(1),
+				due_date: day(4),
+				description: 'Prices from the 2027 list',
+			});
 			expect(crmBy(crm, 'subject', 'Outlook: send offer')?.assignedTo).toEqual(ANNA_USER);
 			expect(crmBy(crm, 'subject', 'Outlook: call back')?.fields).toMatchObject({ taskstatus: 'Not Started', taskpriority: 'Low', due_date: day(9) });
-			expect(crmBy(crm, 'subject', 'Outlook: waiting for contract')?.fields).toMatchObject({ taskstatus: 'Pending Input', taskpriority: 'Medium', due_date: day(31) });
+			expect(crmBy(crm, 'subject', 'Outlook: waiting for contract')?.fields).toMatchObject({
+				taskstatus: 'Pending Input',
+				taskpriority: 'Medium',
+				due_date: day(31),
+			});
 			const demo = bySubject(ex, 'CRM: prepare demo');
 			expect(demo?.ident).toMatch(/^crm:tasks:/);
 			expect(demo?.record).toMatchObject({ status: 'inProgress', priority: 'high', startDate: day(2), dueDate: day(6), body: 'Demo data for Müller' });
@@ -418,11 +544,21 @@ describe('task sync template over EWS in real n8n', () => {
 			const demo = crmBy(await env.crm.list('tasks'), 'subject', 'CRM: prepare demo') as CrmRecord;
 			await env.crm.update('tasks', demo.id, { fields: { taskstatus: 'Completed', due_date: day(7) } });
 			const callBack = bySubject(await tasks(), 'Outlook: call back') as Item<'task'>;
-			await env.ews.update('task', folders.task, callBack.id, { ...callBack.record, status: 'completed', priority: 'high', completedAt: `${day(0)}T10:00:00.000Z` }, callBack.ident);
+			await env.ews.update(
+				'task',
+				folders.task,
+				callBack.id,
+				{ ...callBack.record, status: 'completed', priority: 'high', completedAt: `${day(0)}T10:00:00.000Z` },
+				callBack.ident,
+			);
 
 			expect(report(await env.run(WORKFLOWS.tasks))).toMatchObject({ updated: 2, created: 0, deleted: 0, errors: 0, conflicts: 0 });
 			expect(bySubject(await tasks(), 'CRM: prepare demo')?.record).toMatchObject({ status: 'completed', priority: 'high', dueDate: day(7) });
-			expect(crmBy(await env.crm.list('tasks'), 'subject', 'Outlook: call back')?.fields).toMatchObject({ taskstatus: 'Completed', taskpriority: 'High', due_date: day(9) });
+			expect(crmBy(await env.crm.list('tasks'), 'subject', 'Outlook: call back')?.fields).toMatchObject({
+				taskstatus: 'Completed',
+				taskpriority: 'High',
+				due_date: day(9),
+			});
 		},
 		STEP_TIMEOUT,
 	);
@@ -458,7 +594,15 @@ describe('e-mail import template over EWS in real n8n (Run Now path)', () => {
 	let inbox: string;
 
 	function mime(from: string, subject: string, id: string): Buffer {
-		const lines = [`From: ${from}`, 'To: Anna Schmidt <anna@contoso.example>', `Subject: ${subject}`, `Message-ID: <${id}@e2e.example>`, 'Date: Mon, 23 Nov 2026 09:00:00 +0000', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8'];
+		const lines = [
+			`From: ${from}`,
+			'To: Anna Schmidt <anna@contoso.example>',
+			`Subject: ${subject}`,
+			`Message-ID: <${id}@e2e.example>`,
+			'Date: Mon, 23 Nov 2026 09:00:00 +0000',
+			'MIME-Version: 1.0',
+			'Content-Type: text/plain; charset=utf-8',
+		];
 		return Buffer.from(`${lines.join('\r\n')}\r\n\r\nGuten Tag,\r\nanbei unser Angebot.\r\n`);
 	}
 
@@ -500,7 +644,12 @@ describe('e-mail import template over EWS in real n8n (Run Now path)', () => {
 			const callsBefore = await env.ewsCalls();
 			const run = await env.run(WORKFLOWS.email);
 			const results = nodeOutput(run, 'E-mail to Lead');
-			expect(results.map((r) => [r.exchangeId, r.status]).sort()).toEqual([[movedCustomer.id, 'imported'], [movedInbox.id, 'imported']].sort());
+			expect(results.map((r) => [r.exchangeId, r.status]).sort()).toEqual(
+				[
+					[movedCustomer.id, 'imported'],
+					[movedInbox.id, 'imported'],
+				].sort(),
+			);
 			const [kai] = await env.crm.findByEmail('kai.kunde@kunde.example', ['contacts']);
 			expect((await email('<ews-custom-1@e2e.example>')).links.map((l) => `${l.module}:${l.id}`)).toEqual([`contacts:${kai.id}`]);
 			const [lead] = await env.crm.findByEmail('neu.kunde@beispiel.example', ['leads']);
@@ -513,7 +662,10 @@ describe('e-mail import template over EWS in real n8n (Run Now path)', () => {
 				const move = resultFor(id).move as { moved: boolean; folderId: string; newExchangeId?: string };
 				return { move, folder: (await env.ews.getMessage(move.newExchangeId ?? id))?.folderId };
 			};
-			expect(await movedTo(movedCustomer.id)).toEqual({ move: expect.objectContaining({ moved: true, reason: 'previousFolder', folderId: customer }), folder: customer });
+			expect(await movedTo(movedCustomer.id)).toEqual({
+				move: expect.objectContaining({ moved: true, reason: 'previousFolder', folderId: customer }),
+				folder: customer,
+			});
 			expect((await movedTo(movedInbox.id)).folder).toBe(inbox);
 			const callsAfter = await env.ewsCalls();
 			measured.emailRunEwsCallsPerMessage = totalCalls(callsBefore, callsAfter) / 2;

@@ -21,7 +21,8 @@ function soon(days: number, hour: number): string {
 async function counts() {
 	const folders = await env.exchange.ensureSyncFolders({ components: ['contact', 'event', 'task'] });
 	const ex = async (component: 'contact' | 'event' | 'task', folder: string | undefined) =>
-		(await env.exchange.listChanges(component, folder as string, undefined, component === 'event' ? { window: { from: soon(-30, 0), to: soon(365, 0) } } : {})).items.length;
+		(await env.exchange.listChanges(component, folder as string, undefined, component === 'event' ? { window: { from: soon(-30, 0), to: soon(365, 0) } } : {}))
+			.items.length;
 	return {
 		crm: {
 			contacts: (await env.crm.list('contacts')).length,
@@ -47,10 +48,20 @@ beforeAll(async () => {
 	});
 	await env.exchange.create('task', folders.task as string, { subject: 'Outlook task', dueDate: soon(3, 0).slice(0, 10) });
 	await env.crm.create('events', {
-		fields: { subject: 'CRM meeting', activitytype: 'Meeting', date_start: soon(4, 0).slice(0, 10), time_start: '13:00:00', due_date: soon(4, 0).slice(0, 10), time_end: '14:00:00' },
+		fields: {
+			subject: 'CRM meeting',
+			activitytype: 'Meeting',
+			date_start: soon(4, 0).slice(0, 10),
+			time_start: '13:00:00',
+			due_date: soon(4, 0).slice(0, 10),
+			time_end: '14:00:00',
+		},
 		assignedTo: { type: 'user', id: 'anna' },
 	});
-	await env.crm.create('tasks', { fields: { subject: 'CRM task', due_date: soon(5, 0).slice(0, 10), taskstatus: 'Not Started' }, assignedTo: { type: 'user', id: 'anna' } });
+	await env.crm.create('tasks', {
+		fields: { subject: 'CRM task', due_date: soon(5, 0).slice(0, 10), taskstatus: 'Not Started' },
+		assignedTo: { type: 'user', id: 'anna' },
+	});
 	await env.importTemplate('initial-sync.json', INITIAL);
 	await env.importTemplate('contacts-sync.json', CONTACTS);
 	await env.importTemplate('cleanup.json', CLEANUP);

@@ -23,7 +23,8 @@ let folderId: string;
 
 const fullName = (first?: unknown, last?: unknown) => `${String(first ?? '')} ${String(last ?? '')}`.trim();
 const serverLog = () => `n8n said:\n${server.log().slice(-4000)}`;
-const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number) => waitUntil(what, probe, { timeoutMs, intervalMs: 1_000, context: serverLog });
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number) =>
+	waitUntil(what, probe, { timeoutMs, intervalMs: 1_000, context: serverLog });
 
 async function crmNames(): Promise<string[]> {
 	return (await env.crm.list('contacts')).map((r) => fullName(r.fields.firstname, r.fields.lastname));
@@ -44,11 +45,15 @@ async function outlookContacts(): Promise<Contact[]> {
 const subscriptions = () => sandboxSubscriptions(env);
 const executions = () => executionCount(server, WORKFLOW);
 const quiet = () =>
-	waitFor('quiet (no run for 10 s)', async () => {
-		const seen = await executions();
-		await new Promise((resolve) => setTimeout(resolve, 10_000));
-		return (await executions()) === seen ? true : undefined;
-	}, 180_000);
+	waitFor(
+		'quiet (no run for 10 s)',
+		async () => {
+			const seen = await executions();
+			await new Promise((resolve) => setTimeout(resolve, 10_000));
+			return (await executions()) === seen ? true : undefined;
+		},
+		180_000,
+	);
 
 beforeAll(async () => {
 	env = await startSyncEnv();
@@ -65,7 +70,12 @@ it(
 	'a contact created in Outlook reaches the CRM within seconds, and the pairs of the first run are kept',
 	async () => {
 		const started = Date.now();
-		await env.exchange.create('contact', folderId, { firstName: 'Paula', lastName: 'Push', email: 'paula.push@outlook.example', categories: ['Kunde'] } as Contact);
+		await env.exchange.create('contact', folderId, {
+			firstName: 'Paula',
+			lastName: 'Push',
+			email: 'paula.push@outlook.example',
+			categories: ['Kunde'],
+		} as Contact);
 		await waitFor('Paula Push in the CRM', async () => ((await crmNames()).includes('Paula Push') ? true : undefined), 90_000);
 		const seconds = (Date.now() - started) / 1000;
 		console.log(`push: Outlook → CRM in ${seconds.toFixed(1)} s`);
@@ -104,7 +114,11 @@ it(
 	async () => {
 		const [old] = (await subscriptions()).filter((s) => s.notificationUrl.includes(WEBHOOK_ID));
 		await env.sb.control.call('POST', `/subscriptions/${old.id}/lifecycle`, { lifecycleEvent: 'subscriptionRemoved' });
-		await waitFor('a new subscription', async () => ((await subscriptions()).some((s) => s.notificationUrl.includes(WEBHOOK_ID) && s.id !== old.id) ? true : undefined), 120_000);
+		await waitFor(
+			'a new subscription',
+			async () => ((await subscriptions()).some((s) => s.notificationUrl.includes(WEBHOOK_ID) && s.id !== old.id) ? true : undefined),
+			120_000,
+		);
 		await env.exchange.create('contact', folderId, { firstName: 'Lara', lastName: 'Lifecycle' });
 		await waitFor('Lara Lifecycle in the CRM', async () => ((await crmNames()).includes('Lara Lifecycle') ? true : undefined), 90_000);
 		expect((await crmNames()).filter((n) => n === 'Lara Lifecycle')).toHaveLength(1);

@@ -23,12 +23,15 @@ async function outlook(): Promise<Array<{ id: string; record: Contact }>> {
 }
 
 const serverLog = () => `n8n said:\n${server.log().slice(-4000)}`;
-const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = RUN_WAIT_MS) => waitUntil(what, probe, { timeoutMs, intervalMs: 3_000, context: serverLog });
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = RUN_WAIT_MS) =>
+	waitUntil(what, probe, { timeoutMs, intervalMs: 3_000, context: serverLog });
 
 beforeAll(async () => {
 	env = await startSyncEnv();
 	folderId = (await env.exchange.ensureSyncFolders({ components: ['contact'] })).contact as string;
-	await env.importTemplate('contacts-sync.json', WORKFLOW, { parameters: { 'Every 5 Minutes': { rule: { interval: [{ field: 'minutes', minutesInterval: 1 }] } } } });
+	await env.importTemplate('contacts-sync.json', WORKFLOW, {
+		parameters: { 'Every 5 Minutes': { rule: { interval: [{ field: 'minutes', minutesInterval: 1 }] } } },
+	});
 	await env.n8n.publishWorkflow(WORKFLOW);
 	server = await env.n8n.startServer();
 }, SETUP_TIMEOUT);
@@ -64,7 +67,9 @@ it(
 		expect(new Set(crm).size).toBe(crm.length);
 		expect(ex).toEqual(crm);
 		expect(crm.filter((n) => n === 'Petra Produktion')).toHaveLength(1);
-		expect((await env.crm.list('contacts')).find((r) => fullName(r.fields.firstname, r.fields.lastname) === 'Petra Produktion')?.fields.email).toBe('petra@outlook.example');
+		expect((await env.crm.list('contacts')).find((r) => fullName(r.fields.firstname, r.fields.lastname) === 'Petra Produktion')?.fields.email).toBe(
+			'petra@outlook.example',
+		);
 
 		// The state is in the workflow's static data, saved by the production executions.
 		const stored = await env.n8n.exportWorkflow(WORKFLOW);

@@ -21,7 +21,15 @@ let folders: MailFolders;
 let inbox: string;
 
 function mail(id: string, from: string, subject: string): Buffer {
-	const lines = [`From: ${from}`, 'To: Anna Schmidt <anna@contoso.example>', `Subject: ${subject}`, `Message-ID: <${id}@prod.e2e.example>`, 'Date: Mon, 23 Nov 2026 09:00:00 +0000', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8'];
+	const lines = [
+		`From: ${from}`,
+		'To: Anna Schmidt <anna@contoso.example>',
+		`Subject: ${subject}`,
+		`Message-ID: <${id}@prod.e2e.example>`,
+		'Date: Mon, 23 Nov 2026 09:00:00 +0000',
+		'MIME-Version: 1.0',
+		'Content-Type: text/plain; charset=utf-8',
+	];
 	return Buffer.from(`${lines.join('\r\n')}\r\n\r\nGuten Tag,\r\nbitte um Rückruf.\r\n`);
 }
 

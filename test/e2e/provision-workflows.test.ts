@@ -81,10 +81,20 @@ const param = (workflow: ApiWorkflow, nodeName: string, name: string) => workflo
 
 beforeAll(async () => {
 	env = await startSyncEnv();
-	(env.crm as EmbeddedCrmBackend).saveUser({ id: 'cara', userName: 'cara', email: CARA, firstName: 'Cara', lastName: 'Cole', active: true, groupIds: ['sales'] });
+	(env.crm as EmbeddedCrmBackend).saveUser({
+		id: 'cara',
+		userName: 'cara',
+		email: CARA,
+		firstName: 'Cara',
+		lastName: 'Cole',
+		active: true,
+		groupIds: ['sales'],
+	});
 	// The copies' schedule is pushed out to New Year so no sync run changes their static data mid-test (with
 	// the template's 5 minutes, copies created here do run and write their own mailbox's state).
-	await env.importTemplate('contacts-sync.json', TEMPLATE, { parameters: { 'Every 5 Minutes': { rule: { interval: [{ field: 'cronExpression', expression: '0 0 0 1 1 *' }] } } } });
+	await env.importTemplate('contacts-sync.json', TEMPLATE, {
+		parameters: { 'Every 5 Minutes': { rule: { interval: [{ field: 'cronExpression', expression: '0 0 0 1 1 *' }] } } },
+	});
 	server = await env.n8n.startServer();
 	await server.setupOwner();
 
@@ -93,7 +103,11 @@ beforeAll(async () => {
 	const key = await server.rest<{ rawApiKey: string }>('POST', '/rest/api-keys', { label: 'provisioning e2e', scopes: scopes.body, expiresAt: null });
 	if (key.status !== 200) throw new Error(`API key: ${key.status} ${JSON.stringify(key.body)}`);
 	apiKey = key.body.rawApiKey;
-	const credential = await server.rest<{ id: string }>('POST', '/rest/credentials', { name: 'n8n API (e2e)', type: 'n8nApi', data: { apiKey, baseUrl: `${server.baseUrl}/api/v1` } });
+	const credential = await server.rest<{ id: string }>('POST', '/rest/credentials', {
+		name: 'n8n API (e2e)',
+		type: 'n8nApi',
+		data: { apiKey, baseUrl: `${server.baseUrl}/api/v1` },
+	});
 	if (credential.status !== 200) throw new Error(`n8n API credential: ${credential.status} ${JSON.stringify(credential.body)}`);
 
 	// The provisioning template for contacts only, with a webhook beside Run Now so the test can start it.
@@ -103,7 +117,11 @@ beforeAll(async () => {
 		.map((n) => {
 			if (n.name === 'Connected Users') return { ...n, credentials: { crmApi: { id: CRM_CREDENTIAL_ID, name: 'CRM (e2e)' } } };
 			if (n.type !== `${PKG}.syncWorkflows`) return n;
-			return { ...n, parameters: { ...n.parameters, templateWorkflow: { __rl: true, mode: 'id', value: TEMPLATE } }, credentials: { n8nApi: { id: credential.body.id, name: 'n8n API (e2e)' } } };
+			return {
+				...n,
+				parameters: { ...n.parameters, templateWorkflow: { __rl: true, mode: 'id', value: TEMPLATE } },
+				credentials: { n8nApi: { id: credential.body.id, name: 'n8n API (e2e)' } },
+			};
 		});
 	const hook = {
 		id: randomUUID(),
@@ -114,7 +132,11 @@ beforeAll(async () => {
 		webhookId: randomUUID(),
 		parameters: { httpMethod: 'POST', path: HOOK_PATH, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
 	};
-	const badKey = await server.rest<{ id: string }>('POST', '/rest/credentials', { name: 'n8n API (wrong key)', type: 'n8nApi', data: { apiKey: 'not-a-key', baseUrl: `${server.baseUrl}/api/v1` } });
+	const badKey = await server.rest<{ id: string }>('POST', '/rest/credentials', {
+		name: 'n8n API (wrong key)',
+		type: 'n8nApi',
+		data: { apiKey: 'not-a-key', baseUrl: `${server.baseUrl}/api/v1` },
+	});
 	const keep = nodes.find((n) => n.type === `${PKG}.syncWorkflows`) as WorkflowNode;
 	const refused = await api<{ id: string }>('POST', '/workflows', {
 		name: 'provisioning with a wrong API key',
@@ -143,15 +165,19 @@ beforeAll(async () => {
 	});
 	await api('POST', `/workflows/${created.id}/publish`, {});
 	// n8n registers the production webhook shortly after the publish call returns.
-	await waitFor('the provisioning webhook', async () => {
-		// Once registered for POST, a GET is told "Did you mean to make a POST request?".
-		const probe = await fetch(`${server.baseUrl}/webhook/${HOOK_PATH}`, { signal: AbortSignal.timeout(5_000) });
-		return (await probe.text()).includes('POST request') ? true : undefined;
-	}, {
-		timeoutMs: 30_000,
-		intervalMs: 500,
-		context: () => server.log().slice(-3000),
-	});
+	await waitFor(
+		'the provisioning webhook',
+		async () => {
+			// Once registered for POST, a GET is told "Did you mean to make a POST request?".
+			const probe = await fetch(`${server.baseUrl}/webhook/${HOOK_PATH}`, { signal: AbortSignal.timeout(5_000) });
+			return (await probe.text()).includes('POST request') ? true : undefined;
+		},
+		{
+			timeoutMs: 30_000,
+			intervalMs: 500,
+			context: () => server.log().slice(-3000),
+		},
+	);
 }, SETUP_TIMEOUT);
 
 afterAll(async () => {
@@ -204,7 +230,15 @@ describe('provisioning per-user sync workflows through the public API (issue 15)
 	it(
 		'a user set inactive in the CRM gets their copy deactivated; the others are untouched',
 		async () => {
-			(env.crm as EmbeddedCrmBackend).saveUser({ id: 'cara', userName: 'cara', email: CARA, firstName: 'Cara', lastName: 'Cole', active: false, groupIds: ['sales'] });
+			(env.crm as EmbeddedCrmBackend).saveUser({
+				id: 'cara',
+				userName: 'cara',
+				email: CARA,
+				firstName: 'Cara',
+				lastName: 'Cole',
+				active: false,
+				groupIds: ['sales'],
+			});
 			const before = await copies();
 			expect(actions(await provision())).toEqual({ [ANNA]: 'unchanged', [BEN]: 'unchanged', [CARA]: 'deactivated' });
 			const after = await copies();

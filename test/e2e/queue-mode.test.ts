@@ -45,13 +45,17 @@ afterAll(async () => {
 }, 120_000);
 
 const itQueue = (name: string, fn: () => Promise<void>, timeout: number) =>
-	it(name, async () => {
-		if (!env) {
-			console.warn('queue-mode e2e skipped: QUEUE_SERVICES=skip (no PostgreSQL/Redis)');
-			return;
-		}
-		await fn();
-	}, timeout);
+	it(
+		name,
+		async () => {
+			if (!env) {
+				console.warn('queue-mode e2e skipped: QUEUE_SERVICES=skip (no PostgreSQL/Redis)');
+				return;
+			}
+			await fn();
+		},
+		timeout,
+	);
 
 itQueue(
 	'runs every mailbox on the workers at the same time, both ways, and a broken mailbox holds up none',
@@ -70,7 +74,12 @@ itQueue(
 
 		for (const user of e.users) {
 			const suffix = user.crmUserId.slice(4);
-			expect(e.outlook(user).map((c) => `${c.givenName} ${c.surname}`).sort()).toEqual([`Crm ${suffix}-0`, `Crm ${suffix}-1`, `Outlook ${suffix}-0`]);
+			expect(
+				e
+					.outlook(user)
+					.map((c) => `${c.givenName} ${c.surname}`)
+					.sort(),
+			).toEqual([`Crm ${suffix}-0`, `Crm ${suffix}-1`, `Outlook ${suffix}-0`]);
 			expect((await crmContactsOf(user)).map((r) => `${String(r.fields.firstname)} ${String(r.fields.lastname)}`).sort()).toEqual([
 				`Crm ${suffix}-0`,
 				`Crm ${suffix}-1`,
@@ -104,7 +113,12 @@ itQueue(
 
 		const stored = await e.queue.staticData();
 		for (const user of e.users) {
-			expect(e.outlook(user).map((c) => c.jobTitle).sort()).toEqual([`crm edit ${user.crmUserId}`, 'from crm', `outlook edit ${user.crmUserId}`]);
+			expect(
+				e
+					.outlook(user)
+					.map((c) => c.jobTitle)
+					.sort(),
+			).toEqual([`crm edit ${user.crmUserId}`, 'from crm', `outlook edit ${user.crmUserId}`]);
 			const titles = (await crmContactsOf(user)).map((r) => r.fields.title).sort();
 			expect(titles).toEqual([`crm edit ${user.crmUserId}`, 'from crm', `outlook edit ${user.crmUserId}`]);
 			const state = stored.get(user.workflowId)!;

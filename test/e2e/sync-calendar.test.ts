@@ -64,7 +64,11 @@ async function exchangeEvents(): Promise<ExchangeEvent[]> {
 }
 
 async function rawGraphEvent(id: string): Promise<RawGraphEvent> {
-	return env.exchange.request<RawGraphEvent>('GET', `/${env.exchange.resourceFor('event', folderId)}/${encodeURIComponent(id)}`, 'Reading an appointment (test)');
+	return env.exchange.request<RawGraphEvent>(
+		'GET',
+		`/${env.exchange.resourceFor('event', folderId)}/${encodeURIComponent(id)}`,
+		'Reading an appointment (test)',
+	);
 }
 
 async function patchGraphEvent(id: string, body: Record<string, unknown>): Promise<void> {
@@ -258,7 +262,11 @@ describe('calendar sync template in real n8n', () => {
 			expect(block.fields.description ?? '').toBe('');
 			expect(JSON.stringify(block.fields)).not.toMatch(/Arzt|Schmerz|Befund/);
 			// The Outlook original keeps its details.
-			expect(bySubject(await exchangeEvents(), 'Arzttermin')?.record).toMatchObject({ location: 'Praxis Dr. Schmerz', body: 'Befund besprechen', isPrivate: true });
+			expect(bySubject(await exchangeEvents(), 'Arzttermin')?.record).toMatchObject({
+				location: 'Praxis Dr. Schmerz',
+				body: 'Befund besprechen',
+				isPrivate: true,
+			});
 		},
 		STEP_TIMEOUT,
 	);
@@ -316,7 +324,10 @@ describe('calendar sync template in real n8n', () => {
 			expect(recurrence?.range).toMatchObject({ type: 'numbered', numberOfOccurrences: 5 });
 			expect(recurrence?.exceptions).toEqual(
 				expect.arrayContaining([
-					expect.objectContaining({ originalStart: at(seriesStart.plus({ weeks: 1 }), '14:00', 'Europe/Berlin'), start: expect.objectContaining({ dateTime: at(seriesStart.plus({ weeks: 1 }), '16:00', 'Europe/Berlin') }) }),
+					expect.objectContaining({
+						originalStart: at(seriesStart.plus({ weeks: 1 }), '14:00', 'Europe/Berlin'),
+						start: expect.objectContaining({ dateTime: at(seriesStart.plus({ weeks: 1 }), '16:00', 'Europe/Berlin') }),
+					}),
 					{ originalStart: at(seriesStart.plus({ weeks: 3 }), '14:00', 'Europe/Berlin'), deleted: true },
 				]),
 			);
@@ -330,7 +341,12 @@ describe('calendar sync template in real n8n', () => {
 			const review = bySubject(await exchangeEvents(), 'CRM monthly review');
 			expect(review?.record.start.dateTime).toBe(`${reviewMonth(0)}T07:00:00.000Z`);
 			expect(review?.record.recurrence).toMatchObject({ pattern: CRM_SERIES.pattern, range: CRM_SERIES.range });
-			expect(review?.record.recurrence?.exceptions).toEqual(expect.arrayContaining([CRM_SERIES.exceptions[1], expect.objectContaining({ originalStart: CRM_SERIES.exceptions[0].originalStart, start: expect.objectContaining(CRM_SERIES.exceptions[0].start) })]));
+			expect(review?.record.recurrence?.exceptions).toEqual(
+				expect.arrayContaining([
+					CRM_SERIES.exceptions[1],
+					expect.objectContaining({ originalStart: CRM_SERIES.exceptions[0].originalStart, start: expect.objectContaining(CRM_SERIES.exceptions[0].start) }),
+				]),
+			);
 		},
 		STEP_TIMEOUT,
 	);
@@ -350,7 +366,12 @@ describe('calendar sync template in real n8n', () => {
 				'event',
 				folderId,
 				ny.id,
-				{ ...ny.record, start: { ...ny.record.start, dateTime: later(ny.record.start.dateTime) }, end: { ...ny.record.end, dateTime: later(ny.record.end.dateTime) }, location: 'Room 2' },
+				{
+					...ny.record,
+					start: { ...ny.record.start, dateTime: later(ny.record.start.dateTime) },
+					end: { ...ny.record.end, dateTime: later(ny.record.end.dateTime) },
+					location: 'Room 2',
+				},
 				ny.ident,
 			);
 
@@ -359,7 +380,11 @@ describe('calendar sync template in real n8n', () => {
 
 			const exchange = await exchangeEvents();
 			const moved = exchange.find((e) => e.id === kickoffEx.id);
-			expect(moved?.record).toMatchObject({ subject: 'CRM kickoff (moved)', start: { dateTime: `${day(7)}T10:00:00.000Z` }, end: { dateTime: `${day(7)}T11:30:00.000Z` } });
+			expect(moved?.record).toMatchObject({
+				subject: 'CRM kickoff (moved)',
+				start: { dateTime: `${day(7)}T10:00:00.000Z` },
+				end: { dateTime: `${day(7)}T11:30:00.000Z` },
+			});
 			expect(await rawGraphEvent(kickoffEx.id)).toMatchObject({ isReminderOn: true, reminderMinutesBeforeStart: 45 });
 			expect(crmBySubject(await crmEvents(), EXCHANGE.newYork.subject)?.fields).toMatchObject({
 				date_start: utcDate(later(EXCHANGE.newYork.start)),
@@ -383,7 +408,11 @@ describe('calendar sync template in real n8n', () => {
 				'Reading occurrences (test)',
 			);
 			expect(instances.value).toHaveLength(1);
-			await env.exchange.request('DELETE', `/${env.exchange.resourceFor('event', folderId)}/${encodeURIComponent(instances.value[0].id)}`, 'Cancelling an occurrence (test)');
+			await env.exchange.request(
+				'DELETE',
+				`/${env.exchange.resourceFor('event', folderId)}/${encodeURIComponent(instances.value[0].id)}`,
+				'Cancelling an occurrence (test)',
+			);
 			// CRM: the fourth monthly review is cancelled too.
 			const review = crmBySubject(await crmEvents(), 'CRM monthly review') as CrmRecord;
 			const cancelled = { originalStart: `${reviewMonth(3)}T07:00:00.000Z`, deleted: true };

@@ -30,7 +30,12 @@ beforeAll(async () => {
 	env = await startSyncEnv();
 	const folders = await env.exchange.ensureSyncFolders({ components: ['contact'] });
 	folderId = folders.contact as string;
-	await env.exchange.create('contact', folderId, { firstName: 'Olga', lastName: 'Outlook', email: 'olga@outlook.example', accountName: 'Müller GmbH & Co. KG' });
+	await env.exchange.create('contact', folderId, {
+		firstName: 'Olga',
+		lastName: 'Outlook',
+		email: 'olga@outlook.example',
+		accountName: 'Müller GmbH & Co. KG',
+	});
 	await env.exchange.create('contact', folderId, { firstName: 'Peter', lastName: 'Pan', mobile: '+49 170 1234567' });
 	await env.importTemplate('contacts-sync.json', WORKFLOW);
 }, SETUP_TIMEOUT);
@@ -75,9 +80,7 @@ describe('contacts sync template in real n8n', () => {
 			expect(counts).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0, conflicts: 0 });
 			const after = await env.sb.control.counters();
 			const writes = (c: typeof after) =>
-				Object.values(c[ANNA]?.byMethod ?? {}).length === 0
-					? 0
-					: (c[ANNA].byMethod.POST ?? 0) + (c[ANNA].byMethod.PATCH ?? 0) + (c[ANNA].byMethod.DELETE ?? 0);
+				Object.values(c[ANNA]?.byMethod ?? {}).length === 0 ? 0 : (c[ANNA].byMethod.POST ?? 0) + (c[ANNA].byMethod.PATCH ?? 0) + (c[ANNA].byMethod.DELETE ?? 0);
 			// POSTs of the token endpoint are not counted per mailbox; only mailbox writes are.
 			expect(writes(after) - writes(before)).toBe(0);
 		},
@@ -183,7 +186,9 @@ describe('contacts sync template in real n8n', () => {
 		async () => {
 			// The builder's change: the web page goes to the CRM field cf_homepage instead of the preset's website.
 			const pair = { canonical: 'website', crm: 'cf_homepage', kind: 'text' };
-			const remapped = await env.importTemplate('contacts-sync.json', 'e2eContactsMap01', { parameters: { 'Map CRM → Canonical': { fieldPairs: { pair: [pair] } } } });
+			const remapped = await env.importTemplate('contacts-sync.json', 'e2eContactsMap01', {
+				parameters: { 'Map CRM → Canonical': { fieldPairs: { pair: [pair] } } },
+			});
 			await env.exchange.create('contact', folderId, { firstName: 'Wanda', lastName: 'Web', website: 'https://wanda.example', jobTitle: 'Vertrieb' });
 			const first = await env.run(remapped);
 			expect(report(first)).toMatchObject({ created: 1, errors: 0 });

@@ -54,14 +54,26 @@ beforeAll(async () => {
 	const folders = await env.exchange.ensureSyncFolders({ components: ['task'] });
 	listId = folders.task as string;
 
-	await env.exchange.create('task', listId, { subject: 'Outlook: send offer', dueDate: day(4), startDate: day(1), status: 'inProgress', priority: 'high', body: 'Prices from the 2027 list' });
+	await env.exchange.create('task', listId, {
+		subject: 'Outlook: send offer',
+		dueDate: day(4),
+		startDate: day(1),
+		status: 'inProgress',
+		priority: 'high',
+		body: 'Prices from the 2027 list',
+	});
 	await env.exchange.create('task', listId, { subject: 'Outlook: call back', dueDate: day(9), status: 'notStarted', priority: 'low' });
 	await env.exchange.create('task', listId, { subject: 'Outlook: waiting for contract', dueDate: day(31), status: 'waitingOnOthers' });
 	await env.exchange.create('task', listId, { subject: 'Outlook: long overdue', dueDate: day(-45), status: 'notStarted' });
 
-	const task = (subject: string, fields: Record<string, unknown>) =>
-		env.crm.create('tasks', { assignedTo: ANNA_USER, fields: { subject, ...fields } });
-	await task('CRM: prepare demo', { taskstatus: 'In Progress', taskpriority: 'High', date_start: day(2), due_date: day(6), description: 'Demo data for Müller' });
+	const task = (subject: string, fields: Record<string, unknown>) => env.crm.create('tasks', { assignedTo: ANNA_USER, fields: { subject, ...fields } });
+	await task('CRM: prepare demo', {
+		taskstatus: 'In Progress',
+		taskpriority: 'High',
+		date_start: day(2),
+		due_date: day(6),
+		description: 'Demo data for Müller',
+	});
 	await task('CRM: renew licence', { taskstatus: 'Not Started', taskpriority: 'Low', due_date: day(60) });
 	await task('CRM: deferred idea', { taskstatus: 'Deferred', taskpriority: 'Medium', due_date: day(100) });
 	await task('CRM: long overdue', { taskstatus: 'Not Started', taskpriority: 'Medium', due_date: day(-45) });
@@ -96,7 +108,11 @@ describe('task sync template in real n8n', () => {
 			});
 			expect(crmBySubject(crm, 'Outlook: send offer')?.assignedTo).toEqual(ANNA_USER);
 			expect(crmBySubject(crm, 'Outlook: call back')?.fields).toMatchObject({ taskstatus: 'Not Started', taskpriority: 'Low', due_date: day(9) });
-			expect(crmBySubject(crm, 'Outlook: waiting for contract')?.fields).toMatchObject({ taskstatus: 'Pending Input', taskpriority: 'Medium', due_date: day(31) });
+			expect(crmBySubject(crm, 'Outlook: waiting for contract')?.fields).toMatchObject({
+				taskstatus: 'Pending Input',
+				taskpriority: 'Medium',
+				due_date: day(31),
+			});
 
 			const demo = bySubject(exchange, 'CRM: prepare demo');
 			expect(demo?.ident).toMatch(/^crm:tasks:/);
@@ -115,7 +131,13 @@ describe('task sync template in real n8n', () => {
 			const demo = crmBySubject(await crmTasks(), 'CRM: prepare demo') as CrmRecord;
 			await env.crm.update('tasks', demo.id, { fields: { taskstatus: 'Completed' } });
 			const callBack = bySubject(await exchangeTasks(), 'Outlook: call back') as ExchangeTask;
-			await env.exchange.update('task', listId, callBack.id, { ...callBack.record, status: 'completed', completedAt: `${day(0)}T10:00:00.000Z` }, callBack.ident);
+			await env.exchange.update(
+				'task',
+				listId,
+				callBack.id,
+				{ ...callBack.record, status: 'completed', completedAt: `${day(0)}T10:00:00.000Z` },
+				callBack.ident,
+			);
 
 			const counts = report(await env.run(WORKFLOW));
 			expect(counts).toMatchObject({ updated: 2, created: 0, deleted: 0, errors: 0, conflicts: 0 });
@@ -137,7 +159,11 @@ describe('task sync template in real n8n', () => {
 			const counts = report(await env.run(WORKFLOW));
 			expect(counts).toMatchObject({ updated: 2, errors: 0, conflicts: 0 });
 			expect(bySubject(await exchangeTasks(), 'CRM: renew licence')?.record).toMatchObject({ dueDate: day(45), priority: 'high' });
-			expect(crmBySubject(await crmTasks(), 'Outlook: send offer')?.fields).toMatchObject({ due_date: day(5), taskpriority: 'Medium', taskstatus: 'In Progress' });
+			expect(crmBySubject(await crmTasks(), 'Outlook: send offer')?.fields).toMatchObject({
+				due_date: day(5),
+				taskpriority: 'Medium',
+				taskstatus: 'In Progress',
+			});
 		},
 		STEP_TIMEOUT,
 	);

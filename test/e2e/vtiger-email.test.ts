@@ -120,7 +120,8 @@ if (!REAL) {
 	}
 	const retrieve = async (id: string) => (await vtiger.get('retrieve', { id })) as Values;
 	const emailByMessageId = async (messageId: string) => vtiger.query(`SELECT * FROM Emails WHERE cf_message_id = '${messageId.replace(/^<|>$/g, '')}';`);
-	const related = async (id: string, module: 'Emails' | 'Documents') => (await vtiger.get('retrieve_related', { id, relatedType: module, relatedLabel: module })) as Values[];
+	const related = async (id: string, module: 'Emails' | 'Documents') =>
+		(await vtiger.get('retrieve_related', { id, relatedType: module, relatedLabel: module })) as Values[];
 	const leadsOf = async (email: string) => vtiger.query(`SELECT * FROM Leads WHERE email = '${email}';`);
 	const folderOf = async (id: string) => (await env.exchange.getMessage?.(id))?.folderId;
 	const results = (run: N8nRun) => nodeOutput(run, 'E-mail to Lead') as Json[];
@@ -143,11 +144,28 @@ if (!REAL) {
 		const owner = { type: 'user' as const, id: env.crmUserId };
 		const account = await env.crm.create('accounts', {
 			assignedTo: owner,
-			fields: { accountname: `Müller ${tag} GmbH`, email1: address.info, phone: '+49 89 100', website: 'https://mueller.example', description: 'Stammkunde & Partner <seit 2010>' },
+			fields: {
+				accountname: `Müller ${tag} GmbH`,
+				email1: address.info,
+				phone: '+49 89 100',
+				website: 'https://mueller.example',
+				description: 'Stammkunde & Partner <seit 2010>',
+			},
 		});
 		const max = await env.crm.create('contacts', {
 			assignedTo: owner,
-			fields: { firstname: 'Max', lastname: `Mustermann ${tag}`, email: address.max, account_id: account.id, title: 'Geschäftsführer', leadsource: 'Partner', assistant: 'Moritz', donotcall: '1', mailingcity: 'München', description: 'Nur vormittags anrufen' },
+			fields: {
+				firstname: 'Max',
+				lastname: `Mustermann ${tag}`,
+				email: address.max,
+				account_id: account.id,
+				title: 'Geschäftsführer',
+				leadsource: 'Partner',
+				assistant: 'Moritz',
+				donotcall: '1',
+				mailingcity: 'München',
+				description: 'Nur vormittags anrufen',
+			},
 		});
 		seeded = { account, max };
 		before = { account: await retrieve(account.id), max: await retrieve(max.id) };
@@ -175,17 +193,40 @@ if (!REAL) {
 		'imports each mail onto the right vtiger record: a known contact and account, a new lead for an unknown sender, attachments as Documents; mails go back where they came from',
 		async () => {
 			const anna = `Anna Schmidt <${ANNA}>`;
-			exchangeIds.offer = await deliverAndMove('inbox', mailWithFiles({ from: `"Max Mustermann" <${address.max}>`, to: anna, cc: `"Neu Kunde" <${address.neu}>`, subject: `Angebot ${tag}`, messageId: messageIds.offer }), 'root');
-			exchangeIds.account = await deliverAndMove('inbox', plainMail({ from: address.info, to: anna, subject: `Rahmenvertrag ${tag}`, messageId: messageIds.account }, 'Der Rahmenvertrag liegt bei.'), 'accounts');
-			exchangeIds.sent = await deliverAndMove('sentitems', plainMail({ from: anna, to: address.max, subject: `Ihr Angebot ${tag}`, messageId: messageIds.sent }, 'Danke, wir melden uns.'), 'contacts');
-			exchangeIds.unknown = await deliverAndMove('inbox', plainMail({ from: `"Lisa Lead" <${address.lisa}>`, to: anna, subject: `Anfrage ${tag}`, messageId: messageIds.unknown }, 'Was kostet das?'), 'root');
+			exchangeIds.offer = await deliverAndMove(
+				'inbox',
+				mailWithFiles({
+					from: `"Max Mustermann" <${address.max}>`,
+					to: anna,
+					cc: `"Neu Kunde" <${address.neu}>`,
+					subject: `Angebot ${tag}`,
+					messageId: messageIds.offer,
+				}),
+				'root',
+			);
+			exchangeIds.account = await deliverAndMove(
+				'inbox',
+				plainMail({ from: address.info, to: anna, subject: `Rahmenvertrag ${tag}`, messageId: messageIds.account }, 'Der Rahmenvertrag liegt bei.'),
+				'accounts',
+			);
+			exchangeIds.sent = await deliverAndMove(
+				'sentitems',
+				plainMail({ from: anna, to: address.max, subject: `Ihr Angebot ${tag}`, messageId: messageIds.sent }, 'Danke, wir melden uns.'),
+				'contacts',
+			);
+			exchangeIds.unknown = await deliverAndMove(
+				'inbox',
+				plainMail({ from: `"Lisa Lead" <${address.lisa}>`, to: anna, subject: `Anfrage ${tag}`, messageId: messageIds.unknown }, 'Was kostet das?'),
+				'root',
+			);
 
 			const started = Date.now();
 			const run = await env.run(WORKFLOW);
 			measured.firstRunMs = Date.now() - started;
 			const byKey = (key: string) => results(run).find((r) => r.exchangeId === exchangeIds[key]) as Json;
 			expect(results(run)).toHaveLength(4);
-			for (const key of ['offer', 'account', 'sent', 'unknown']) expect({ key, status: byKey(key).status, error: byKey(key).error }).toEqual({ key, status: 'imported', error: undefined });
+			for (const key of ['offer', 'account', 'sent', 'unknown'])
+				expect({ key, status: byKey(key).status, error: byKey(key).error }).toEqual({ key, status: 'imported', error: undefined });
 
 			// E3/E4: a lead for the unknown Cc address, assigned to the mailbox owner's vtiger user.
 			const leads = await leadsOf(address.neu);
@@ -219,7 +260,9 @@ if (!REAL) {
 
 			// E7: the inline logo and the attached offer, each a Document of the e-mail with its name, size and type.
 			const documents = await related(String(offer.id), 'Documents');
-			const summary = documents.map((d) => ({ filename: d.filename, filesize: d.filesize, filetype: d.filetype, filelocationtype: d.filelocationtype })).sort((a, b) => String(a.filename).localeCompare(String(b.filename)));
+			const summary = documents
+				.map((d) => ({ filename: d.filename, filesize: d.filesize, filetype: d.filetype, filelocationtype: d.filelocationtype }))
+				.sort((a, b) => String(a.filename).localeCompare(String(b.filename)));
 			expect(summary).toEqual([
 				{ filename: 'angebot.txt', filesize: String(OFFER.length), filetype: 'text/plain', filelocationtype: 'I' },
 				{ filename: 'logo.png', filesize: String(LOGO.length), filetype: 'image/png', filelocationtype: 'I' },
@@ -231,7 +274,9 @@ if (!REAL) {
 			const [toAccount] = await emailByMessageId(messageIds.account);
 			expect(toAccount).toMatchObject({ parent_id: seeded.account.id, from_email: address.info });
 			// vtiger's account list also shows its contacts' e-mails (Max works there).
-			expect((await related(seeded.account.id, 'Emails')).map((e) => e.id).sort()).toEqual([toAccount.id, offer.id, (await emailByMessageId(messageIds.sent))[0].id].sort());
+			expect((await related(seeded.account.id, 'Emails')).map((e) => e.id).sort()).toEqual(
+				[toAccount.id, offer.id, (await emailByMessageId(messageIds.sent))[0].id].sort(),
+			);
 			const [sent] = await emailByMessageId(messageIds.sent);
 			expect(sent).toMatchObject({ parent_id: seeded.max.id, from_email: ANNA, saved_toid: JSON.stringify([address.max]) });
 

@@ -70,12 +70,27 @@ describe('contacts sync template in real n8n with the vtiger credential (stock v
 		const mueller = await env.crm.create('accounts', { assignedTo: ANNA_USER, fields: { accountname: 'Müller GmbH & Co. KG', accounttype: 'Customer' } });
 		const max = await env.crm.create('contacts', {
 			assignedTo: ANNA_USER,
-			fields: { firstname: 'Max', lastname: 'Mustermann', email: 'max@mueller.example', account_id: mueller.id, mailingcity: 'München', title: 'Geschäftsführer' },
+			fields: {
+				firstname: 'Max',
+				lastname: 'Mustermann',
+				email: 'max@mueller.example',
+				account_id: mueller.id,
+				mailingcity: 'München',
+				title: 'Geschäftsführer',
+			},
 		});
-		const jane = await env.crm.create('contacts', { assignedTo: ANNA_USER, fields: { firstname: 'Jane', lastname: 'Doe', mobile: '+1 555 0100', donotcall: '1' } });
+		const jane = await env.crm.create('contacts', {
+			assignedTo: ANNA_USER,
+			fields: { firstname: 'Jane', lastname: 'Doe', mobile: '+1 555 0100', donotcall: '1' },
+		});
 		seeded = { mueller, max, jane };
 		folderId = (await env.exchange.ensureSyncFolders({ components: ['contact'] })).contact as string;
-		await env.exchange.create('contact', folderId, { firstName: 'Olga', lastName: 'Outlook', email: 'olga@outlook.example', accountName: 'Müller GmbH & Co. KG' });
+		await env.exchange.create('contact', folderId, {
+			firstName: 'Olga',
+			lastName: 'Outlook',
+			email: 'olga@outlook.example',
+			accountName: 'Müller GmbH & Co. KG',
+		});
 		await env.exchange.create('contact', folderId, { firstName: 'Peter', lastName: 'Pan', mobile: '+49 170 1234567' });
 		await env.importTemplate('contacts-sync.json', WORKFLOW);
 	}, SETUP_TIMEOUT);
@@ -103,14 +118,24 @@ describe('contacts sync template in real n8n with the vtiger credential (stock v
 			const exchange = await exchangeContacts();
 			expect(exchange).toHaveLength(4);
 			const max = exchange.find((e) => e.ident?.endsWith(`:contacts:${seeded.max.id}`));
-			expect(max?.record).toMatchObject({ firstName: 'Max', lastName: 'Mustermann', email: 'max@mueller.example', jobTitle: 'Geschäftsführer', accountName: 'Müller GmbH & Co. KG' });
+			expect(max?.record).toMatchObject({
+				firstName: 'Max',
+				lastName: 'Mustermann',
+				email: 'max@mueller.example',
+				jobTitle: 'Geschäftsführer',
+				accountName: 'Müller GmbH & Co. KG',
+			});
 			expect(max?.record.billingAddress?.city).toBe('München');
 			expect(exchange.find((e) => e.ident?.endsWith(`:contacts:${seeded.jane.id}`))?.record.mobile).toBe('+1 555 0100');
 		},
 		STEP_TIMEOUT,
 	);
 
-	it('writes nothing on a run without changes: vtiger\'s string values do not make hashes flap (S26)', () => expectIdleRun(env, WORKFLOW, 'contacts'), STEP_TIMEOUT);
+	it(
+		"writes nothing on a run without changes: vtiger's string values do not make hashes flap (S26)",
+		() => expectIdleRun(env, WORKFLOW, 'contacts'),
+		STEP_TIMEOUT,
+	);
 
 	it(
 		'propagates an edit on each side (S1)',
@@ -147,7 +172,7 @@ describe('contacts sync template in real n8n with the vtiger credential (stock v
 	);
 
 	it(
-		'turns an Outlook contact without a last name into a sync conflict in the run\'s output and syncs the rest (S12)',
+		"turns an Outlook contact without a last name into a sync conflict in the run's output and syncs the rest (S12)",
 		async () => {
 			await env.exchange.create('contact', folderId, { firstName: 'Nur-Vorname' });
 			await env.exchange.create('contact', folderId, { firstName: 'Valid', lastName: 'Record' });
@@ -223,7 +248,13 @@ describe('calendar sync template in real n8n with the vtiger credential (patched
 			['Europe/Berlin', BERLIN],
 			['America/New_York', NEW_YORK],
 		] as const) {
-			await env.exchange.create('event', folderId, { subject: e.subject, start: { dateTime: e.start, timeZone: zone }, end: { dateTime: e.end, timeZone: zone }, location: 'Room 1', body: 'Notes from Outlook' });
+			await env.exchange.create('event', folderId, {
+				subject: e.subject,
+				start: { dateTime: e.start, timeZone: zone },
+				end: { dateTime: e.end, timeZone: zone },
+				location: 'Room 1',
+				body: 'Notes from Outlook',
+			});
 		}
 		await env.exchange.create('event', folderId, {
 			subject: 'Arzttermin',
@@ -235,7 +266,17 @@ describe('calendar sync template in real n8n with the vtiger credential (patched
 		const meeting = (subject: string, date: string, start: string, end: string, extra: Record<string, string> = {}) =>
 			env.crm.create('events', {
 				assignedTo: ANNA_USER,
-				fields: { subject, activitytype: 'Meeting', eventstatus: 'Planned', visibility: 'Public', date_start: date, time_start: start, due_date: date, time_end: end, ...extra },
+				fields: {
+					subject,
+					activitytype: 'Meeting',
+					eventstatus: 'Planned',
+					visibility: 'Public',
+					date_start: date,
+					time_start: start,
+					due_date: date,
+					time_end: end,
+					...extra,
+				},
 			});
 		await meeting('CRM kickoff', day(7), '08:00:00', '09:30:00', { location: 'Müller GmbH, München', description: 'Agenda: pricing' });
 		await meeting('CRM call only', day(7), '11:00:00', '11:15:00', { activitytype: 'Call' });
@@ -270,7 +311,11 @@ describe('calendar sync template in real n8n with the vtiger credential (patched
 			const exchange = await exchangeEvents();
 			const kickoff = exchange.find((e) => e.record.subject === 'CRM kickoff');
 			expect(kickoff?.ident).toMatch(/:events:18x\d+$/);
-			expect(kickoff?.record).toMatchObject({ start: { dateTime: `${day(7)}T08:00:00.000Z` }, end: { dateTime: `${day(7)}T09:30:00.000Z` }, location: 'Müller GmbH, München' });
+			expect(kickoff?.record).toMatchObject({
+				start: { dateTime: `${day(7)}T08:00:00.000Z` },
+				end: { dateTime: `${day(7)}T09:30:00.000Z` },
+				location: 'Müller GmbH, München',
+			});
 			expect(exchange.some((e) => e.record.subject === 'CRM call only')).toBe(false);
 			expect(exchange.some((e) => e.record.subject === 'CRM long ago')).toBe(false);
 			expect(exchange.some((e) => e.record.subject === 'CRM admin meeting')).toBe(true);
@@ -304,13 +349,25 @@ describe('calendar sync template in real n8n with the vtiger credential (patched
 				'event',
 				folderId,
 				ny.id,
-				{ ...ny.record, start: { ...ny.record.start, dateTime: later(ny.record.start.dateTime) }, end: { ...ny.record.end, dateTime: later(ny.record.end.dateTime) }, location: 'Room 2' },
+				{
+					...ny.record,
+					start: { ...ny.record.start, dateTime: later(ny.record.start.dateTime) },
+					end: { ...ny.record.end, dateTime: later(ny.record.end.dateTime) },
+					location: 'Room 2',
+				},
 				ny.ident,
 			);
 			const counts = report(await env.run(WORKFLOW));
 			expect(counts).toMatchObject({ updated: 2, created: 0, deleted: 0, errors: 0, conflicts: 0 });
-			expect((await exBySubject('CRM kickoff (moved)'))?.record).toMatchObject({ start: { dateTime: `${day(7)}T10:00:00.000Z` }, end: { dateTime: `${day(7)}T11:30:00.000Z` } });
-			expect((await crmBySubject(NEW_YORK.subject))?.fields).toMatchObject({ time_start: utcTime(later(NEW_YORK.start)), time_end: utcTime(later(NEW_YORK.end)), location: 'Room 2' });
+			expect((await exBySubject('CRM kickoff (moved)'))?.record).toMatchObject({
+				start: { dateTime: `${day(7)}T10:00:00.000Z` },
+				end: { dateTime: `${day(7)}T11:30:00.000Z` },
+			});
+			expect((await crmBySubject(NEW_YORK.subject))?.fields).toMatchObject({
+				time_start: utcTime(later(NEW_YORK.start)),
+				time_end: utcTime(later(NEW_YORK.end)),
+				location: 'Room 2',
+			});
 		},
 		STEP_TIMEOUT,
 	);
@@ -340,9 +397,22 @@ describe('calendar sync template in real n8n with the vtiger credential (patched
 		async () => {
 			const backwards = await env.crm.create('events', {
 				assignedTo: ANNA_USER,
-				fields: { subject: 'Backwards', activitytype: 'Meeting', eventstatus: 'Planned', visibility: 'Public', date_start: day(11), time_start: '10:00:00', due_date: day(11), time_end: '09:00:00' },
+				fields: {
+					subject: 'Backwards',
+					activitytype: 'Meeting',
+					eventstatus: 'Planned',
+					visibility: 'Public',
+					date_start: day(11),
+					time_start: '10:00:00',
+					due_date: day(11),
+					time_end: '09:00:00',
+				},
 			});
-			await env.exchange.create('event', folderId, { subject: 'Forwards', start: { dateTime: at(day(11), '10:00', 'UTC') }, end: { dateTime: at(day(11), '11:00', 'UTC') } });
+			await env.exchange.create('event', folderId, {
+				subject: 'Forwards',
+				start: { dateTime: at(day(11), '10:00', 'UTC') },
+				end: { dateTime: at(day(11), '11:00', 'UTC') },
+			});
 			const counts = report(await env.run(WORKFLOW));
 			expect(counts).toMatchObject({ created: 1, errors: 0 });
 			expect(counts.conflicts).toBeGreaterThanOrEqual(1);
@@ -381,7 +451,11 @@ if (!REAL) {
 
 	const exContacts = async () => (await env.exchange.listChanges('contact', folders.contact, undefined)).items;
 	const exEvents = async () =>
-		(await env.exchange.listChanges('event', folders.event, undefined, { window: { from: today.minus({ days: 30 }).toISO() as string, to: today.plus({ days: 400 }).toISO() as string } })).items;
+		(
+			await env.exchange.listChanges('event', folders.event, undefined, {
+				window: { from: today.minus({ days: 30 }).toISO() as string, to: today.plus({ days: 400 }).toISO() as string },
+			})
+		).items;
 	const exTasks = async () => (await env.exchange.listChanges('task', folders.task, undefined)).items;
 	const mine = (records: CrmRecord[]) => records.filter((r) => JSON.stringify(r.fields).includes(tag));
 
@@ -389,18 +463,49 @@ if (!REAL) {
 		env = await startVtigerSyncEnv({ real: REAL });
 		const ensured = await env.exchange.ensureSyncFolders({ components: ['contact', 'event', 'task'] });
 		folders = { contact: ensured.contact as string, event: ensured.event as string, task: ensured.task as string };
-		const account = await env.crm.create('accounts', { assignedTo: owner(), fields: { accountname: `Müller ${tag} GmbH`, description: 'CRM-only account text' } });
+		const account = await env.crm.create('accounts', {
+			assignedTo: owner(),
+			fields: { accountname: `Müller ${tag} GmbH`, description: 'CRM-only account text' },
+		});
 		const contact = await env.crm.create('contacts', {
 			assignedTo: owner(),
-			fields: { firstname: 'Max', lastname: `Mustermann ${tag}`, email: `max.${tag}@mueller.example`, phone: '+49 89 1', account_id: account.id, leadsource: 'Partner', assistant: 'Moritz', donotcall: '1' },
+			fields: {
+				firstname: 'Max',
+				lastname: `Mustermann ${tag}`,
+				email: `max.${tag}@mueller.example`,
+				phone: '+49 89 1',
+				account_id: account.id,
+				leadsource: 'Partner',
+				assistant: 'Moritz',
+				donotcall: '1',
+			},
 		});
 		const meeting = await env.crm.create('events', {
 			assignedTo: owner(),
-			fields: { subject: `CRM kickoff ${tag}`, activitytype: 'Meeting', eventstatus: 'Planned', visibility: 'Public', date_start: day(6), time_start: '08:00:00', due_date: day(6), time_end: '09:30:00', duration_hours: '1', location: 'München' },
+			fields: {
+				subject: `CRM kickoff ${tag}`,
+				activitytype: 'Meeting',
+				eventstatus: 'Planned',
+				visibility: 'Public',
+				date_start: day(6),
+				time_start: '08:00:00',
+				due_date: day(6),
+				time_end: '09:30:00',
+				duration_hours: '1',
+				location: 'München',
+			},
 		});
-		const task = await env.crm.create('tasks', { assignedTo: owner(), fields: { subject: `CRM task ${tag}`, date_start: day(1), due_date: day(8), taskstatus: 'In Progress', taskpriority: 'High' } });
+		const task = await env.crm.create('tasks', {
+			assignedTo: owner(),
+			fields: { subject: `CRM task ${tag}`, date_start: day(1), due_date: day(8), taskstatus: 'In Progress', taskpriority: 'High' },
+		});
 		seeded = { account, contact, meeting, task };
-		await env.exchange.create('contact', folders.contact, { firstName: 'Olga', lastName: `Outlook ${tag}`, email: `olga.${tag}@outlook.example`, mobile: '+49 170 1' });
+		await env.exchange.create('contact', folders.contact, {
+			firstName: 'Olga',
+			lastName: `Outlook ${tag}`,
+			email: `olga.${tag}@outlook.example`,
+			mobile: '+49 170 1',
+		});
 		await env.exchange.create('event', folders.event, {
 			subject: `Outlook review ${tag}`,
 			start: { dateTime: at(day(4), '10:00', 'Europe/Berlin'), timeZone: 'Europe/Berlin' },
@@ -421,29 +526,52 @@ if (!REAL) {
 	it(
 		'initial sync both ways for contacts, appointments and tasks',
 		async () => {
-			for (const workflow of [CONTACTS, CALENDAR, TASKS]) expect(report(await env.run(workflow))).toMatchObject({ errors: 0, conflicts: 0, cursorsCommitted: true });
+			for (const workflow of [CONTACTS, CALENDAR, TASKS])
+				expect(report(await env.run(workflow))).toMatchObject({ errors: 0, conflicts: 0, cursorsCommitted: true });
 
 			const contacts = mine(await env.crm.list('contacts'));
 			expect(contacts).toHaveLength(2);
 			expect(contacts.find((c) => c.fields.lastname === `Outlook ${tag}`)?.fields).toMatchObject({ firstname: 'Olga', mobile: '+49 170 1' });
-			expect((await exContacts()).find((c) => c.ident?.endsWith(`:contacts:${seeded.contact.id}`))?.record).toMatchObject({ lastName: `Mustermann ${tag}`, accountName: `Müller ${tag} GmbH` });
+			expect((await exContacts()).find((c) => c.ident?.endsWith(`:contacts:${seeded.contact.id}`))?.record).toMatchObject({
+				lastName: `Mustermann ${tag}`,
+				accountName: `Müller ${tag} GmbH`,
+			});
 
 			const review = mine(await env.crm.list('events')).find((e) => e.fields.subject === `Outlook review ${tag}`);
-			expect(review?.fields).toMatchObject({ date_start: utcDate(at(day(4), '10:00', 'Europe/Berlin')), time_start: utcTime(at(day(4), '10:00', 'Europe/Berlin')), time_end: utcTime(at(day(4), '11:30', 'Europe/Berlin')), activitytype: 'Meeting', duration_hours: '1', duration_minutes: '30' });
-			expect((await exEvents()).find((e) => e.ident?.endsWith(`:events:${seeded.meeting.id}`))?.record).toMatchObject({ subject: `CRM kickoff ${tag}`, start: { dateTime: `${day(6)}T08:00:00.000Z` } });
+			expect(review?.fields).toMatchObject({
+				date_start: utcDate(at(day(4), '10:00', 'Europe/Berlin')),
+				time_start: utcTime(at(day(4), '10:00', 'Europe/Berlin')),
+				time_end: utcTime(at(day(4), '11:30', 'Europe/Berlin')),
+				activitytype: 'Meeting',
+				duration_hours: '1',
+				duration_minutes: '30',
+			});
+			expect((await exEvents()).find((e) => e.ident?.endsWith(`:events:${seeded.meeting.id}`))?.record).toMatchObject({
+				subject: `CRM kickoff ${tag}`,
+				start: { dateTime: `${day(6)}T08:00:00.000Z` },
+			});
 
 			const outlookTask = mine(await env.crm.list('tasks')).find((t) => t.fields.subject === `Outlook task ${tag}`);
 			expect(outlookTask?.fields).toMatchObject({ due_date: day(9), taskstatus: 'Not Started', taskpriority: 'Low', activitytype: 'Task' });
-			expect((await exTasks()).find((t) => t.ident?.endsWith(`:tasks:${seeded.task.id}`))?.record).toMatchObject({ subject: `CRM task ${tag}`, dueDate: day(8), status: 'inProgress', priority: 'high' });
+			expect((await exTasks()).find((t) => t.ident?.endsWith(`:tasks:${seeded.task.id}`))?.record).toMatchObject({
+				subject: `CRM task ${tag}`,
+				dueDate: day(8),
+				status: 'inProgress',
+				priority: 'high',
+			});
 		},
 		STEP_TIMEOUT * 3,
 	);
 
-	it('idle runs write nothing on either side', async () => {
-		await expectIdleRun(env, CONTACTS, 'contacts');
-		await expectIdleRun(env, CALENDAR, 'events');
-		await expectIdleRun(env, TASKS, 'tasks');
-	}, STEP_TIMEOUT * 3);
+	it(
+		'idle runs write nothing on either side',
+		async () => {
+			await expectIdleRun(env, CONTACTS, 'contacts');
+			await expectIdleRun(env, CALENDAR, 'events');
+			await expectIdleRun(env, TASKS, 'tasks');
+		},
+		STEP_TIMEOUT * 3,
+	);
 
 	it(
 		'an edit on each side reaches the other; vtiger fields the mapping does not know stay as they were',
@@ -461,7 +589,8 @@ if (!REAL) {
 			await env.exchange.update('task', folders.task, taskEx.id, { ...taskEx.record, status: 'completed' } as Task, taskEx.ident);
 			await env.crm.update('tasks', seeded.task.id, { fields: { due_date: day(10) } });
 
-			for (const workflow of [CONTACTS, CALENDAR, TASKS]) expect(report(await env.run(workflow))).toMatchObject({ updated: 2, created: 0, deleted: 0, errors: 0, conflicts: 0 });
+			for (const workflow of [CONTACTS, CALENDAR, TASKS])
+				expect(report(await env.run(workflow))).toMatchObject({ updated: 2, created: 0, deleted: 0, errors: 0, conflicts: 0 });
 
 			const max = (await env.crm.get('contacts', seeded.contact.id)) as CrmRecord;
 			expect(max.fields).toMatchObject({ phone: '+49 89 2', leadsource: 'Partner', assistant: 'Moritz', donotcall: '1', account_id: seeded.account.id });
@@ -469,7 +598,10 @@ if (!REAL) {
 			expect((await exContacts()).find((c) => c.record.lastName === `Outlook ${tag}`)?.record.jobTitle).toBe('Einkauf');
 
 			expect(mine(await env.crm.list('events')).find((e) => e.fields.subject === `Outlook review ${tag}`)?.fields.location).toBe('Room 2');
-			expect((await exEvents()).find((e) => e.ident?.endsWith(`:events:${seeded.meeting.id}`))?.record).toMatchObject({ subject: `CRM kickoff (moved) ${tag}`, end: { dateTime: `${day(6)}T10:00:00.000Z` } });
+			expect((await exEvents()).find((e) => e.ident?.endsWith(`:events:${seeded.meeting.id}`))?.record).toMatchObject({
+				subject: `CRM kickoff (moved) ${tag}`,
+				end: { dateTime: `${day(6)}T10:00:00.000Z` },
+			});
 
 			expect(mine(await env.crm.list('tasks')).find((t) => t.fields.subject === `Outlook task ${tag}`)?.fields.taskstatus).toBe('Completed');
 			expect((await exTasks()).find((t) => t.ident?.endsWith(`:tasks:${seeded.task.id}`))?.record.dueDate).toBe(day(10));
@@ -477,9 +609,13 @@ if (!REAL) {
 		STEP_TIMEOUT * 3,
 	);
 
-	it('idle runs after the edits write nothing on either side', async () => {
-		await expectIdleRun(env, CONTACTS, 'contacts');
-		await expectIdleRun(env, CALENDAR, 'events');
-		await expectIdleRun(env, TASKS, 'tasks');
-	}, STEP_TIMEOUT * 3);
+	it(
+		'idle runs after the edits write nothing on either side',
+		async () => {
+			await expectIdleRun(env, CONTACTS, 'contacts');
+			await expectIdleRun(env, CALENDAR, 'events');
+			await expectIdleRun(env, TASKS, 'tasks');
+		},
+		STEP_TIMEOUT * 3,
+	);
 });

@@ -71,16 +71,37 @@ export async function startContactsTemplate(templateOptions: TemplateOptions = {
 	const dbPath = path.join(dir, 'crm.sqlite');
 	const credentials: Record<string, ICredentialDataDecryptedObject> = {
 		microsoftGraphOAuth2Api: {
-			grantType: 'clientCredentials', tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret, mailbox: ANNA,
-			authorityUrl: sb.authorityUrl, graphBaseUrl: sb.authorityUrl, useCustomCa: true, caCertificate: sb.ca,
+			grantType: 'clientCredentials',
+			tenantId: sb.tenant,
+			clientId: sb.clientId,
+			clientSecret: sb.clientSecret,
+			mailbox: ANNA,
+			authorityUrl: sb.authorityUrl,
+			graphBaseUrl: sb.authorityUrl,
+			useCustomCa: true,
+			caCertificate: sb.ca,
 		},
 		crmApi: { backend: 'embedded', databasePath: dbPath },
 	};
 
 	let executions = 0;
-	async function runNode(data: IDataObject, node: INodeType, params: Record<string, unknown>, inputs: INodeExecutionData[][], executionId = 'execution'): Promise<INodeExecutionData[][]> {
+	async function runNode(
+		data: IDataObject,
+		node: INodeType,
+		params: Record<string, unknown>,
+		inputs: INodeExecutionData[][],
+		executionId = 'execution',
+	): Promise<INodeExecutionData[][]> {
 		const withRunLog = templateOptions.runLog === true && node === resolution;
-		const meta: INode = { id: 'n', name: 'node', type: 'x', typeVersion: 1, position: [0, 0], parameters: {}, ...(withRunLog ? { credentials: { crmApi: { id: '1', name: 'CRM' } } } : {}) };
+		const meta: INode = {
+			id: 'n',
+			name: 'node',
+			type: 'x',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+			...(withRunLog ? { credentials: { crmApi: { id: '1', name: 'CRM' } } } : {}),
+		};
 		const ctx = {
 			getInputData: (index = 0) => inputs[index] ?? [],
 			getNode: () => meta,
@@ -106,27 +127,47 @@ export async function startContactsTemplate(templateOptions: TemplateOptions = {
 		async readAndPlan(saved, options = {}) {
 			const data = JSON.parse(JSON.stringify(saved)) as IDataObject;
 			const executionId = String(++executions);
-			const [[folders]] = await runNode(data, exchange, { resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' }, [[{ json: {} }]]);
+			const [[folders]] = await runNode(
+				data,
+				exchange,
+				{ resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' },
+				[[{ json: {} }]],
+			);
 			const folderId = (folders.json as { contact: string }).contact;
 			const table = { component: 'contact', mailbox: 'me', exchangeFolderId: folderId, crmInstance: 'crm' };
 			if (options.resetFirst) await runNode(data, resolution, { operation: 'resetState', ...table }, [[folders]]);
 			const [[state]] = await runNode(data, resolution, { operation: 'readState', ...table }, [[folders]], executionId);
-			const [crmChanges] = await runNode(data, crmNode, { resource: 'contact', operation: 'getChanges', cursor: (state.json.crmCursor as string) ?? '' }, [[state]]);
+			const [crmChanges] = await runNode(data, crmNode, { resource: 'contact', operation: 'getChanges', cursor: (state.json.crmCursor as string) ?? '' }, [
+				[state],
+			]);
 			const [canonical] = await runNode(data, mapping, { component: 'contact', operation: 'toCanonical' }, [crmChanges]);
 			const [exChanges] = await runNode(
 				data,
 				exchange,
-				{ resource: 'contact', operation: 'getChanges', contactFolder: { __rl: true, mode: 'id', value: folderId }, cursor: (state.json.exchangeCursor as string) ?? '' },
+				{
+					resource: 'contact',
+					operation: 'getChanges',
+					contactFolder: { __rl: true, mode: 'id', value: folderId },
+					cursor: (state.json.exchangeCursor as string) ?? '',
+				},
 				[canonical],
 			);
-			const planParams = { operation: 'plan', ...table, direction: 'both', policy: options.policy ?? 'lastModifiedWins', planOptions: options.planOptions ?? {} };
+			const planParams = {
+				operation: 'plan',
+				...table,
+				direction: 'both',
+				policy: options.policy ?? 'lastModifiedWins',
+				planOptions: options.planOptions ?? {},
+			};
 			const [actions, notes] = await runNode(data, resolution, planParams, [canonical, exChanges]);
 			return { data, executionId, state: state.json, folderId, table, actions, notifications: (notes ?? []).map((n) => n.json) };
 		},
 		async applyAndCommit(run) {
 			const [toCrm] = await runNode(run.data, mapping, { component: 'contact', operation: 'toCrm' }, [run.actions]);
 			const [crmWritten] = await runNode(run.data, crmNode, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, [toCrm]);
-			const [exWritten] = await runNode(run.data, exchange, { resource: 'syncAction', operation: 'apply', syncFolderId: run.folderId, options: {} }, [crmWritten]);
+			const [exWritten] = await runNode(run.data, exchange, { resource: 'syncAction', operation: 'apply', syncFolderId: run.folderId, options: {} }, [
+				crmWritten,
+			]);
 			const [[report]] = await runNode(run.data, resolution, { operation: 'commit', ...run.table }, [exWritten], run.executionId);
 			return { ...report.json, folderId: run.folderId, notifications: run.notifications };
 		},

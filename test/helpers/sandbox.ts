@@ -26,7 +26,12 @@ export interface ControlClient {
 	generate(request: GenerateRequest): Promise<Record<string, string[]>>;
 	addFault(rule: { match?: FaultRule['match']; action: FaultAction; times?: number; probability?: number }): Promise<void>;
 	clearFaults(): Promise<void>;
-	counters(): Promise<Record<string, { total: number; throttled: number; meetingMessages: MeetingMessageCounters; byMethod: Record<string, number>; byRoute: Record<string, number> }>>;
+	counters(): Promise<
+		Record<
+			string,
+			{ total: number; throttled: number; meetingMessages: MeetingMessageCounters; byMethod: Record<string, number>; byRoute: Record<string, number> }
+		>
+	>;
 	/**
 	 * S18: meeting requests/updates and cancellations Exchange would have sent (Graph face), for one
 	 * mailbox or summed over all. Every sync scenario: `expect(await sb.control.meetingMessages()).toEqual(NO_MEETING_MESSAGES)`.
@@ -60,12 +65,16 @@ export interface TestSandbox {
 function request(baseUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
 	return new Promise((resolve, reject) => {
 		const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-		const req = http.request(new URL(path, baseUrl), { method, headers: payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {} }, (res) => {
-			const chunks: Buffer[] = [];
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-			res.on('error', reject);
-		});
+		const req = http.request(
+			new URL(path, baseUrl),
+			{ method, headers: payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {} },
+			(res) => {
+				const chunks: Buffer[] = [];
+				res.on('data', (c: Buffer) => chunks.push(c));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+				res.on('error', reject);
+			},
+		);
 		req.on('error', reject);
 		req.end(payload);
 	});

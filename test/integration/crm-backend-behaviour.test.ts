@@ -38,10 +38,7 @@ const backends: BackendUnderTest[] = [
 			async open() {
 				const sandbox = await startVtigerSandbox({ flavour, users: [{ userName: 'admin', accessKey: 'k3y', isAdmin: true }] });
 				const warnings: string[] = [];
-				const crm = new VtigerCrmBackend(
-					{ kind: 'vtiger', url: sandbox.url, userName: 'admin', accessKey: 'k3y' },
-					{ warn: (m) => warnings.push(m) },
-				);
+				const crm = new VtigerCrmBackend({ kind: 'vtiger', url: sandbox.url, userName: 'admin', accessKey: 'k3y' }, { warn: (m) => warnings.push(m) });
 				return {
 					crm,
 					userId: await (async () => (await crm.listUsers())[0].id)(),
@@ -176,7 +173,10 @@ describe.each(backends)('CRM backend behaviour: $name', (backendUnderTest) => {
 		let page = await crm.listChanges('tasks', undefined, { limit: 1000 });
 		while (page.hasMore) page = await crm.listChanges('tasks', page.cursor, { limit: 1000 });
 		const created = [];
-		for (let i = 0; i < 5; i++) created.push(await crm.create('tasks', { fields: { subject: `Task ${i} ${run}`, date_start: '2026-11-23', due_date: '2026-11-30', taskstatus: 'Not Started' } }));
+		for (let i = 0; i < 5; i++)
+			created.push(
+				await crm.create('tasks', { fields: { subject: `Task ${i} ${run}`, date_start: '2026-11-23', due_date: '2026-11-30', taskstatus: 'Not Started' } }),
+			);
 		const seen: string[] = [];
 		let cursor = page.cursor;
 		for (;;) {
@@ -225,7 +225,10 @@ describe.each(backends)('CRM backend behaviour: $name', (backendUnderTest) => {
 	test('findByExchangeIdent: the record carrying an ident, only in its module (creates from Exchange are idempotent)', async () => {
 		const ident = `x:AAMk-${run}`;
 		const contact = await crm.create('contacts', { fields: { firstname: 'Ida', lastname: `Ident ${run}` }, exchangeIdent: ident });
-		const task = await crm.create('tasks', { fields: { subject: `Ident ${run}`, date_start: '2026-12-01', due_date: '2026-12-02', taskstatus: 'Not Started' }, exchangeIdent: `${ident}-t` });
+		const task = await crm.create('tasks', {
+			fields: { subject: `Ident ${run}`, date_start: '2026-12-01', due_date: '2026-12-02', taskstatus: 'Not Started' },
+			exchangeIdent: `${ident}-t`,
+		});
 		expect((await crm.findByExchangeIdent('contacts', ident)).map((r) => r.id)).toEqual([contact.id]);
 		expect(await crm.findByExchangeIdent('contacts', `${ident}-t`)).toEqual([]);
 		expect((await crm.findByExchangeIdent('tasks', `${ident}-t`)).map((r) => r.id)).toEqual([task.id]);
@@ -239,10 +242,28 @@ describe.each(backends)('CRM backend behaviour: $name', (backendUnderTest) => {
 		const types = await crm.listEventTypes();
 		expect(types).toEqual(expect.arrayContaining(['Meeting', 'Call']));
 		const meeting = await crm.create('events', {
-			fields: { subject: `Kick-off ${run}`, date_start: '2026-11-24', time_start: '09:00:00', due_date: '2026-11-24', time_end: '10:00:00', activitytype: 'Meeting', eventstatus: 'Planned', visibility: 'Public' },
+			fields: {
+				subject: `Kick-off ${run}`,
+				date_start: '2026-11-24',
+				time_start: '09:00:00',
+				due_date: '2026-11-24',
+				time_end: '10:00:00',
+				activitytype: 'Meeting',
+				eventstatus: 'Planned',
+				visibility: 'Public',
+			},
 		});
 		const call = await crm.create('events', {
-			fields: { subject: `Call ${run}`, date_start: '2026-11-24', time_start: '11:00:00', due_date: '2026-11-24', time_end: '11:15:00', activitytype: 'Call', eventstatus: 'Planned', visibility: 'Public' },
+			fields: {
+				subject: `Call ${run}`,
+				date_start: '2026-11-24',
+				time_start: '11:00:00',
+				due_date: '2026-11-24',
+				time_end: '11:15:00',
+				activitytype: 'Call',
+				eventstatus: 'Planned',
+				visibility: 'Public',
+			},
 		});
 		const meetings = await crm.list('events', { type: 'Meeting' });
 		expect(meetings.map((r) => r.id)).toContain(meeting.id);
@@ -256,7 +277,15 @@ describe.each(backends)('CRM backend behaviour: $name', (backendUnderTest) => {
 	test('update writes only the given fields: every other field, CRM-only ones included, stays bit-identical', async () => {
 		const c = await crm.create('contacts', {
 			exchangeIdent: `keep-${run}`,
-			fields: { lastname: `Keep-${run}`, firstname: 'Erika', description: 'Text <b>with</b> HTML & more', leadsource: 'Partner', assistant: 'Max', donotcall: '1', mobile: '+49 170 1' },
+			fields: {
+				lastname: `Keep-${run}`,
+				firstname: 'Erika',
+				description: 'Text <b>with</b> HTML & more',
+				leadsource: 'Partner',
+				assistant: 'Max',
+				donotcall: '1',
+				mobile: '+49 170 1',
+			},
 		});
 		const before = (await crm.get('contacts', c.id))?.fields ?? {};
 		await crm.update('contacts', c.id, { fields: { title: 'CTO' } });
@@ -269,15 +298,30 @@ describe.each(backends)('CRM backend behaviour: $name', (backendUnderTest) => {
 	test('an appointment and a task as the mapping writes them from Exchange are accepted and listed; the reminder survives an update', async () => {
 		// No duration, no event status, no activitytype, no task start/time: what an Exchange item maps to.
 		const event = await crm.create('events', {
-			fields: { subject: `From Exchange ${run}`, date_start: '2026-11-25', time_start: '08:00:00', due_date: '2026-11-25', time_end: '09:45:00', activitytype: 'Meeting', visibility: 'Public', reminder_time: 15 },
+			fields: {
+				subject: `From Exchange ${run}`,
+				date_start: '2026-11-25',
+				time_start: '08:00:00',
+				due_date: '2026-11-25',
+				time_end: '09:45:00',
+				activitytype: 'Meeting',
+				visibility: 'Public',
+				reminder_time: 15,
+			},
 		});
 		expect(Number(event.fields.reminder_time)).toBe(15);
 		const moved = await crm.update('events', event.id, { fields: { time_end: '10:00:00', subject: `Moved ${run}` } });
 		expect(moved.fields).toMatchObject({ subject: `Moved ${run}`, time_end: '10:00:00' });
 		expect(Number(moved.fields.reminder_time)).toBe(15);
-		const task = await crm.create('tasks', { fields: { subject: `Task from Exchange ${run}`, due_date: '2026-11-30', taskstatus: 'Not Started', taskpriority: 'High' } });
+		const task = await crm.create('tasks', {
+			fields: { subject: `Task from Exchange ${run}`, due_date: '2026-11-30', taskstatus: 'Not Started', taskpriority: 'High' },
+		});
 		expect((await crm.list('tasks')).map((r) => r.id)).toContain(task.id);
-		expect((await crm.get('tasks', task.id))?.fields).toMatchObject({ subject: `Task from Exchange ${run}`, due_date: '2026-11-30', taskstatus: 'Not Started' });
+		expect((await crm.get('tasks', task.id))?.fields).toMatchObject({
+			subject: `Task from Exchange ${run}`,
+			due_date: '2026-11-30',
+			taskstatus: 'Not Started',
+		});
 		const undated = await crm.create('tasks', { fields: { subject: `Undated ${run}`, taskstatus: 'Not Started' } });
 		expect((await crm.list('tasks')).map((r) => r.id)).toContain(undated.id);
 		await crm.delete('events', event.id);

@@ -96,9 +96,7 @@ describe('embedded CRM on a SQLite file', () => {
 
 	test('an e-mail with attachments and links is stored once per Message-ID (E6, E7)', async () => {
 		const seed = await seedDemoCrm(crm);
-		const stored = await crm.createEmail(
-			email({ links: [{ module: 'contacts', id: seed.contacts.maxMueller.id }], assignedTo: { type: 'user', id: 'anna' } }),
-		);
+		const stored = await crm.createEmail(email({ links: [{ module: 'contacts', id: seed.contacts.maxMueller.id }], assignedTo: { type: 'user', id: 'anna' } }));
 		expect(stored.messageId).toBe('<abc.123@mail.example>');
 		expect(stored.links).toEqual([{ module: 'contacts', id: seed.contacts.maxMueller.id }]);
 		expect(stored.attachments.map((a) => [a.fileName, a.inline, a.size, a.contentId])).toEqual([
@@ -185,10 +183,7 @@ describe('embedded CRM on a SQLite file', () => {
 		expect(await crm.checkPermission('ben', 'leads', 'read')).toBe(false);
 		expect(await crm.checkPermission('nobody', 'contacts', 'read')).toBe(false);
 
-		const denied = await expectCrmError(
-			crm.create('accounts', { fields: { accountname: 'Ben AG' } }, { actingUserId: 'ben' }),
-			'permission',
-		);
+		const denied = await expectCrmError(crm.create('accounts', { fields: { accountname: 'Ben AG' } }, { actingUserId: 'ben' }), 'permission');
 		expect(denied.message).toContain('ben');
 		expect(denied.message).toContain('Accounts');
 		expect(await crm.findAccountByName('Ben AG')).toBeUndefined();
@@ -211,21 +206,12 @@ describe('embedded CRM on a SQLite file', () => {
 		clock = new Date('2026-11-20T10:00:00.000Z');
 		await crm.update('contacts', seed.contacts.janeDoe.id, { fields: { department: 'IT' } });
 
-		expect((await crm.list('contacts', { modifiedSince: '2026-11-10T00:00:00Z' })).map((r) => r.id)).toEqual([
-			seed.contacts.janeDoe.id,
-		]);
-		expect((await crm.list('contacts', { assignedTo: { type: 'user', id: 'anna' } })).map((r) => r.id)).toEqual([
-			seed.contacts.maxMueller.id,
-		]);
-		expect((await crm.list('accounts', { assignedTo: { type: 'group', id: 'sales' } })).map((r) => r.id)).toEqual([
-			seed.accounts.acme.id,
-		]);
+		expect((await crm.list('contacts', { modifiedSince: '2026-11-10T00:00:00Z' })).map((r) => r.id)).toEqual([seed.contacts.janeDoe.id]);
+		expect((await crm.list('contacts', { assignedTo: { type: 'user', id: 'anna' } })).map((r) => r.id)).toEqual([seed.contacts.maxMueller.id]);
+		expect((await crm.list('accounts', { assignedTo: { type: 'group', id: 'sales' } })).map((r) => r.id)).toEqual([seed.accounts.acme.id]);
 		expect((await crm.list('contacts', { tags: ['vip'] })).map((r) => r.id)).toEqual([seed.contacts.maxMueller.id]);
 		expect((await crm.list('contacts', { tags: ['vip', 'prospect'] })).length).toBe(2);
-		expect((await crm.list('accounts', { type: 'Customer' })).map((r) => r.id)).toEqual([
-			seed.accounts.mueller.id,
-			seed.accounts.oesterreich.id,
-		]);
+		expect((await crm.list('accounts', { type: 'Customer' })).map((r) => r.id)).toEqual([seed.accounts.mueller.id, seed.accounts.oesterreich.id]);
 		expect((await crm.list('accounts', { limit: 1, offset: 1 })).map((r) => r.id)).toEqual([seed.accounts.acme.id]);
 		await expectCrmError(crm.list('contacts', { modifiedSince: 'yesterday-ish' }), 'invalid');
 	});

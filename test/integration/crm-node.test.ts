@@ -111,7 +111,6 @@ describe('CRM node', () => {
 		expect(await run({ resource: 'user', operation: 'getAll', options: { emailDomains: 'fabrikam.example' } })).toEqual([]);
 	});
 
-
 	test('contact: create (field by field), get, update (JSON), get many with filters, delete', async () => {
 		const [created] = await run({
 			resource: 'contact',

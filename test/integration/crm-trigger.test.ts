@@ -33,7 +33,9 @@ it('the watcher reports only changes after its start, per module, each once, del
 	await watcher.start();
 	expect(await watcher.look()).toEqual([]);
 	const created = await crm.create('contacts', { fields: { firstname: 'New', lastname: 'One' } });
-	await crm.create('events', { fields: { subject: 'Not watched', date_start: '2026-12-08', time_start: '10:00:00', due_date: '2026-12-08', time_end: '11:00:00' } });
+	await crm.create('events', {
+		fields: { subject: 'Not watched', date_start: '2026-12-08', time_start: '10:00:00', due_date: '2026-12-08', time_end: '11:00:00' },
+	});
 	expect(await watcher.look()).toEqual([{ module: 'contacts', changes: 1 }]);
 	expect(await watcher.look()).toEqual([]);
 	await crm.delete('contacts', created.id);

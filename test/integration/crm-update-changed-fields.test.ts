@@ -50,7 +50,14 @@ const backends: Backend[] = [
 			const dir = mkdtempSync(join(tmpdir(), 'crm-changed-'));
 			const databasePath = join(dir, 'crm.sqlite');
 			const crm = EmbeddedCrmBackend.open(databasePath);
-			return { crm, credentials: { backend: 'embedded', databasePath }, close: async () => { await crm.close(); rmSync(dir, { recursive: true, force: true }); } };
+			return {
+				crm,
+				credentials: { backend: 'embedded', databasePath },
+				close: async () => {
+					await crm.close();
+					rmSync(dir, { recursive: true, force: true });
+				},
+			};
 		},
 	},
 	{
@@ -58,7 +65,11 @@ const backends: Backend[] = [
 		async open() {
 			const sandbox = await startVtigerSandbox({ users: [{ userName: 'admin', accessKey: 'k3y', isAdmin: true }] });
 			const config = { kind: 'vtiger' as const, url: sandbox.url, userName: 'admin', accessKey: 'k3y' };
-			return { crm: new VtigerCrmBackend(config), credentials: { backend: 'vtiger', url: sandbox.url, userName: 'admin', accessKey: 'k3y' }, close: () => sandbox.close() };
+			return {
+				crm: new VtigerCrmBackend(config),
+				credentials: { backend: 'vtiger', url: sandbox.url, userName: 'admin', accessKey: 'k3y' },
+				close: () => sandbox.close(),
+			};
 		},
 	},
 	...(live
@@ -66,8 +77,17 @@ const backends: Backend[] = [
 				{
 					name: `real vtiger (${process.env.VTIGER_URL})`,
 					async open() {
-						const config = { kind: 'vtiger' as const, url: process.env.VTIGER_URL as string, userName: process.env.VTIGER_USERNAME as string, accessKey: process.env.VTIGER_ACCESS_KEY as string };
-						return { crm: new VtigerCrmBackend(config), credentials: { backend: 'vtiger', url: config.url, userName: config.userName, accessKey: config.accessKey }, close: async () => undefined };
+						const config = {
+							kind: 'vtiger' as const,
+							url: process.env.VTIGER_URL as string,
+							userName: process.env.VTIGER_USERNAME as string,
+							accessKey: process.env.VTIGER_ACCESS_KEY as string,
+						};
+						return {
+							crm: new VtigerCrmBackend(config),
+							credentials: { backend: 'vtiger', url: config.url, userName: config.userName, accessKey: config.accessKey },
+							close: async () => undefined,
+						};
 					},
 				},
 			]
@@ -103,15 +123,21 @@ function updateAction(component: Component, target: CrmRecord, record: object, c
 /** Field Mapping (canonical → CRM, preset) then CRM Sync Action → Apply, as in the sync templates. */
 async function applyThroughNodes(credentials: ICredentialDataDecryptedObject, action: ActionItem): Promise<IDataObject> {
 	const [mapped] = await new FieldMapping().execute.call(
-		context(credentials, { operation: 'toCrm', component: action.component, recordField: 'record', crmFieldsField: 'fields' }, [{ json: action as unknown as IDataObject }]),
+		context(credentials, { operation: 'toCrm', component: action.component, recordField: 'record', crmFieldsField: 'fields' }, [
+			{ json: action as unknown as IDataObject },
+		]),
 	);
 	expect(mapped).toHaveLength(1);
-	const [applied] = await new Crm().execute.call(context(credentials, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, mapped));
+	const [applied] = await new Crm().execute.call(
+		context(credentials, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, mapped),
+	);
 	return applied[0].json;
 }
 
 function changedKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-	return Object.keys({ ...a, ...b }).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
+	return Object.keys({ ...a, ...b })
+		.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+		.sort();
 }
 
 describe.each(backends)('updates from Exchange write only the changed fields: $name', (backend) => {
@@ -180,24 +206,44 @@ describe.each(backends)('updates from Exchange write only the changed fields: $n
 		const eventConfig = buildMappingConfig('event');
 		const start = { dateTime: '2026-11-24T09:00:00.0000000', timeZone: 'Europe/Berlin' };
 		const end = { dateTime: '2026-11-24T10:30:00.0000000', timeZone: 'Europe/Berlin' };
-		const createEvent = { ...updateAction('event', { id: '' } as CrmRecord, { subject: `Kick-off ${run}`, start, end, location: 'Room 1' }, []), kind: 'create' as const, targetId: undefined, changedFields: undefined, writeIdent: `x:ev-${run}` };
+		const createEvent = {
+			...updateAction('event', { id: '' } as CrmRecord, { subject: `Kick-off ${run}`, start, end, location: 'Room 1' }, []),
+			kind: 'create' as const,
+			targetId: undefined,
+			changedFields: undefined,
+			writeIdent: `x:ev-${run}`,
+		};
 		const created = await applyThroughNodes(credentials, createEvent as ActionItem);
 		expect(created.outcome).toMatchObject({ ok: true });
 		const eventId = String((created.outcome as { id: string }).id);
 		written.push({ module: 'events', id: eventId });
 		const event = (await crm.get('events', eventId)) as CrmRecord;
-		expect(event.fields).toMatchObject({ subject: `Kick-off ${run}`, date_start: '2026-11-24', time_start: '08:00:00', time_end: '09:30:00', activitytype: 'Meeting' });
+		expect(event.fields).toMatchObject({
+			subject: `Kick-off ${run}`,
+			date_start: '2026-11-24',
+			time_start: '08:00:00',
+			time_end: '09:30:00',
+			activitytype: 'Meeting',
+		});
 		expect(Number(event.fields.reminder_time)).toBe(15); // S19: the default reminder, on create only
 		// The CRM user changes the type and adds a remark the mapping does not sync.
 		const edited = await crm.update('events', eventId, { fields: { activitytype: 'Call', location: 'Room 2' } });
 		const canonical = crmToCanonical('event', edited.fields, eventConfig, { recordId: eventId });
-		const applied = await applyThroughNodes(credentials, updateAction('event', edited, { ...canonical, subject: `Kick-off moved ${run}`, body: undefined }, ['subject']));
+		const applied = await applyThroughNodes(
+			credentials,
+			updateAction('event', edited, { ...canonical, subject: `Kick-off moved ${run}`, body: undefined }, ['subject']),
+		);
 		expect(applied.outcome).toMatchObject({ ok: true });
 		const after = (await crm.get('events', eventId)) as CrmRecord;
 		expect(changedKeys(edited.fields, after.fields)).toEqual(['subject']);
 		expect(after.fields.activitytype).toBe('Call');
 
-		const createTask = { ...updateAction('task', { id: '' } as CrmRecord, { subject: `Report ${run}`, dueDate: '2026-11-30', status: 'notStarted', priority: 'normal' }, []), kind: 'create' as const, targetId: undefined, changedFields: undefined };
+		const createTask = {
+			...updateAction('task', { id: '' } as CrmRecord, { subject: `Report ${run}`, dueDate: '2026-11-30', status: 'notStarted', priority: 'normal' }, []),
+			kind: 'create' as const,
+			targetId: undefined,
+			changedFields: undefined,
+		};
 		const task = await applyThroughNodes(credentials, createTask as ActionItem);
 		expect(task.outcome).toMatchObject({ ok: true });
 		const taskId = String((task.outcome as { id: string }).id);

@@ -7,13 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CrmError, EmbeddedCrmBackend, type CrmBackend, type CrmRecordInput } from '../../lib/crm';
-import {
-	DEFAULT_EMAIL_IMPORT_OPTIONS,
-	EmailImporter,
-	type EmailImportOptions,
-	type EmailImportResult,
-	type MailFolderRole,
-} from '../../lib/email';
+import { DEFAULT_EMAIL_IMPORT_OPTIONS, EmailImporter, type EmailImportOptions, type EmailImportResult, type MailFolderRole } from '../../lib/email';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/emails');
 const ALL_FIXTURES = readdirSync(FIXTURES).flatMap((folder) =>
@@ -56,8 +50,7 @@ describe('e-mail import into the embedded CRM', () => {
 			options: { ...DEFAULT_EMAIL_IMPORT_OPTIONS, ...options },
 		});
 	}
-	const create = (module: 'leads' | 'contacts' | 'accounts' | 'partners', fields: CrmRecordInput['fields']) =>
-		crm.create(module, { fields });
+	const create = (module: 'leads' | 'contacts' | 'accounts' | 'partners', fields: CrmRecordInput['fields']) => crm.create(module, { fields });
 
 	it('imports every fixture once: encrypted refused with a reason, malformed a clear error, the others go on', async () => {
 		const run = importer();
@@ -167,7 +160,11 @@ describe('e-mail import into the embedded CRM', () => {
 	});
 
 	it.each<[string, Partial<EmailImportOptions>, { lastname: string; company: string }]>([
-		['local part / domain without TLD', { leadLastName: 'localPart', leadCompany: 'domainWithoutTld' }, { lastname: 'max.mustermann', company: 'mail.example' }],
+		[
+			'local part / domain without TLD',
+			{ leadLastName: 'localPart', leadCompany: 'domainWithoutTld' },
+			{ lastname: 'max.mustermann', company: 'mail.example' },
+		],
 		['display name / whole domain', { leadLastName: 'displayName', leadCompany: 'domain' }, { lastname: 'Max Müller', company: 'mail.example.de' }],
 		['placeholders', { leadLastName: 'placeholder', leadCompany: 'placeholder' }, { lastname: '???', company: '???' }],
 	])('E3/E4: creates a lead for an unknown address (%s)', async (_name, options, expected) => {

@@ -67,14 +67,24 @@ interface Mailbox {
 async function mailbox(): Promise<Mailbox> {
 	await sb.control.reset();
 	await sb.control.generate({ mailbox: ANNA, messages: MAILS + 1, seed: 7 });
-	const mail = (await client.ensureSyncFolders({ components: ['mail'] })).mail as NonNullable<Awaited<ReturnType<GraphExchangeClient['ensureSyncFolders']>>['mail']>;
+	const mail = (await client.ensureSyncFolders({ components: ['mail'] })).mail as NonNullable<
+		Awaited<ReturnType<GraphExchangeClient['ensureSyncFolders']>>['mail']
+	>;
 	const inbox = (await client.getWellKnownFolder('inbox')).id;
 	const [untouched, ...rest] = (await client.listMessageChanges(inbox, undefined, { pageSize: 100 })).messages;
 	expect(rest).toHaveLength(MAILS);
 	const inputs: EmailMessageInput[] = [];
 	for (const m of rest) {
 		const moved = await client.moveMessage(m.id, mail.root);
-		inputs.push({ exchangeId: moved.id, folderId: mail.root, folderRole: 'syncRoot', previousFolderId: inbox, internetMessageId: m.internetMessageId, from: m.from, size: m.size });
+		inputs.push({
+			exchangeId: moved.id,
+			folderId: mail.root,
+			folderRole: 'syncRoot',
+			previousFolderId: inbox,
+			internetMessageId: m.internetMessageId,
+			from: m.from,
+			size: m.size,
+		});
 	}
 	return { inbox, syncRoot: mail.root, inputs, untouched };
 }
@@ -84,7 +94,9 @@ function importer(moveBack = true): EmailImporter {
 }
 
 /** What the sandbox saw: HTTP requests sent, $batch calls among them, moves and MIME reads (single or batched), and the mailbox's count. */
-async function measured<T>(run: () => Promise<T>): Promise<{ result: T; http: number; batches: number; moves: number; mimeReads: number; singleMimeReads: number; mailboxRequests: number }> {
+async function measured<T>(
+	run: () => Promise<T>,
+): Promise<{ result: T; http: number; batches: number; moves: number; mimeReads: number; singleMimeReads: number; mailboxRequests: number }> {
 	const before = (await sb.control.counters())[ANNA]?.total ?? 0;
 	const rec = sb.recordGraph();
 	let result: T;
@@ -167,7 +179,9 @@ it(`${MAILS} mails: one run reads them in 2 $batches and moves them back in 2 in
 	expect(single).toMatchObject({ moves: MAILS, mimeReads: MAILS, singleMimeReads: MAILS, batches: 0, http: 2 * MAILS });
 	// Graph counts each sub-request against the mailbox's limit: the mailbox's count stays the same.
 	expect(run.mailboxRequests).toBe(single.mailboxRequests);
-	console.log(`e-mail import of ${MAILS} mails: HTTP requests ${single.http} → ${run.http}; mailbox-counted requests ${single.mailboxRequests} → ${run.mailboxRequests}`);
+	console.log(
+		`e-mail import of ${MAILS} mails: HTTP requests ${single.http} → ${run.http}; mailbox-counted requests ${single.mailboxRequests} → ${run.mailboxRequests}`,
+	);
 
 	// Both sides: every mail once in the CRM, back in the Inbox under its new id; the 26th mail untouched.
 	await expectEachOnceInCrm(box.inputs, results);
@@ -204,7 +218,11 @@ it('a move that fails for one mail fails only that one: the others move, it stay
 it('a move answered 503 once is sent again in its own $batch; every mail moves', async () => {
 	const box = await mailbox();
 	const victim = box.inputs[21];
-	await sb.control.addFault({ match: { protocol: 'graph', method: 'POST', path: movePathOf(victim) }, action: { type: 'status', status: 503, retryAfterSeconds: 1 }, times: 1 });
+	await sb.control.addFault({
+		match: { protocol: 'graph', method: 'POST', path: movePathOf(victim) },
+		action: { type: 'status', status: 503, retryAfterSeconds: 1 },
+		times: 1,
+	});
 
 	const run = await measured(() => importer().importMessages(box.inputs));
 	expect(run.result.every((r) => DONE.has(r.status) && r.move?.moved)).toBe(true);
@@ -228,7 +246,9 @@ it('the sandbox answers a MIME read ($value) inside a $batch as Graph does: the 
 		body: JSON.stringify({ requests: [{ id: '1', method: 'GET', url: path }] }),
 	});
 	expect(batched.status).toBe(200);
-	const [sub] = (JSON.parse(batched.body.toString('utf8')) as { responses: Array<{ id: string; status: number; headers: Record<string, string>; body: unknown }> }).responses;
+	const [sub] = (
+		JSON.parse(batched.body.toString('utf8')) as { responses: Array<{ id: string; status: number; headers: Record<string, string>; body: unknown }> }
+	).responses;
 	expect(sub).toMatchObject({ id: '1', status: 200, headers: { 'content-type': 'text/plain' } });
 	expect(typeof sub.body).toBe('string');
 	expect(Buffer.from(sub.body as string, 'base64').equals(alone.body)).toBe(true);

@@ -28,12 +28,7 @@ function emlItem(file: string, json: IDataObject = {}): INodeExecutionData {
 }
 
 /** A minimal IExecuteFunctions: parameters, credentials, binary data, continueOnFail. */
-function executeContext(
-	credentials: ICredentialDataDecryptedObject,
-	params: Params,
-	items: INodeExecutionData[],
-	continueOnFail: boolean,
-): IExecuteFunctions {
+function executeContext(credentials: ICredentialDataDecryptedObject, params: Params, items: INodeExecutionData[], continueOnFail: boolean): IExecuteFunctions {
 	const context = {
 		getInputData: () => items,
 		getNode: () => NODE,
@@ -142,19 +137,14 @@ describe('E-mail to Lead node', () => {
 	});
 
 	it('applies blacklist and lead options from the node parameters', async () => {
-		const out = await run(
-			{ folder: 'leads', options: { blacklist: 'INBUCKET, @nowhere.example', noMatch: 'createLead' } },
-			[emlItem('encodings/enmime__qp-utf8-header.eml')],
-		);
-		expect(out[0].json.ignored).toEqual(['marczak@inbucket.com']);
-		expect((out[0].json.createdLeads as IDataObject[]).map((lead) => lead.address)).toEqual([
-			'jamehi03@jamehi03lx.noa.com',
-			'pirard@vm1.ulg.ac.be',
+		const out = await run({ folder: 'leads', options: { blacklist: 'INBUCKET, @nowhere.example', noMatch: 'createLead' } }, [
+			emlItem('encodings/enmime__qp-utf8-header.eml'),
 		]);
-		const second = await run(
-			{ options: { noMatch: 'createLead', leadLastName: 'displayName', leadCompany: 'domainWithoutTld' } },
-			[emlItem('encodings/mail__raw_email_double_at_in_header.eml')],
-		);
+		expect(out[0].json.ignored).toEqual(['marczak@inbucket.com']);
+		expect((out[0].json.createdLeads as IDataObject[]).map((lead) => lead.address)).toEqual(['jamehi03@jamehi03lx.noa.com', 'pirard@vm1.ulg.ac.be']);
+		const second = await run({ options: { noMatch: 'createLead', leadLastName: 'displayName', leadCompany: 'domainWithoutTld' } }, [
+			emlItem('encodings/mail__raw_email_double_at_in_header.eml'),
+		]);
 		expect(second[0].json.ignored).toEqual([]);
 		expect(second[0].json.createdLeads).toEqual([
 			expect.objectContaining({ address: 'jamis@37signals.com', lastName: 'Jamis Buck', company: '37signals' }),
@@ -163,9 +153,7 @@ describe('E-mail to Lead node', () => {
 	});
 
 	it('takes the CRM-Sync folder from the Exchange Trigger output (E1: Accounts searches only accounts)', async () => {
-		const out = await run({ folder: 'detect', syncFolder: 'accounts', folderId: 'AAMkAccounts', options: {} }, [
-			emlItem('structure/mimekit__ukr.eml'),
-		]);
+		const out = await run({ folder: 'detect', syncFolder: 'accounts', folderId: 'AAMkAccounts', options: {} }, [emlItem('structure/mimekit__ukr.eml')]);
 		expect(out[0].json).toMatchObject({ status: 'imported', links: [], unmatched: ['rrtest1@xink.io', 'ems365sync@xink.io'] });
 	});
 

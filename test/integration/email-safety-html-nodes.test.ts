@@ -58,7 +58,11 @@ const backends: Backend[] = [
 		async open() {
 			const sandbox = await startVtigerSandbox({ users: [{ userName: 'admin', accessKey: 'k3y', isAdmin: true }] });
 			const config = { kind: 'vtiger' as const, url: sandbox.url, userName: 'admin', accessKey: 'k3y' };
-			return { crm: new VtigerCrmBackend(config), credentials: { backend: 'vtiger', url: sandbox.url, userName: 'admin', accessKey: 'k3y' }, close: () => sandbox.close() };
+			return {
+				crm: new VtigerCrmBackend(config),
+				credentials: { backend: 'vtiger', url: sandbox.url, userName: 'admin', accessKey: 'k3y' },
+				close: () => sandbox.close(),
+			};
 		},
 	},
 	...(live
@@ -66,8 +70,17 @@ const backends: Backend[] = [
 				{
 					name: `real vtiger (${process.env.VTIGER_URL})`,
 					async open() {
-						const config = { kind: 'vtiger' as const, url: process.env.VTIGER_URL as string, userName: process.env.VTIGER_USERNAME as string, accessKey: process.env.VTIGER_ACCESS_KEY as string };
-						return { crm: new VtigerCrmBackend(config), credentials: { backend: 'vtiger', url: config.url, userName: config.userName, accessKey: config.accessKey }, close: async () => undefined };
+						const config = {
+							kind: 'vtiger' as const,
+							url: process.env.VTIGER_URL as string,
+							userName: process.env.VTIGER_USERNAME as string,
+							accessKey: process.env.VTIGER_ACCESS_KEY as string,
+						};
+						return {
+							crm: new VtigerCrmBackend(config),
+							credentials: { backend: 'vtiger', url: config.url, userName: config.userName, accessKey: config.accessKey },
+							close: async () => undefined,
+						};
 					},
 				},
 			]
@@ -136,9 +149,13 @@ describe.each(backends)('S9 descriptions through Field Mapping and CRM Apply: $n
 	async function createThroughNodes(module: 'contacts' | 'events' | 'tasks', action: ActionItem): Promise<CrmRecord> {
 		const before = JSON.stringify(action);
 		const [mapped] = await new FieldMapping().execute.call(
-			context(credentials, { operation: 'toCrm', component: action.component, recordField: 'record', crmFieldsField: 'fields' }, [{ json: action as unknown as IDataObject }]),
+			context(credentials, { operation: 'toCrm', component: action.component, recordField: 'record', crmFieldsField: 'fields' }, [
+				{ json: action as unknown as IDataObject },
+			]),
 		);
-		const [applied] = await new Crm().execute.call(context(credentials, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, mapped));
+		const [applied] = await new Crm().execute.call(
+			context(credentials, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, mapped),
+		);
 		expect(applied[0].json.outcome).toMatchObject({ ok: true });
 		const id = String((applied[0].json.outcome as { id: string }).id);
 		written.push({ module, id });

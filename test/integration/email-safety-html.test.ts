@@ -72,8 +72,7 @@ describe('S9: no markup and no live link reaches the CRM', () => {
 		rmSync(dir, { recursive: true, force: true });
 	});
 
-	const importer = () =>
-		new EmailImporter({ crm, ownerAddresses: [OWNER], ownerUserId: 'u1', options: { ...DEFAULT_EMAIL_IMPORT_OPTIONS } });
+	const importer = () => new EmailImporter({ crm, ownerAddresses: [OWNER], ownerUserId: 'u1', options: { ...DEFAULT_EMAIL_IMPORT_OPTIONS } });
 
 	it('e-mail import: escaped script, javascript:/data: links and a text/plain part with escaped markup', async () => {
 		const bystander = await crm.create('contacts', { fields: { lastname: 'Bystander', description: 'Keep <me> & this' } });

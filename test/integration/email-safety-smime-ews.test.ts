@@ -35,7 +35,9 @@ const INNER = [
 	'Content-Disposition: attachment; filename="angebot.txt"',
 	'Content-Transfer-Encoding: base64',
 	'',
-	ATTACHMENT.toString('base64').replace(/.{1,76}/g, '$&\r\n').trimEnd(),
+	ATTACHMENT.toString('base64')
+		.replace(/.{1,76}/g, '$&\r\n')
+		.trimEnd(),
 	'--mix--',
 	'',
 ].join('\r\n');
@@ -48,11 +50,25 @@ live('S/MIME signed mail from a real EWS mailbox', () => {
 
 	beforeAll(() => {
 		dir = mkdtempSync(path.join(tmpdir(), 'email-safety-smime-ews-'));
-		execFileSync('openssl', [
-			'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-			'-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-			'-subj', '/CN=Signer/emailAddress=signer@sender.example',
-		], { stdio: 'pipe' });
+		execFileSync(
+			'openssl',
+			[
+				'req',
+				'-x509',
+				'-newkey',
+				'rsa:2048',
+				'-nodes',
+				'-days',
+				'2',
+				'-keyout',
+				path.join(dir, 'key.pem'),
+				'-out',
+				path.join(dir, 'cert.pem'),
+				'-subj',
+				'/CN=Signer/emailAddress=signer@sender.example',
+			],
+			{ stdio: 'pipe' },
+		);
 		writeFileSync(path.join(dir, 'inner.eml'), INNER);
 		client = new EwsExchangeClient(
 			ewsOptionsFromCredential({
@@ -70,7 +86,9 @@ live('S/MIME signed mail from a real EWS mailbox', () => {
 
 	afterAll(async () => {
 		for (const id of created) {
-			await EmailMessage.Bind(client.service, new ItemId(id)).then((item) => item.Delete(DeleteMode.HardDelete)).catch(() => undefined);
+			await EmailMessage.Bind(client.service, new ItemId(id))
+				.then((item) => item.Delete(DeleteMode.HardDelete))
+				.catch(() => undefined);
 		}
 		client?.service.XHRApi.disconnect();
 		await crm?.close();
@@ -80,14 +98,27 @@ live('S/MIME signed mail from a real EWS mailbox', () => {
 	/** openssl cms -sign, as a mail client sends it, saved into the Inbox as MIME. */
 	async function signedMessageInInbox(kind: 'opaque' | 'detached'): Promise<string> {
 		const smime = execFileSync('openssl', [
-			'cms', '-sign', ...(kind === 'opaque' ? ['-nodetach'] : []), '-stream', '-binary',
-			'-signer', path.join(dir, 'cert.pem'), '-inkey', path.join(dir, 'key.pem'), '-in', path.join(dir, 'inner.eml'),
-			'-outform', 'SMIME', '-from', 'Signer <signer@sender.example>', '-to', client.mailbox, '-subject', `Signiert ${kind} ${run}`,
+			'cms',
+			'-sign',
+			...(kind === 'opaque' ? ['-nodetach'] : []),
+			'-stream',
+			'-binary',
+			'-signer',
+			path.join(dir, 'cert.pem'),
+			'-inkey',
+			path.join(dir, 'key.pem'),
+			'-in',
+			path.join(dir, 'inner.eml'),
+			'-outform',
+			'SMIME',
+			'-from',
+			'Signer <signer@sender.example>',
+			'-to',
+			client.mailbox,
+			'-subject',
+			`Signiert ${kind} ${run}`,
 		]);
-		const raw = Buffer.concat([
-			Buffer.from(`Message-ID: <${kind}.${run}@sender.example>\r\nDate: Mon, 02 Mar 2026 09:00:00 +0100\r\n`),
-			smime,
-		]);
+		const raw = Buffer.concat([Buffer.from(`Message-ID: <${kind}.${run}@sender.example>\r\nDate: Mon, 02 Mar 2026 09:00:00 +0100\r\n`), smime]);
 		const message = new EmailMessage(client.service);
 		message.MimeContent = new MimeContent('UTF-8', raw.toString('base64'));
 		await message.Save(WellKnownFolderName.Inbox);

@@ -42,7 +42,9 @@ const INNER = [
 	'Content-Disposition: attachment; filename="Angebot.pdf"',
 	'Content-Transfer-Encoding: base64',
 	'',
-	PDF.toString('base64').replace(/.{1,76}/g, '$&\r\n').trimEnd(),
+	PDF.toString('base64')
+		.replace(/.{1,76}/g, '$&\r\n')
+		.trimEnd(),
 	'--mix--',
 	'',
 ].join('\r\n');
@@ -55,11 +57,25 @@ describe('S/MIME signed mail is imported, encrypted mail refused (E8)', () => {
 	beforeAll(() => {
 		rmSync(keys, { recursive: true, force: true });
 		execFileSync('mkdir', ['-p', keys]);
-		execFileSync('openssl', [
-			'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-			'-keyout', path.join(keys, 'key.pem'), '-out', path.join(keys, 'cert.pem'),
-			'-subj', '/CN=Anna Sender/emailAddress=anna@sender.example',
-		], { stdio: 'pipe' });
+		execFileSync(
+			'openssl',
+			[
+				'req',
+				'-x509',
+				'-newkey',
+				'rsa:2048',
+				'-nodes',
+				'-days',
+				'2',
+				'-keyout',
+				path.join(keys, 'key.pem'),
+				'-out',
+				path.join(keys, 'cert.pem'),
+				'-subj',
+				'/CN=Anna Sender/emailAddress=anna@sender.example',
+			],
+			{ stdio: 'pipe' },
+		);
 		writeFileSync(path.join(keys, 'inner.eml'), INNER);
 	});
 	afterAll(() => rmSync(keys, { recursive: true, force: true }));
@@ -78,15 +94,30 @@ describe('S/MIME signed mail is imported, encrypted mail refused (E8)', () => {
 	/** openssl cms -sign as a mail client would send it (S/MIME output with headers). */
 	function opensslSigned(messageId: string, opaque: boolean, input = path.join(keys, 'inner.eml')): Buffer {
 		const smime = execFileSync('openssl', [
-			'cms', '-sign', ...(opaque ? ['-nodetach'] : []), '-stream', '-binary',
-			'-signer', path.join(keys, 'cert.pem'), '-inkey', path.join(keys, 'key.pem'), '-in', input,
-			'-outform', 'SMIME', '-from', 'Anna Sender <anna@sender.example>', '-to', OWNER, '-subject', 'Signiertes Angebot',
+			'cms',
+			'-sign',
+			...(opaque ? ['-nodetach'] : []),
+			'-stream',
+			'-binary',
+			'-signer',
+			path.join(keys, 'cert.pem'),
+			'-inkey',
+			path.join(keys, 'key.pem'),
+			'-in',
+			input,
+			'-outform',
+			'SMIME',
+			'-from',
+			'Anna Sender <anna@sender.example>',
+			'-to',
+			OWNER,
+			'-subject',
+			'Signiertes Angebot',
 		]);
 		return Buffer.concat([Buffer.from(`Message-ID: <${messageId}@sender.example>\r\nDate: Mon, 02 Mar 2026 09:00:00 +0100\r\n`), smime]);
 	}
 
-	const importer = () =>
-		new EmailImporter({ crm, ownerAddresses: [OWNER], ownerUserId: 'u1', options: { ...DEFAULT_EMAIL_IMPORT_OPTIONS } });
+	const importer = () => new EmailImporter({ crm, ownerAddresses: [OWNER], ownerUserId: 'u1', options: { ...DEFAULT_EMAIL_IMPORT_OPTIONS } });
 
 	async function importAndRead(raw: Buffer) {
 		const copy = Buffer.from(raw);
@@ -160,7 +191,14 @@ describe('S/MIME signed mail is imported, encrypted mail refused (E8)', () => {
 
 		// Encrypt, then sign the encrypted entity (what a signing gateway does to encrypted mail).
 		const encrypted = execFileSync('openssl', [
-			'cms', '-encrypt', '-aes256', '-in', path.join(keys, 'inner.eml'), '-outform', 'SMIME', path.join(keys, 'cert.pem'),
+			'cms',
+			'-encrypt',
+			'-aes256',
+			'-in',
+			path.join(keys, 'inner.eml'),
+			'-outform',
+			'SMIME',
+			path.join(keys, 'cert.pem'),
 		]);
 		writeFileSync(path.join(keys, 'encrypted.eml'), encrypted);
 		const signedEncrypted = await importAndRead(opensslSigned('signed-encrypted', true, path.join(keys, 'encrypted.eml')));

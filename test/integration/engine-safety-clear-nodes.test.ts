@@ -71,7 +71,7 @@ it('a field cleared in Outlook is cleared in the CRM after idle runs; CRM-only f
 	expect(await syncRun()).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0, conflicts: 0 });
 });
 
-it('both sides changed: the value last-modified-wins overwrote is in the Plan\'s notification output with both values and the winner', async () => {
+it("both sides changed: the value last-modified-wins overwrote is in the Plan's notification output with both values and the winner", async () => {
 	const crm = EmbeddedCrmBackend.open(dbPath);
 	const max = await crm.create('contacts', { fields: { firstname: 'Max', lastname: 'Muster', title: 'GF' } });
 	const first = await syncRun();
@@ -84,7 +84,11 @@ it('both sides changed: the value last-modified-wins overwrote is in the Plan\'s
 	const run = await syncRun();
 	expect(run).toMatchObject({ updated: 1, errors: 0 });
 	expect(run.notifications).toEqual([
-		expect.objectContaining({ kind: 'overridden', side: 'exchange', overridden: [{ field: 'jobTitle', crm: 'Einkauf', exchange: 'Vertrieb', winner: 'exchange' }] }),
+		expect.objectContaining({
+			kind: 'overridden',
+			side: 'exchange',
+			overridden: [{ field: 'jobTitle', crm: 'Einkauf', exchange: 'Vertrieb', winner: 'exchange' }],
+		}),
 	]);
 	expect((await crm.get('contacts', max.id))?.fields.title).toBe('Vertrieb');
 	await crm.close();

@@ -42,46 +42,75 @@ function outlookClient(): GraphExchangeClient {
 		protocol: 'graph',
 		baseUrl: sandbox.httpsUrl,
 		mailbox: MAILBOX,
-		tokens: new ClientCredentialsTokenProvider({ authorityUrl: sandbox.httpsUrl, tenantId: TENANT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, transport),
+		tokens: new ClientCredentialsTokenProvider(
+			{ authorityUrl: sandbox.httpsUrl, tenantId: TENANT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+			transport,
+		),
 		transport,
 	});
 }
 
 function runner(protocol: SoakProtocol, databasePath: string): TemplateRun {
-	return new TemplateRun(protocol, 'event', { folderParameter: 'eventFolder', pastDays: 30 }, {
-		microsoftGraphOAuth2Api: {
-			grantType: 'clientCredentials', tenantId: TENANT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, mailbox: MAILBOX,
-			authorityUrl: sandbox.httpsUrl, graphBaseUrl: sandbox.httpsUrl, useCustomCa: true, caCertificate: sandbox.tls.ca,
+	return new TemplateRun(
+		protocol,
+		'event',
+		{ folderParameter: 'eventFolder', pastDays: 30 },
+		{
+			microsoftGraphOAuth2Api: {
+				grantType: 'clientCredentials',
+				tenantId: TENANT,
+				clientId: CLIENT_ID,
+				clientSecret: CLIENT_SECRET,
+				mailbox: MAILBOX,
+				authorityUrl: sandbox.httpsUrl,
+				graphBaseUrl: sandbox.httpsUrl,
+				useCustomCa: true,
+				caCertificate: sandbox.tls.ca,
+			},
+			exchangeEwsApi: {
+				url: `${sandbox.httpUrl}/EWS/Exchange.asmx`,
+				authentication: 'basic',
+				username: MAILBOX,
+				password: DEFAULT_PASSWORD,
+				mailbox: '',
+				impersonate: false,
+				ca: '',
+				allowSelfSigned: false,
+			},
+			crmApi: { backend: 'embedded', databasePath },
 		},
-		exchangeEwsApi: { url: `${sandbox.httpUrl}/EWS/Exchange.asmx`, authentication: 'basic', username: MAILBOX, password: DEFAULT_PASSWORD, mailbox: '', impersonate: false, ca: '', allowSelfSigned: false },
-		crmApi: { backend: 'embedded', databasePath },
-	});
+	);
 }
 
-it.each<SoakProtocol>(['graph', 'ews'])('%s: an appointment the sync created and its owner deleted before the next run is deleted in the CRM too; the others stay', async (protocol) => {
-	const databasePath = path.join(dir, `${protocol}.sqlite`);
-	const crm = EmbeddedCrmBackend.open(databasePath);
-	const day = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
-	const meeting = (subject: string) => ({ fields: { subject, activitytype: 'Meeting', date_start: day, time_start: '09:00:00', due_date: day, time_end: '10:00:00', location: 'Raum 1' } });
-	const keep = await crm.create('events', meeting('Bleibt'));
-	const gone = await crm.create('events', meeting('Wird gelöscht'));
-	const run = runner(protocol, databasePath);
-	const data: IDataObject = {};
-	expect(await run.run(data)).toMatchObject({ created: 2, errors: 0 });
+it.each<SoakProtocol>(['graph', 'ews'])(
+	'%s: an appointment the sync created and its owner deleted before the next run is deleted in the CRM too; the others stay',
+	async (protocol) => {
+		const databasePath = path.join(dir, `${protocol}.sqlite`);
+		const crm = EmbeddedCrmBackend.open(databasePath);
+		const day = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+		const meeting = (subject: string) => ({
+			fields: { subject, activitytype: 'Meeting', date_start: day, time_start: '09:00:00', due_date: day, time_end: '10:00:00', location: 'Raum 1' },
+		});
+		const keep = await crm.create('events', meeting('Bleibt'));
+		const gone = await crm.create('events', meeting('Wird gelöscht'));
+		const run = runner(protocol, databasePath);
+		const data: IDataObject = {};
+		expect(await run.run(data)).toMatchObject({ created: 2, errors: 0 });
 
-	// The owner deletes one of the two copies in Outlook before the next run.
-	const outlook = outlookClient();
-	const folderId = (await outlook.ensureSyncFolders({ components: ['event'] })).event as string;
-	const copies = (await outlook.listChanges('event', folderId, undefined)).items;
-	expect(copies.map((i) => (i.record as CalendarEvent).subject).sort()).toEqual(['Bleibt', 'Wird gelöscht']);
-	await outlook.delete('event', folderId, copies.find((i) => (i.record as CalendarEvent).subject === 'Wird gelöscht')!.id);
-	outlook.close();
+		// The owner deletes one of the two copies in Outlook before the next run.
+		const outlook = outlookClient();
+		const folderId = (await outlook.ensureSyncFolders({ components: ['event'] })).event as string;
+		const copies = (await outlook.listChanges('event', folderId, undefined)).items;
+		expect(copies.map((i) => (i.record as CalendarEvent).subject).sort()).toEqual(['Bleibt', 'Wird gelöscht']);
+		await outlook.delete('event', folderId, copies.find((i) => (i.record as CalendarEvent).subject === 'Wird gelöscht')!.id);
+		outlook.close();
 
-	expect(await run.run(data)).toMatchObject({ deleted: 1, errors: 0 });
-	expect(await crm.get('events', gone.id)).toBeUndefined();
-	const kept = await crm.get('events', keep.id);
-	expect(kept?.fields).toMatchObject({ subject: 'Bleibt', location: 'Raum 1' });
-	// Nothing more to do: the next run is idle.
-	expect(await run.run(data)).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0 });
-	crm.closeSync();
-});
+		expect(await run.run(data)).toMatchObject({ deleted: 1, errors: 0 });
+		expect(await crm.get('events', gone.id)).toBeUndefined();
+		const kept = await crm.get('events', keep.id);
+		expect(kept?.fields).toMatchObject({ subject: 'Bleibt', location: 'Raum 1' });
+		// Nothing more to do: the next run is idle.
+		expect(await run.run(data)).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0 });
+		crm.closeSync();
+	},
+);

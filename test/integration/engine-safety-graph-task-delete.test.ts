@@ -52,7 +52,11 @@ const resolution = new ConflictResolution();
 
 /** One run of workflows/task-sync.json. */
 async function syncRun(): Promise<IDataObject> {
-	const [[folders]] = await runNode(exchange, { resource: 'folder', operation: 'ensureSyncFolders', components: ['task'], useDefault: [], folderName: 'CRM-Sync' }, [[{ json: {} }]]);
+	const [[folders]] = await runNode(
+		exchange,
+		{ resource: 'folder', operation: 'ensureSyncFolders', components: ['task'], useDefault: [], folderName: 'CRM-Sync' },
+		[[{ json: {} }]],
+	);
 	const folderId = (folders.json as { task: string }).task;
 	const table = { component: 'task', mailbox: 'me', exchangeFolderId: folderId, crmInstance: 'crm' };
 	const [[state]] = await runNode(resolution, { operation: 'readState', ...table }, [[folders]]);
@@ -60,10 +64,19 @@ async function syncRun(): Promise<IDataObject> {
 	const [canonical] = await runNode(mapping, { component: 'task', operation: 'toCanonical' }, [crmChanges]);
 	const [exChanges] = await runNode(
 		exchange,
-		{ resource: 'task', operation: 'getChanges', taskFolder: { __rl: true, mode: 'id', value: folderId }, cursor: (state.json.exchangeCursor as string) ?? '', pastDays: 30 },
+		{
+			resource: 'task',
+			operation: 'getChanges',
+			taskFolder: { __rl: true, mode: 'id', value: folderId },
+			cursor: (state.json.exchangeCursor as string) ?? '',
+			pastDays: 30,
+		},
 		[canonical],
 	);
-	const [actions] = await runNode(resolution, { operation: 'plan', ...table, direction: 'both', policy: 'lastModifiedWins', pastDays: 30, planOptions: {} }, [canonical, exChanges]);
+	const [actions] = await runNode(resolution, { operation: 'plan', ...table, direction: 'both', policy: 'lastModifiedWins', pastDays: 30, planOptions: {} }, [
+		canonical,
+		exChanges,
+	]);
 	const [toCrm] = await runNode(mapping, { component: 'task', operation: 'toCrm' }, [actions]);
 	const [crmWritten] = await runNode(crmNode, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, [toCrm]);
 	const [exWritten] = await runNode(exchange, { resource: 'syncAction', operation: 'apply', syncFolderId: folderId, options: {} }, [crmWritten]);
@@ -78,8 +91,15 @@ beforeEach(async () => {
 	dbPath = path.join(dir, 'crm.sqlite');
 	credentials = {
 		microsoftGraphOAuth2Api: {
-			grantType: 'clientCredentials', tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret, mailbox: ANNA,
-			authorityUrl: sb.authorityUrl, graphBaseUrl: sb.authorityUrl, useCustomCa: true, caCertificate: sb.ca,
+			grantType: 'clientCredentials',
+			tenantId: sb.tenant,
+			clientId: sb.clientId,
+			clientSecret: sb.clientSecret,
+			mailbox: ANNA,
+			authorityUrl: sb.authorityUrl,
+			graphBaseUrl: sb.authorityUrl,
+			useCustomCa: true,
+			caCertificate: sb.ca,
 		},
 		crmApi: { backend: 'embedded', databasePath: dbPath },
 	};

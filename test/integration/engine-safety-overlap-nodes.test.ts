@@ -65,7 +65,10 @@ it('two overlapping runs, then ordinary runs: every new record once on each side
 	const expected = ['Carl Crm', 'Cora Crm', 'Kim Kept', 'Olga Outlook', 'Otto Outlook'];
 	expect(names(crmNames)).toEqual(expected);
 	expect(names(exNames)).toEqual(expected);
-	const keptAfter = mailbox.listItems(folderId, 'contact').find((i) => (i.data as { surname?: string }).surname === 'Kept')?.data as unknown as Record<string, unknown>;
+	const keptAfter = mailbox.listItems(folderId, 'contact').find((i) => (i.data as { surname?: string }).surname === 'Kept')?.data as unknown as Record<
+		string,
+		unknown
+	>;
 	expect(keptAfter.jobTitle).toBe('Einkauf');
 	expect(keptAfter.imAddresses).toEqual(['kim@im.example']);
 	expect((await crm.get('contacts', kept.id))?.fields.description).toBe('CRM only text');

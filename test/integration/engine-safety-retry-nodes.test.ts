@@ -23,7 +23,8 @@ afterEach(async () => {
 	await t.close();
 });
 
-const surnames = (items: Array<{ data: unknown }>) => items.map((i) => `${(i.data as { givenName?: string }).givenName ?? ''} ${(i.data as { surname?: string }).surname ?? ''}`.trim()).sort();
+const surnames = (items: Array<{ data: unknown }>) =>
+	items.map((i) => `${(i.data as { givenName?: string }).givenName ?? ''} ${(i.data as { surname?: string }).surname ?? ''}`.trim()).sort();
 
 it('keeps a contact the CRM refused pending: retried with back-off, one open sync conflict, the rest syncs on; written once fixed in Outlook', async () => {
 	const crm = EmbeddedCrmBackend.open(dbPath);
@@ -55,7 +56,11 @@ it('keeps a contact the CRM refused pending: retried with back-off, one open syn
 	expect(fixed).toMatchObject({ created: 1, errors: 0, pendingRetries: 0 });
 
 	const after = EmbeddedCrmBackend.open(dbPath);
-	expect((await after.list('contacts')).map((r) => `${String(r.fields.firstname)} ${String(r.fields.lastname)}`).sort()).toEqual(['Bea Bestand', 'Gut Mensch', 'Nur Noch']);
+	expect((await after.list('contacts')).map((r) => `${String(r.fields.firstname)} ${String(r.fields.lastname)}`).sort()).toEqual([
+		'Bea Bestand',
+		'Gut Mensch',
+		'Nur Noch',
+	]);
 	expect((await after.get('contacts', bystander.id))?.fields.description).toBe('CRM only');
 	expect(await after.listConflicts({ resolved: false })).toHaveLength(0);
 	await after.close();

@@ -21,11 +21,27 @@ beforeAll(async () => {
 	const store = new SandboxStore();
 	store.addUser({ address: ANNA, displayName: 'Anna', password: 'Passw0rd!' });
 	dir = mkdtempSync(path.join(tmpdir(), 'ews-tls-'));
-	execFileSync('openssl', [
-		'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-		'-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-		'-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-	], { stdio: 'ignore' });
+	execFileSync(
+		'openssl',
+		[
+			'req',
+			'-x509',
+			'-newkey',
+			'rsa:2048',
+			'-nodes',
+			'-days',
+			'2',
+			'-subj',
+			'/CN=127.0.0.1',
+			'-addext',
+			'subjectAltName=IP:127.0.0.1,DNS:localhost',
+			'-keyout',
+			path.join(dir, 'key.pem'),
+			'-out',
+			path.join(dir, 'cert.pem'),
+		],
+		{ stdio: 'ignore' },
+	);
 	cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
 	plain = await startStandaloneEws({ store });
 	secure = await startStandaloneEws({ store, tls: { key: readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert } });
@@ -37,7 +53,13 @@ afterAll(async () => {
 	rmSync(dir, { recursive: true, force: true });
 });
 
-const cred = (patch: Partial<EwsCredentialData>): EwsCredentialData => ({ url: plain.url, authentication: 'basic', username: ANNA, password: 'Passw0rd!', ...patch });
+const cred = (patch: Partial<EwsCredentialData>): EwsCredentialData => ({
+	url: plain.url,
+	authentication: 'basic',
+	username: ANNA,
+	password: 'Passw0rd!',
+	...patch,
+});
 
 test('right settings → OK', async () => {
 	expect(await testEwsConnection(cred({}))).toMatchObject({ status: 'OK' });
@@ -64,7 +86,15 @@ test('TLS: self-signed certificate refused by default; accepted with its CA or w
 });
 
 test('credential fields → client options (impersonation, NTLM domain, bearer)', () => {
-	expect(ewsOptionsFromCredential(cred({ mailbox: 'ben@contoso.example', impersonate: true }))).toMatchObject({ mailbox: 'ben@contoso.example', impersonate: 'ben@contoso.example' });
-	expect(ewsOptionsFromCredential(cred({ authentication: 'ntlm', domain: 'CONTOSO' })).auth).toEqual({ type: 'ntlm', username: ANNA, password: 'Passw0rd!', domain: 'CONTOSO' });
+	expect(ewsOptionsFromCredential(cred({ mailbox: 'ben@contoso.example', impersonate: true }))).toMatchObject({
+		mailbox: 'ben@contoso.example',
+		impersonate: 'ben@contoso.example',
+	});
+	expect(ewsOptionsFromCredential(cred({ authentication: 'ntlm', domain: 'CONTOSO' })).auth).toEqual({
+		type: 'ntlm',
+		username: ANNA,
+		password: 'Passw0rd!',
+		domain: 'CONTOSO',
+	});
 	expect(ewsOptionsFromCredential({ url: plain.url, authentication: 'bearer', token: 't', mailbox: ANNA }).auth).toEqual({ type: 'bearer', token: 't' });
 });

@@ -33,7 +33,9 @@ beforeEach(async () => {
 
 const firstMonday = DateTime.utc().startOf('day').plus({ weeks: 2 }).startOf('week');
 const berlin = (weeks: number, time: string) =>
-	DateTime.fromISO(`${firstMonday.plus({ weeks }).toISODate()}T${time}`, { zone: 'Europe/Berlin' }).toUTC().toISO() as string;
+	DateTime.fromISO(`${firstMonday.plus({ weeks }).toISODate()}T${time}`, { zone: 'Europe/Berlin' })
+		.toUTC()
+		.toISO() as string;
 
 function weeklySeries(exceptions: NonNullable<CalendarEvent['recurrence']>['exceptions']): CalendarEvent {
 	return {
@@ -60,7 +62,12 @@ describe('EWS: series exceptions are written on the occurrences (S20)', () => {
 		const { event: folderId } = await ews.ensureSyncFolders({ components: ['event'] });
 		const created = await ews.create('event', folderId as string, weeklySeries([moved, cancelled]), 'crm:events:1');
 
-		expect(created.record.recurrence?.exceptions).toEqual(expect.arrayContaining([cancelled, expect.objectContaining({ originalStart: moved.originalStart, start: expect.objectContaining({ dateTime: moved.start.dateTime }) })]));
+		expect(created.record.recurrence?.exceptions).toEqual(
+			expect.arrayContaining([
+				cancelled,
+				expect.objectContaining({ originalStart: moved.originalStart, start: expect.objectContaining({ dateTime: moved.start.dateTime }) }),
+			]),
+		);
 		expect(created.record.recurrence?.exceptions).toHaveLength(2);
 		// The mailbox itself (not our mapper) holds them: a cancelled and a moved occurrence.
 		const stored = sb.sandbox.store.mailbox(ANNA).getItem(created.id)?.data as EventData;

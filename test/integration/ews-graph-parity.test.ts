@@ -21,11 +21,19 @@ beforeAll(async () => {
 		protocol: 'graph',
 		baseUrl: sb.authorityUrl,
 		mailbox: ANNA,
-		tokens: new ClientCredentialsTokenProvider({ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret }, transport),
+		tokens: new ClientCredentialsTokenProvider(
+			{ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret },
+			transport,
+		),
 		transport,
 		sleep: async () => undefined,
 	});
-	ews = new EwsExchangeClient({ url: sb.ewsUrl, auth: { type: 'basic', username: ANNA, password: 'Passw0rd!' }, mailbox: ANNA, retry: { sleep: async () => undefined } });
+	ews = new EwsExchangeClient({
+		url: sb.ewsUrl,
+		auth: { type: 'basic', username: ANNA, password: 'Passw0rd!' },
+		mailbox: ANNA,
+		retry: { sleep: async () => undefined },
+	});
 });
 
 afterAll(async () => {

@@ -70,7 +70,12 @@ describe('EWS client ⇄ sandbox EWS (shared store)', () => {
 		expect(mb.getFolder(folders.contact as string)).toMatchObject({ displayName: 'CRM-Sync', kind: 'contacts', parentId: mb.wellKnownFolder('contacts')?.id });
 		expect(mb.getFolder(folders.event as string)).toMatchObject({ kind: 'calendar', parentId: mb.wellKnownFolder('calendar')?.id });
 		expect(mb.getFolder(folders.task as string)).toMatchObject({ kind: 'tasks' });
-		expect(mb.childFolders(folders.mail?.root as string).map((f) => f.displayName).sort()).toEqual(['Accounts', 'Contacts', 'Leads', 'Partner']);
+		expect(
+			mb
+				.childFolders(folders.mail?.root as string)
+				.map((f) => f.displayName)
+				.sort(),
+		).toEqual(['Accounts', 'Contacts', 'Leads', 'Partner']);
 		const inbox = await client.getWellKnownFolder('inbox');
 		expect(inbox.displayName).toBe('Posteingang');
 		const calendars = await client.listFolders('event');
@@ -114,7 +119,9 @@ describe('EWS client ⇄ sandbox EWS (shared store)', () => {
 		const updated = await client.update('contact', 'contacts', created.id, { firstName: 'Eva', lastName: 'Neu' }, undefined, { etag: created.etag });
 		expect(updated.record).toEqual({ firstName: 'Eva', lastName: 'Neu' });
 		expect(updated.etag).not.toBe(created.etag);
-		const error = await client.update('contact', 'contacts', created.id, { firstName: 'Eva', lastName: 'Stale' }, undefined, { etag: created.etag }).catch((e: unknown) => e);
+		const error = await client
+			.update('contact', 'contacts', created.id, { firstName: 'Eva', lastName: 'Stale' }, undefined, { etag: created.etag })
+			.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(ExchangeError);
 		expect(error).toMatchObject({ code: 'conflict' });
 		expect(mailbox().requireItem(created.id, 'contact').data).toMatchObject({ surname: 'Neu' });
@@ -195,7 +202,13 @@ describe('EWS client ⇄ sandbox EWS (shared store)', () => {
 		const mb = mailbox();
 		mb.updateOccurrence(created.id, '2026-11-09T09:00:00.000Z', {
 			subject: 'Jour fixe (verschoben)',
-			times: { start: '2026-11-10T09:00:00.000Z', end: '2026-11-10T09:30:00.000Z', startTimeZone: 'W. Europe Standard Time', endTimeZone: 'W. Europe Standard Time', isAllDay: false },
+			times: {
+				start: '2026-11-10T09:00:00.000Z',
+				end: '2026-11-10T09:30:00.000Z',
+				startTimeZone: 'W. Europe Standard Time',
+				endTimeZone: 'W. Europe Standard Time',
+				isAllDay: false,
+			},
 		});
 		mb.cancelOccurrence(created.id, '2026-11-16T09:00:00.000Z');
 		const read = await client.get('event', 'calendar', created.id);
@@ -219,7 +232,15 @@ describe('EWS client ⇄ sandbox EWS (shared store)', () => {
 	});
 
 	test('C4: task round trip; the Graph mapper reads the stored task the same', async () => {
-		const task: Task = { subject: 'Angebot schicken', body: 'bis Freitag', startDate: '2026-11-23', dueDate: '2026-11-27', status: 'inProgress', priority: 'high', categories: ['CRM'] };
+		const task: Task = {
+			subject: 'Angebot schicken',
+			body: 'bis Freitag',
+			startDate: '2026-11-23',
+			dueDate: '2026-11-27',
+			status: 'inProgress',
+			priority: 'high',
+			categories: ['CRM'],
+		};
 		const created = await client.create('task', 'tasks', task, 'crm1:tasks:7');
 		expect(created.record).toEqual(task);
 		const stored = mailbox().requireItem(created.id, 'task');
@@ -236,12 +257,21 @@ describe('EWS client ⇄ sandbox EWS (shared store)', () => {
 		expect(first.messages).toEqual([]);
 		const mb = mailbox();
 		const inbox = mb.wellKnownFolder('inbox')?.id as string;
-		const mime = Buffer.from('From: Kunde <kunde@example.org>\r\nTo: anna@contoso.example\r\nSubject: Anfrage\r\nMessage-ID: <abc@example.org>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\nHallo\r\n');
+		const mime = Buffer.from(
+			'From: Kunde <kunde@example.org>\r\nTo: anna@contoso.example\r\nSubject: Anfrage\r\nMessage-ID: <abc@example.org>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\nHallo\r\n',
+		);
 		const message = await mb.createMessage(inbox, mime);
 		mb.moveItem(message.id, leads);
 		const page = await client.listMessageChanges(leads, first.cursor);
 		expect(page.messages).toEqual([
-			expect.objectContaining({ id: message.id, folderId: leads, internetMessageId: '<abc@example.org>', subject: 'Anfrage', from: 'kunde@example.org', previousFolderId: inbox }),
+			expect.objectContaining({
+				id: message.id,
+				folderId: leads,
+				internetMessageId: '<abc@example.org>',
+				subject: 'Anfrage',
+				from: 'kunde@example.org',
+				previousFolderId: inbox,
+			}),
 		]);
 		expect((await client.getMessageMime(message.id)).toString()).toContain('Subject: Anfrage');
 		const back = await client.moveMessage(message.id, inbox);
@@ -269,7 +299,7 @@ describe('EWS client ⇄ sandbox EWS (shared store)', () => {
 		for (const c of [wrongPw, wrongPath, refused]) c.service.XHRApi.disconnect();
 	});
 
-	test('fidelity: every EWS response of this suite validates against Microsoft\'s schema (xmllint)', () => {
+	test("fidelity: every EWS response of this suite validates against Microsoft's schema (xmllint)", () => {
 		expect(responses.length).toBeGreaterThan(10);
 		const dir = mkdtempSync(path.join(tmpdir(), 'ews-responses-'));
 		try {
@@ -285,7 +315,21 @@ describe('EWS client ⇄ sandbox EWS (shared store)', () => {
 			expect(result.status).toBe(0);
 			const operations = new Set(responses.map((r) => r.operation));
 			expect([...operations].sort()).toEqual(
-				expect.arrayContaining(['CreateFolder', 'CreateItem', 'DeleteFolder', 'DeleteItem', 'FindFolder', 'FindItem', 'GetEvents', 'GetFolder', 'GetItem', 'MoveItem', 'Subscribe', 'SyncFolderItems', 'UpdateItem']),
+				expect.arrayContaining([
+					'CreateFolder',
+					'CreateItem',
+					'DeleteFolder',
+					'DeleteItem',
+					'FindFolder',
+					'FindItem',
+					'GetEvents',
+					'GetFolder',
+					'GetItem',
+					'MoveItem',
+					'Subscribe',
+					'SyncFolderItems',
+					'UpdateItem',
+				]),
 			);
 		} finally {
 			rmSync(dir, { recursive: true, force: true });

@@ -34,7 +34,13 @@ async function server(onRequest: (res: http.ServerResponse) => void): Promise<st
 }
 
 function client(url: string, auth: 'basic' | 'ntlm' = 'basic'): EwsExchangeClient {
-	const c = new EwsExchangeClient({ url, auth: { type: auth, username: 'anna@contoso.example', password: 'x' }, mailbox: 'anna@contoso.example', timeoutMs: 400, retry: { maxRetries: 1, sleep: async () => undefined } });
+	const c = new EwsExchangeClient({
+		url,
+		auth: { type: auth, username: 'anna@contoso.example', password: 'x' },
+		mailbox: 'anna@contoso.example',
+		timeoutMs: 400,
+		retry: { maxRetries: 1, sleep: async () => undefined },
+	});
 	closers.push(async () => c.service.XHRApi.disconnect?.());
 	return c;
 }

@@ -39,7 +39,14 @@ type Json = IDataObject & Record<string, unknown>;
 const nodeStaticData: IDataObject = {};
 const ANNA = 'anna@contoso.example';
 const CREDENTIAL_TYPE: Record<Protocol, string> = { graph: 'microsoftGraphOAuth2Api', ews: 'exchangeEwsApi' };
-const NODE: INode = { id: 'exchange-ews-test', name: 'Exchange', type: 'n8n-nodes-exchange-crm-sync.exchange', typeVersion: 1, position: [0, 0], parameters: {} };
+const NODE: INode = {
+	id: 'exchange-ews-test',
+	name: 'Exchange',
+	type: 'n8n-nodes-exchange-crm-sync.exchange',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 const PROTOCOLS: Protocol[] = ['graph', 'ews'];
 
 let sb: TestSandbox;
@@ -47,7 +54,17 @@ const credentials: Record<string, ICredentialDataDecryptedObject> = {};
 const exchangeNode = new Exchange();
 
 function ewsCredential(overrides: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {
-	return { url: sb.ewsUrl, authentication: 'basic', username: ANNA, password: sb.users[0].password, mailbox: '', impersonate: false, ca: '', allowSelfSigned: false, ...overrides };
+	return {
+		url: sb.ewsUrl,
+		authentication: 'basic',
+		username: ANNA,
+		password: sb.users[0].password,
+		mailbox: '',
+		impersonate: false,
+		ca: '',
+		allowSelfSigned: false,
+		...overrides,
+	};
 }
 
 /** Credentials by type; asking for the other protocol's credential fails the test. */
@@ -84,7 +101,11 @@ function executeContext(protocol: Protocol, params: Params | ((i: number) => Par
 }
 
 function runner(protocol: Protocol) {
-	return async (params: Params | ((i: number) => Params), items: INodeExecutionData[] = [{ json: {} }], continueOnFail = false): Promise<INodeExecutionData[]> => {
+	return async (
+		params: Params | ((i: number) => Params),
+		items: INodeExecutionData[] = [{ json: {} }],
+		continueOnFail = false,
+	): Promise<INodeExecutionData[]> => {
 		const [out] = await exchangeNode.execute.call(executeContext(protocol, params, items, continueOnFail));
 		return out;
 	};
@@ -142,8 +163,18 @@ describe('node descriptions', () => {
 			expect.objectContaining({ name: 'Exchange Server (EWS)', value: 'exchangeEwsApi' }),
 		]);
 		expect(description.credentials).toEqual([
-			expect.objectContaining({ name: 'microsoftGraphOAuth2Api', required: true, testedBy: 'microsoftGraphConnectionTest', displayOptions: { show: { authentication: ['microsoftGraphOAuth2Api'] } } }),
-			expect.objectContaining({ name: 'exchangeEwsApi', required: true, testedBy: 'exchangeEwsConnectionTest', displayOptions: { show: { authentication: ['exchangeEwsApi'] } } }),
+			expect.objectContaining({
+				name: 'microsoftGraphOAuth2Api',
+				required: true,
+				testedBy: 'microsoftGraphConnectionTest',
+				displayOptions: { show: { authentication: ['microsoftGraphOAuth2Api'] } },
+			}),
+			expect.objectContaining({
+				name: 'exchangeEwsApi',
+				required: true,
+				testedBy: 'exchangeEwsConnectionTest',
+				displayOptions: { show: { authentication: ['exchangeEwsApi'] } },
+			}),
 		]);
 	});
 
@@ -233,7 +264,12 @@ const RECORDS: { [C in Component]: Array<ComponentRecordMap[C]> } = {
 
 const PATCH: { [C in Component]: (r: ComponentRecordMap[C]) => ComponentRecordMap[C] } = {
 	contact: (r) => ({ ...r, lastName: 'Musterfrau', jobTitle: 'Leitung Einkauf' }),
-	event: (r) => ({ ...r, subject: 'Abstimmung (verschoben)', start: { dateTime: at(8, 8), timeZone: 'Europe/Berlin' }, end: { dateTime: at(8, 10), timeZone: 'Europe/Berlin' } }),
+	event: (r) => ({
+		...r,
+		subject: 'Abstimmung (verschoben)',
+		start: { dateTime: at(8, 8), timeZone: 'Europe/Berlin' },
+		end: { dateTime: at(8, 10), timeZone: 'Europe/Berlin' },
+	}),
 	task: (r) => ({ ...r, status: 'completed' }),
 };
 
@@ -260,7 +296,17 @@ async function itemScenario(protocol: Protocol, component: Component) {
 	for (const c of created) got.push(view(first(await run({ ...base, operation: 'get', itemId: c.id, rawOutput: false }))));
 	const changes1 = first(await run({ ...base, operation: 'getChanges', cursor: '', allPages: true, rawOutput: false }));
 	const target = created[0];
-	const updated = first(await run({ ...base, operation: 'update', itemId: target.id, record: PATCH[component](RECORDS[component][0] as never), ident: '', etag: target.etag, options: {} }));
+	const updated = first(
+		await run({
+			...base,
+			operation: 'update',
+			itemId: target.id,
+			record: PATCH[component](RECORDS[component][0] as never),
+			ident: '',
+			etag: target.etag,
+			options: {},
+		}),
+	);
 	let stale: unknown;
 	try {
 		await run({ ...base, operation: 'update', itemId: target.id, record: RECORDS[component][0], ident: '', etag: target.etag, options: {} });
@@ -362,7 +408,11 @@ describe('Exchange node errors with the EWS credential', () => {
 		const [{ json: f }] = await run({ resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' });
 		const base = { resource: 'contact', contactFolder: f.contact };
 		const created = first(await run({ ...base, operation: 'create', record: { lastName: 'A' }, ident: '', options: {} }));
-		const out = await run((i) => ({ ...base, operation: 'get', rawOutput: false, itemId: i === 0 ? 'does-not-exist' : created.id }), [{ json: {} }, { json: {} }], true);
+		const out = await run(
+			(i) => ({ ...base, operation: 'get', rawOutput: false, itemId: i === 0 ? 'does-not-exist' : created.id }),
+			[{ json: {} }, { json: {} }],
+			true,
+		);
 		expect(out[0].json.error).toBeTruthy();
 		expect(out[0].pairedItem).toEqual({ item: 0 });
 		expect(out[1].json.id).toBe(created.id);
@@ -417,7 +467,15 @@ async function folderScenario(protocol: Protocol) {
 	const search = exchangeNode.methods.listSearch;
 	const mailSearch = await search.searchMailFolders.call(loadOptionsContext(protocol));
 	const calendarSearch = await search.searchCalendars.call(loadOptionsContext(protocol));
-	const defaults = first(await run({ resource: 'folder', operation: 'ensureSyncFolders', components: ['contact', 'event', 'task'], useDefault: ['contact', 'event', 'task'], folderName: 'CRM-Sync' }));
+	const defaults = first(
+		await run({
+			resource: 'folder',
+			operation: 'ensureSyncFolders',
+			components: ['contact', 'event', 'task'],
+			useDefault: ['contact', 'event', 'task'],
+			folderName: 'CRM-Sync',
+		}),
+	);
 	await run({ resource: 'folder', operation: 'removeSyncFolders', components: all, folderName: 'CRM-Sync' });
 	const left: Record<string, boolean> = {};
 	for (const kind of all) {
@@ -429,7 +487,10 @@ async function folderScenario(protocol: Protocol) {
 		subfolders: subfolders.map((i) => i.json.displayName).sort(),
 		listed,
 		// Graph v1.0 mail folders carry no well-known name, so only EWS can mark the Inbox "(default)".
-		mailSearch: mailSearch.results.map((r) => r.name.replace(/ \(default\)$/, '')).filter((n) => /CRM-Sync|Posteingang/.test(n)).sort(),
+		mailSearch: mailSearch.results
+			.map((r) => r.name.replace(/ \(default\)$/, ''))
+			.filter((n) => /CRM-Sync|Posteingang/.test(n))
+			.sort(),
 		calendarSearch: calendarSearch.results.map((r) => r.name).sort(),
 		defaultsAreNotSyncFolders: ['contact', 'event', 'task'].every((k) => defaults[k] && defaults[k] !== ensured[k]),
 		left,
@@ -527,7 +588,9 @@ describe('E-mail to Lead with the EWS connection', () => {
 		} as unknown as IExecuteFunctions;
 		const [out] = await emailNode.execute.call(context);
 		const result = out[0].json as Json;
-		const after = first(await run({ resource: 'message', operation: 'get', messageId: (result.move as { id?: string } | null)?.id ?? moved.id, download: false }));
+		const after = first(
+			await run({ resource: 'message', operation: 'get', messageId: (result.move as { id?: string } | null)?.id ?? moved.id, download: false }),
+		);
 		const stored = EmbeddedCrmBackend.open(databasePath);
 		try {
 			const emails = await stored.list('emails');
@@ -562,7 +625,11 @@ describe('Exchange Trigger (polling) with the EWS credential', () => {
 	const trigger = new ExchangeTrigger();
 	let ews: EwsExchangeClient;
 
-	function pollContext(params: Params, staticData: IDataObject, credential: () => ICredentialDataDecryptedObject = () => credentials.exchangeEwsApi): IPollFunctions {
+	function pollContext(
+		params: Params,
+		staticData: IDataObject,
+		credential: () => ICredentialDataDecryptedObject = () => credentials.exchangeEwsApi,
+	): IPollFunctions {
 		const all: Params = { authentication: 'exchangeEwsApi', mailbox: '', options: {}, ...params };
 		return {
 			getWorkflowStaticData: () => staticData,
@@ -603,7 +670,13 @@ describe('Exchange Trigger (polling) with the EWS credential', () => {
 
 	it('reports a contact created in the CRM-Sync folder on the next poll', async () => {
 		const staticData: IDataObject = {};
-		const params: Params = { event: 'itemChanged', components: ['contact'], folderSource: 'crmSync', folderName: 'CRM-Sync', changeTypes: ['created', 'updated', 'deleted'] };
+		const params: Params = {
+			event: 'itemChanged',
+			components: ['contact'],
+			folderSource: 'crmSync',
+			folderName: 'CRM-Sync',
+			changeTypes: ['created', 'updated', 'deleted'],
+		};
 		expect(await trigger.poll.call(pollContext(params, staticData))).toBeNull();
 		const { contact } = await ews.ensureSyncFolders({ components: ['contact'] });
 		const created = await ews.create('contact', contact as string, { firstName: 'Neu', lastName: 'Kontakt' }, 'crm1:contacts:9');
@@ -653,7 +726,11 @@ describe('workflow templates switch to EWS by the credential and the Authenticat
 	const nodeTypes: Record<string, { description: INodeTypeDescription; switch: string; values: Record<Protocol, string> }> = {
 		'n8n-nodes-exchange-crm-sync.exchange': { description: new Exchange().description, switch: 'authentication', values: CREDENTIAL_TYPE },
 		'n8n-nodes-exchange-crm-sync.exchangeTrigger': { description: new ExchangeTrigger().description, switch: 'authentication', values: CREDENTIAL_TYPE },
-		'n8n-nodes-exchange-crm-sync.emailToLead': { description: new EmailToLead().description, switch: 'exchangeConnection', values: { graph: 'graph', ews: 'ews' } },
+		'n8n-nodes-exchange-crm-sync.emailToLead': {
+			description: new EmailToLead().description,
+			switch: 'exchangeConnection',
+			values: { graph: 'graph', ews: 'ews' },
+		},
 	};
 	// n8n adds these to every polling node.
 	const generic = ['pollTimes'];

@@ -104,7 +104,13 @@ describe('Microsoft Graph OAuth2 credential', () => {
 
 describe('Exchange node', () => {
 	it('folders: ensure, list (load options), remove', async () => {
-		const [ensured] = await run({ resource: 'folder', operation: 'ensureSyncFolders', components: ['contact', 'task', 'mail'], useDefault: [], folderName: 'CRM-Sync' });
+		const [ensured] = await run({
+			resource: 'folder',
+			operation: 'ensureSyncFolders',
+			components: ['contact', 'task', 'mail'],
+			useDefault: [],
+			folderName: 'CRM-Sync',
+		});
 		const folders = ensured.json as { contact: string; task: string; mail: { root: string; leads: string } };
 		expect(folders.contact && folders.task && folders.mail.leads).toBeTruthy();
 		const list = await run({ resource: 'folder', operation: 'getAll', folderKind: 'mail', parentId: folders.mail.root });
@@ -125,7 +131,13 @@ describe('Exchange node', () => {
 		const [{ json: f }] = await run({ resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' });
 		const folder = { mode: 'list', value: f.contact };
 		const base = { resource: 'contact', contactFolder: folder };
-		const created = await run({ ...base, operation: 'create', record: JSON.stringify({ firstName: 'Erika', lastName: 'Mustermann', email: 'Erika@Example.com' }), ident: 'crm1:contacts:7', options: {} });
+		const created = await run({
+			...base,
+			operation: 'create',
+			record: JSON.stringify({ firstName: 'Erika', lastName: 'Mustermann', email: 'Erika@Example.com' }),
+			ident: 'crm1:contacts:7',
+			options: {},
+		});
 		const item = json(created);
 		expect(item.ident).toBe('crm1:contacts:7');
 		expect(item.record).toEqual({ firstName: 'Erika', lastName: 'Mustermann', email: 'erika@example.com' });
@@ -134,7 +146,15 @@ describe('Exchange node', () => {
 		expect(raw.surname).toBe('Mustermann');
 		const changes1 = json(await run({ ...base, operation: 'getChanges', cursor: '', allPages: true, rawOutput: false }));
 		expect((changes1.changes as unknown[]).length).toBe(1);
-		const updated = await run({ ...base, operation: 'update', itemId: item.id, record: { firstName: 'Erika', lastName: 'Musterfrau' }, ident: '', etag: item.etag, options: {} });
+		const updated = await run({
+			...base,
+			operation: 'update',
+			itemId: item.id,
+			record: { firstName: 'Erika', lastName: 'Musterfrau' },
+			ident: '',
+			etag: item.etag,
+			options: {},
+		});
 		expect((json(updated).record as { lastName: string }).lastName).toBe('Musterfrau');
 		const many = await run({ ...base, operation: 'getAll', returnAll: true, rawOutput: false });
 		expect(many).toHaveLength(1);
@@ -148,13 +168,28 @@ describe('Exchange node', () => {
 	it('Update writes only the fields given; the others stay unless "Clear Fields Not Given" is on', async () => {
 		const [{ json: f }] = await run({ resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' });
 		const base = { resource: 'contact', contactFolder: f.contact };
-		const full = { firstName: 'Erika', lastName: 'Mustermann', phone: '+49 30 1234', email: 'erika@example.com', categories: ['VIP'], description: 'Kundin seit 2019' };
+		const full = {
+			firstName: 'Erika',
+			lastName: 'Mustermann',
+			phone: '+49 30 1234',
+			email: 'erika@example.com',
+			categories: ['VIP'],
+			description: 'Kundin seit 2019',
+		};
 		const created = json(await run({ ...base, operation: 'create', record: full, ident: '', options: {} }));
 		await run({ ...base, operation: 'update', itemId: created.id, record: { lastName: 'Musterfrau' }, ident: '', etag: '', options: {} });
 		const after = json(await run({ ...base, operation: 'get', itemId: created.id, rawOutput: false })).record as Record<string, unknown>;
 		expect(after).toMatchObject({ ...full, lastName: 'Musterfrau' });
 
-		await run({ ...base, operation: 'update', itemId: created.id, record: { lastName: 'Musterfrau', email: 'erika@example.com' }, ident: '', etag: '', options: { clearMissing: true } });
+		await run({
+			...base,
+			operation: 'update',
+			itemId: created.id,
+			record: { lastName: 'Musterfrau', email: 'erika@example.com' },
+			ident: '',
+			etag: '',
+			options: { clearMissing: true },
+		});
 		const replaced = json(await run({ ...base, operation: 'get', itemId: created.id, rawOutput: true }));
 		expect(replaced).toMatchObject({ surname: 'Musterfrau', emailAddresses: [{ address: 'erika@example.com' }] });
 		expect(replaced.givenName ?? '').toBe('');
@@ -162,7 +197,7 @@ describe('Exchange node', () => {
 		await run({ ...base, operation: 'delete', itemId: created.id, etag: '' });
 	});
 
-	it('errors are NodeApiErrors with Graph\'s message and a hint; Continue On Fail keeps going per item', async () => {
+	it("errors are NodeApiErrors with Graph's message and a hint; Continue On Fail keeps going per item", async () => {
 		const [{ json: f }] = await run({ resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' });
 		const base = { resource: 'contact', contactFolder: f.contact };
 		const created = json(await run({ ...base, operation: 'create', record: { lastName: 'A' }, ident: '', options: {} }));
@@ -176,7 +211,11 @@ describe('Exchange node', () => {
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect((error as NodeApiError).message).toMatch(/change key/i);
 		expect((error as NodeApiError).description).toMatch(/changed in Exchange meanwhile/);
-		const out = await run((i) => ({ ...base, operation: 'get', rawOutput: false, itemId: i === 0 ? 'does-not-exist' : created.id }), [{ json: {} }, { json: {} }], true);
+		const out = await run(
+			(i) => ({ ...base, operation: 'get', rawOutput: false, itemId: i === 0 ? 'does-not-exist' : created.id }),
+			[{ json: {} }, { json: {} }],
+			true,
+		);
 		expect(out[0].json.error).toMatch(/no contact/i);
 		expect(out[0].pairedItem).toEqual({ item: 0 });
 		expect(out[1].json.id).toBe(created.id);
@@ -185,20 +224,40 @@ describe('Exchange node', () => {
 	});
 
 	it('events: create with attendees in the body; tasks: create and get', async () => {
-		const [{ json: f }] = await run({ resource: 'folder', operation: 'ensureSyncFolders', components: ['event', 'task'], useDefault: [], folderName: 'CRM-Sync' });
+		const [{ json: f }] = await run({
+			resource: 'folder',
+			operation: 'ensureSyncFolders',
+			components: ['event', 'task'],
+			useDefault: [],
+			folderName: 'CRM-Sync',
+		});
 		const event = json(
 			await run({
 				resource: 'event',
 				eventFolder: f.event,
 				operation: 'create',
-				record: { subject: 'Termin', start: { dateTime: '2026-11-23T09:00:00.000Z', timeZone: 'Europe/Berlin' }, end: { dateTime: '2026-11-23T10:00:00.000Z', timeZone: 'Europe/Berlin' }, attendees: [{ email: 'x@example.com' }] },
+				record: {
+					subject: 'Termin',
+					start: { dateTime: '2026-11-23T09:00:00.000Z', timeZone: 'Europe/Berlin' },
+					end: { dateTime: '2026-11-23T10:00:00.000Z', timeZone: 'Europe/Berlin' },
+					attendees: [{ email: 'x@example.com' }],
+				},
 				ident: 'crm1:events:1',
 				options: { attendeesInBody: true, rawOutput: true },
 			}),
 		);
 		expect(event.attendees ?? []).toEqual([]);
 		expect((event.body as { content: string }).content).toContain('<x@example.com>');
-		const task = json(await run({ resource: 'task', taskFolder: f.task, operation: 'create', record: { subject: 'Anrufen', dueDate: '2026-11-30' }, ident: 'crm1:tasks:1', options: {} }));
+		const task = json(
+			await run({
+				resource: 'task',
+				taskFolder: f.task,
+				operation: 'create',
+				record: { subject: 'Anrufen', dueDate: '2026-11-30' },
+				ident: 'crm1:tasks:1',
+				options: {},
+			}),
+		);
 		const got = json(await run({ resource: 'task', taskFolder: f.task, operation: 'get', itemId: task.id, rawOutput: false }));
 		expect(got.record).toEqual({ subject: 'Anrufen', dueDate: '2026-11-30', status: 'notStarted', priority: 'normal' });
 		expect(got.ident).toBe('crm1:tasks:1');

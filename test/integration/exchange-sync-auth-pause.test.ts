@@ -11,7 +11,14 @@ import { Exchange } from '../../nodes/Exchange/Exchange.node';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 
 const ANNA = 'anna@contoso.example';
-const NODE: INode = { id: 'ensure', name: 'Ensure Sync Folders', type: 'n8n-nodes-exchange-crm-sync.exchange', typeVersion: 1, position: [0, 0], parameters: {} };
+const NODE: INode = {
+	id: 'ensure',
+	name: 'Ensure Sync Folders',
+	type: 'n8n-nodes-exchange-crm-sync.exchange',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 const exchange = new Exchange();
 type Protocol = 'graph' | 'ews';
 const CREDENTIAL_TYPE: Record<Protocol, string> = { graph: 'microsoftGraphOAuth2Api', ews: 'exchangeEwsApi' };
@@ -25,12 +32,30 @@ afterAll(async () => {
 });
 
 function credential(protocol: Protocol, secret: string): ICredentialDataDecryptedObject {
-	if (protocol === 'ews') return { url: sb.ewsUrl, authentication: 'basic', username: ANNA, password: secret, mailbox: '', impersonate: false, ca: '', allowSelfSigned: false };
-	return { grantType: 'clientCredentials', tenantId: sb.tenant, clientId: sb.clientId, clientSecret: secret, mailbox: ANNA, authorityUrl: sb.authorityUrl, graphBaseUrl: sb.authorityUrl, useCustomCa: true, caCertificate: sb.ca };
+	if (protocol === 'ews')
+		return { url: sb.ewsUrl, authentication: 'basic', username: ANNA, password: secret, mailbox: '', impersonate: false, ca: '', allowSelfSigned: false };
+	return {
+		grantType: 'clientCredentials',
+		tenantId: sb.tenant,
+		clientId: sb.clientId,
+		clientSecret: secret,
+		mailbox: ANNA,
+		authorityUrl: sb.authorityUrl,
+		graphBaseUrl: sb.authorityUrl,
+		useCustomCa: true,
+		caCertificate: sb.ca,
+	};
 }
 
 function ensureFolders(protocol: Protocol, secret: string, staticData: IDataObject, mode = 'trigger'): Promise<INodeExecutionData[][]> {
-	const params: Record<string, unknown> = { authentication: CREDENTIAL_TYPE[protocol], resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], mailbox: ANNA, maxAuthFailures: 2 };
+	const params: Record<string, unknown> = {
+		authentication: CREDENTIAL_TYPE[protocol],
+		resource: 'folder',
+		operation: 'ensureSyncFolders',
+		components: ['contact'],
+		mailbox: ANNA,
+		maxAuthFailures: 2,
+	};
 	const ctx = {
 		getInputData: () => [{ json: {} }],
 		getNode: () => NODE,

@@ -16,7 +16,14 @@ import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 
 type Params = Record<string, unknown>;
 const ANNA = 'anna@contoso.example';
-const NODE: INode = { id: 'trigger-test', name: 'Exchange Trigger', type: 'n8n-nodes-exchange-crm-sync.exchangeTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+const NODE: INode = {
+	id: 'trigger-test',
+	name: 'Exchange Trigger',
+	type: 'n8n-nodes-exchange-crm-sync.exchangeTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 
 let sb: TestSandbox;
 let credentials: ICredentialDataDecryptedObject;
@@ -66,7 +73,10 @@ beforeAll(async () => {
 		baseUrl: sb.authorityUrl,
 		mailbox: ANNA,
 		transport,
-		tokens: new ClientCredentialsTokenProvider({ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret }, transport),
+		tokens: new ClientCredentialsTokenProvider(
+			{ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret },
+			transport,
+		),
 	});
 });
 
@@ -106,7 +116,12 @@ describe('Exchange Trigger (polling)', () => {
 
 		await client.delete('task', folders.task, t.id);
 		const next = (await trigger.poll.call(pollContext(itemParams, staticData))) ?? [[]];
-		expect(next[0].map((i) => [i.json.changeType, i.json.id]).sort()).toEqual([['deleted', t.id], ['updated', c.id]].sort());
+		expect(next[0].map((i) => [i.json.changeType, i.json.id]).sort()).toEqual(
+			[
+				['deleted', t.id],
+				['updated', c.id],
+			].sort(),
+		);
 		const onlyDeleted = { ...itemParams, changeTypes: ['deleted'] };
 		await client.update('contact', folders.contact, c.id, { lastName: 'Nochmal' });
 		expect(await trigger.poll.call(pollContext(onlyDeleted, staticData))).toBeNull();
@@ -138,7 +153,9 @@ describe('Exchange Trigger (polling)', () => {
 		await expect(trigger.poll.call(ctx())).rejects.toThrow(/paused after 2 failed sign-ins/);
 		await sb.control.addFault({ match: { protocol: 'oauth' }, action: { type: 'delay', ms: 0 } });
 		expect(await trigger.poll.call(ctx())).toBeNull();
-		const rules = (await sb.control.call<{ rules: Array<{ hits: number }> } | Array<{ hits: number }>>('GET', '/faults')) as { rules?: Array<{ hits: number }> };
+		const rules = (await sb.control.call<{ rules: Array<{ hits: number }> } | Array<{ hits: number }>>('GET', '/faults')) as {
+			rules?: Array<{ hits: number }>;
+		};
 		const list = Array.isArray(rules) ? (rules as Array<{ hits: number }>) : (rules.rules ?? []);
 		expect(list[0].hits).toBe(0); // no sign-in attempt while paused
 		creds = { ...credentials };
@@ -253,7 +270,9 @@ describe('Exchange Notification Trigger (webhooks)', () => {
 		const items = await waitFor(() => received.find((batch) => batch.some((i) => i.id === c.id)));
 		expect(items.find((i) => i.id === c.id)).toMatchObject({ changeType: 'created', ident: 'crm1:contacts:w' });
 
-		const forged = await postJson(url, { value: [{ subscriptionId: state.subscriptions[0].id, clientState: 'guessed', changeType: 'updated', resource: 'x' }] });
+		const forged = await postJson(url, {
+			value: [{ subscriptionId: state.subscriptions[0].id, clientState: 'guessed', changeType: 'updated', resource: 'x' }],
+		});
 		expect(forged).toBe(403);
 		const countBefore = received.length;
 		await new Promise((r) => setTimeout(r, 200));

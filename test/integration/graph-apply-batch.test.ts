@@ -52,10 +52,11 @@ async function recorded<T>(run: () => Promise<T>): Promise<{ result: T; exchange
 	}
 }
 
-it('a scheduled run with 45 changes to write sends them in 3 $batches; categories, the nickname and another app\'s property survive', async () => {
+it("a scheduled run with 45 changes to write sends them in 3 $batches; categories, the nickname and another app's property survive", async () => {
 	const crm = EmbeddedCrmBackend.open(dbPath());
 	const ids: string[] = [];
-	for (let i = 0; i < 45; i++) ids.push((await crm.create('contacts', { fields: { firstname: `Vor${i}`, lastname: `Batch${i}`, email: `batch${i}@example.com`, title: 'Old' } })).id);
+	for (let i = 0; i < 45; i++)
+		ids.push((await crm.create('contacts', { fields: { firstname: `Vor${i}`, lastname: `Batch${i}`, email: `batch${i}@example.com`, title: 'Old' } })).id);
 
 	// Run 1: 45 creates.
 	const run1 = await t.readAndPlan(t.saved);
@@ -70,10 +71,14 @@ it('a scheduled run with 45 changes to write sends them in 3 $batches; categorie
 	const contacts = mailbox.listItems(folderId, 'contact');
 	expect(contacts).toHaveLength(45);
 	for (const c of contacts) {
-		mailbox.updateItem<'contact'>(c.id, (d) => {
-			d.categories = ['Messe'];
-			d.nickName = 'Anni';
-		}, { extendedProperties: { [OTHER_PROPERTY]: `other-${c.id}` } });
+		mailbox.updateItem<'contact'>(
+			c.id,
+			(d) => {
+				d.categories = ['Messe'];
+				d.nickName = 'Anni';
+			},
+			{ extendedProperties: { [OTHER_PROPERTY]: `other-${c.id}` } },
+		);
 	}
 	// Their echo: the Outlook edits come back once (categories/notes are not written to the CRM's fields here).
 	await t.syncRun();
@@ -110,7 +115,9 @@ it('a scheduled run with 45 changes to write sends them in 3 $batches; categorie
 it('a batch in which one write gets 412 (changed meanwhile) and one 404 (gone) reports those outcomes and writes the others', async () => {
 	const mailbox = sb.sandbox.store.mailbox(ANNA);
 	const folderId = mailbox.listFolders({ kind: 'contacts' }).find((f) => f.displayName === 'CRM-Sync')?.id as string;
-	const made = Array.from({ length: 4 }, (_, i) => mailbox.createItem(folderId, 'contact', { givenName: `Fail${i}`, surname: 'Case', jobTitle: 'Before', categories: ['Keep'] }));
+	const made = Array.from({ length: 4 }, (_, i) =>
+		mailbox.createItem(folderId, 'contact', { givenName: `Fail${i}`, surname: 'Case', jobTitle: 'Before', categories: ['Keep'] }),
+	);
 	const etag = (id: string) => `W/"${mailbox.getItem(id)?.changeKey}"`;
 	const etags = made.map((m) => etag(m.id));
 	mailbox.updateItem<'contact'>(made[1].id, (d) => void (d.department = 'Changed in Outlook'));
@@ -158,11 +165,27 @@ it('a write that gets 429 inside the batch is sent again after Retry-After and s
 	const mailbox = sb.sandbox.store.mailbox(ANNA);
 	const folderId = mailbox.listFolders({ kind: 'contacts' }).find((f) => f.displayName === 'CRM-Sync')?.id as string;
 	const made = Array.from({ length: 3 }, (_, i) => mailbox.createItem(folderId, 'contact', { givenName: `Retry${i}`, surname: 'Case', jobTitle: 'Before' }));
-	await sb.control.addFault({ match: { protocol: 'graph', method: 'PATCH', path: made[1].id.replace(/[^A-Za-z0-9]/g, '.') }, action: { type: 'status', status: 429, retryAfterSeconds: 0 }, times: 1 });
+	await sb.control.addFault({
+		match: { protocol: 'graph', method: 'PATCH', path: made[1].id.replace(/[^A-Za-z0-9]/g, '.') },
+		action: { type: 'status', status: 429, retryAfterSeconds: 0 },
+		times: 1,
+	});
 	const items: INodeExecutionData[] = made.map((m, i) => ({
 		json: {
-			syncAction: true, runId: 'r', table: 't', component: 'contact', seq: i, ident: `crm:Contacts:r${i}`, kind: 'update', target: 'exchange', reason: 'test', rowEffect: 'pair',
-			targetId: m.id, targetEtag: `W/"${m.changeKey}"`, record: { firstName: `Retry${i}`, lastName: 'Case', jobTitle: 'After' }, changedFields: ['jobTitle'],
+			syncAction: true,
+			runId: 'r',
+			table: 't',
+			component: 'contact',
+			seq: i,
+			ident: `crm:Contacts:r${i}`,
+			kind: 'update',
+			target: 'exchange',
+			reason: 'test',
+			rowEffect: 'pair',
+			targetId: m.id,
+			targetEtag: `W/"${m.changeKey}"`,
+			record: { firstName: `Retry${i}`, lastName: 'Case', jobTitle: 'After' },
+			changedFields: ['jobTitle'],
 		},
 	}));
 	const { result: out, exchanges } = await recorded(() => applyNode(folderId, items));
@@ -178,7 +201,10 @@ it('appointments: a subject edit in the batch leaves the HTML body, categories a
 		protocol: 'graph',
 		baseUrl: sb.authorityUrl,
 		mailbox: ANNA,
-		tokens: new ClientCredentialsTokenProvider({ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret }, transport),
+		tokens: new ClientCredentialsTokenProvider(
+			{ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret },
+			transport,
+		),
 		transport,
 	});
 	try {
@@ -187,18 +213,43 @@ it('appointments: a subject edit in the batch leaves the HTML body, categories a
 		const made = [];
 		for (let i = 0; i < 3; i++) {
 			const day = `2026-12-${String(10 + i)}`;
-			const item = await client.create('event', calendar, { subject: `Termin ${i}`, start: { dateTime: `${day}T09:00:00`, timeZone: 'Europe/Berlin' }, end: { dateTime: `${day}T10:00:00`, timeZone: 'Europe/Berlin' } }, `crm:Events:${i}`);
-			mailbox.updateItem<'event'>(item.id, (d) => {
-				d.body = { contentType: 'html', content: HTML };
-				d.categories = ['Messe'];
-			}, { extendedProperties: { [OTHER_PROPERTY]: `other-${i}` } });
+			const item = await client.create(
+				'event',
+				calendar,
+				{
+					subject: `Termin ${i}`,
+					start: { dateTime: `${day}T09:00:00`, timeZone: 'Europe/Berlin' },
+					end: { dateTime: `${day}T10:00:00`, timeZone: 'Europe/Berlin' },
+				},
+				`crm:Events:${i}`,
+			);
+			mailbox.updateItem<'event'>(
+				item.id,
+				(d) => {
+					d.body = { contentType: 'html', content: HTML };
+					d.categories = ['Messe'];
+				},
+				{ extendedProperties: { [OTHER_PROPERTY]: `other-${i}` } },
+			);
 			made.push({ ...item, etag: `W/"${mailbox.getItem(item.id)?.changeKey}"` });
 		}
 		const before = made.map((m) => mailbox.getItem(m.id));
 		const items: INodeExecutionData[] = made.map((m, i) => ({
 			json: {
-				syncAction: true, runId: 'r', table: 't', component: 'event', seq: i, ident: `crm:Events:${i}`, kind: 'update', target: 'exchange', reason: 'test', rowEffect: 'pair',
-				targetId: m.id, targetEtag: m.etag, record: { ...m.record, subject: `Termin ${i} (verschoben)` }, changedFields: ['subject'],
+				syncAction: true,
+				runId: 'r',
+				table: 't',
+				component: 'event',
+				seq: i,
+				ident: `crm:Events:${i}`,
+				kind: 'update',
+				target: 'exchange',
+				reason: 'test',
+				rowEffect: 'pair',
+				targetId: m.id,
+				targetEtag: m.etag,
+				record: { ...m.record, subject: `Termin ${i} (verschoben)` },
+				changedFields: ['subject'],
 				// S17-style: the second one updates only the subject of what is in Exchange now (read first).
 				...(i === 1 ? { onlyFields: ['subject'] } : {}),
 			},
@@ -223,7 +274,10 @@ it('after a calendar delta the 25 changed appointments are read in 2 $batches, n
 		protocol: 'graph',
 		baseUrl: sb.authorityUrl,
 		mailbox: ANNA,
-		tokens: new ClientCredentialsTokenProvider({ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret }, transport),
+		tokens: new ClientCredentialsTokenProvider(
+			{ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret },
+			transport,
+		),
 		transport,
 	});
 	try {
@@ -232,7 +286,20 @@ it('after a calendar delta the 25 changed appointments are read in 2 $batches, n
 		const ids: string[] = [];
 		for (let i = 0; i < 25; i++) {
 			const day = `2026-12-${String(1 + i).padStart(2, '0')}`;
-			ids.push((await client.create('event', calendar, { subject: `Delta ${i}`, start: { dateTime: `${day}T09:00:00`, timeZone: 'Europe/Berlin' }, end: { dateTime: `${day}T10:00:00`, timeZone: 'Europe/Berlin' } }, `crm:Events:d${i}`)).id);
+			ids.push(
+				(
+					await client.create(
+						'event',
+						calendar,
+						{
+							subject: `Delta ${i}`,
+							start: { dateTime: `${day}T09:00:00`, timeZone: 'Europe/Berlin' },
+							end: { dateTime: `${day}T10:00:00`, timeZone: 'Europe/Berlin' },
+						},
+						`crm:Events:d${i}`,
+					)
+				).id,
+			);
 		}
 		let cursor: string | undefined;
 		for (let more = true; more; ) {
@@ -262,8 +329,15 @@ async function applyNode(folderId: string, items: INodeExecutionData[]): Promise
 		getNode: () => meta,
 		continueOnFail: () => false,
 		getCredentials: async () => ({
-			grantType: 'clientCredentials', tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret, mailbox: ANNA,
-			authorityUrl: sb.authorityUrl, graphBaseUrl: sb.authorityUrl, useCustomCa: true, caCertificate: sb.ca,
+			grantType: 'clientCredentials',
+			tenantId: sb.tenant,
+			clientId: sb.clientId,
+			clientSecret: sb.clientSecret,
+			mailbox: ANNA,
+			authorityUrl: sb.authorityUrl,
+			graphBaseUrl: sb.authorityUrl,
+			useCustomCa: true,
+			caCertificate: sb.ca,
 		}),
 		getWorkflowStaticData: () => ({}),
 		getMode: () => 'trigger',

@@ -30,7 +30,14 @@ function graphClient(overrides: Partial<GraphClientConfig> = {}): GraphExchangeC
 	return client;
 }
 
-async function drain<C extends 'contact' | 'event' | 'task'>(client: GraphExchangeClient, component: C, folderId: string, cursor?: string, window?: { from: string; to: string }, pageSize?: number) {
+async function drain<C extends 'contact' | 'event' | 'task'>(
+	client: GraphExchangeClient,
+	component: C,
+	folderId: string,
+	cursor?: string,
+	window?: { from: string; to: string },
+	pageSize?: number,
+) {
 	const items = new Map<string, unknown>();
 	const deleted: string[] = [];
 	let fullResync = false;
@@ -93,7 +100,14 @@ describe('contacts', () => {
 	it('create, get (with ident), update with etag, 412 on a stale etag, delete', async () => {
 		const client = graphClient();
 		const { contact: folder } = await client.ensureSyncFolders({ components: ['contact'] });
-		const record: Contact = { firstName: 'Anna Maria', lastName: 'Schmidt', email: 'anna.schmidt@example.com', accountName: 'Muster GmbH & Co. KG', birthday: '1980-03-02', categories: ['Kunde'] };
+		const record: Contact = {
+			firstName: 'Anna Maria',
+			lastName: 'Schmidt',
+			email: 'anna.schmidt@example.com',
+			accountName: 'Muster GmbH & Co. KG',
+			birthday: '1980-03-02',
+			categories: ['Kunde'],
+		};
 		const created = await client.create('contact', folder as string, record, 'crm1:contacts:42');
 		expect(created.ident).toBe('crm1:contacts:42');
 		const got = await client.get('contact', folder as string, created.id);
@@ -197,7 +211,12 @@ describe('events', () => {
 				pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] },
 				range: { type: 'endDate', startDate: '2026-11-02', endDate: '2026-12-28', recurrenceTimeZone: 'Europe/Berlin' },
 				exceptions: [
-					{ originalStart: '2026-11-09T09:00:00.000Z', start: { dateTime: '2026-11-10T13:00:00.000Z', timeZone: 'Europe/Berlin' }, end: { dateTime: '2026-11-10T13:30:00.000Z', timeZone: 'Europe/Berlin' }, subject: 'Jour fixe (verschoben)' },
+					{
+						originalStart: '2026-11-09T09:00:00.000Z',
+						start: { dateTime: '2026-11-10T13:00:00.000Z', timeZone: 'Europe/Berlin' },
+						end: { dateTime: '2026-11-10T13:30:00.000Z', timeZone: 'Europe/Berlin' },
+						subject: 'Jour fixe (verschoben)',
+					},
 					{ originalStart: '2026-11-16T09:00:00.000Z', deleted: true },
 				],
 			},
@@ -212,7 +231,11 @@ describe('events', () => {
 	it('window rule: an event leaving the window is not a deletion; a deleted one is', async () => {
 		const client = graphClient();
 		const { event: cal } = await client.ensureSyncFolders({ components: ['event'] });
-		const mk = (subject: string, day: string): CalendarEvent => ({ subject, start: { dateTime: `${day}T10:00:00.000Z` }, end: { dateTime: `${day}T11:00:00.000Z` } });
+		const mk = (subject: string, day: string): CalendarEvent => ({
+			subject,
+			start: { dateTime: `${day}T10:00:00.000Z` },
+			end: { dateTime: `${day}T11:00:00.000Z` },
+		});
 		const stay = await client.create('event', cal as string, mk('leaves window', '2026-11-20'));
 		const gone = await client.create('event', cal as string, mk('deleted', '2026-11-21'));
 		const first = await drain(client, 'event', cal as string, undefined, window);
@@ -248,7 +271,7 @@ describe('To Do tasks', () => {
 });
 
 describe('messages', () => {
-	it('a message moved into CRM-Sync shows up in that folder\'s delta; moving back works; MIME downloads', async () => {
+	it("a message moved into CRM-Sync shows up in that folder's delta; moving back works; MIME downloads", async () => {
 		const client = graphClient();
 		const { mail } = await client.ensureSyncFolders({ components: ['mail'] });
 		await sb.control.generate({ mailbox: ANNA, messages: 3, seed: 7 });
@@ -279,7 +302,11 @@ describe('$batch writes', () => {
 		const results = await client.createMany('contact', folder as string, entries);
 		expect(client.stats.requests - before).toBe(3);
 		expect(results.map((r) => (r as { ident?: string }).ident)).toEqual(entries.map((e) => e.ident));
-		const tasks = await client.createMany('task', list as string, [{ record: { subject: 'a' }, ident: 't1' }, { record: { subject: 'b' } }, { record: { subject: 'c' }, ident: 't3' }]);
+		const tasks = await client.createMany('task', list as string, [
+			{ record: { subject: 'a' }, ident: 't1' },
+			{ record: { subject: 'b' } },
+			{ record: { subject: 'c' }, ident: 't3' },
+		]);
 		expect(tasks.map((t) => (t as { ident?: string }).ident)).toEqual(['t1', undefined, 't3']);
 		const listed = await drain(client, 'contact', folder as string, undefined, undefined, 100);
 		expect(listed.items.size).toBe(45);
@@ -310,7 +337,11 @@ describe('resilience (O4)', () => {
 		// events go through $batch (removals, series): throttled sub-requests are retried too
 		const { event: cal } = await client.ensureSyncFolders({ components: ['event'] });
 		const w = { from: '2026-10-01T00:00:00.000Z', to: '2027-03-01T00:00:00.000Z' };
-		const e = await client.create('event', cal as string, { subject: 'x', start: { dateTime: '2026-11-20T10:00:00.000Z' }, end: { dateTime: '2026-11-20T11:00:00.000Z' } });
+		const e = await client.create('event', cal as string, {
+			subject: 'x',
+			start: { dateTime: '2026-11-20T10:00:00.000Z' },
+			end: { dateTime: '2026-11-20T11:00:00.000Z' },
+		});
 		const first = await drain(client, 'event', cal as string, undefined, w);
 		await client.delete('event', cal as string, e.id);
 		const next = await drain(client, 'event', cal as string, first.cursor, w);
@@ -336,14 +367,21 @@ describe('resilience (O4)', () => {
 		const transport = new CountingTransport({ ca: sb.ca });
 		const a = graphClient({ transport, mailbox: 'ben@contoso.example' });
 		const b = graphClient({ transport, mailbox: 'ben@contoso.example' });
-		await Promise.all([...Array.from({ length: 12 }, () => a.getWellKnownFolder('inbox')), ...Array.from({ length: 12 }, () => b.getWellKnownFolder('sentitems'))]);
+		await Promise.all([
+			...Array.from({ length: 12 }, () => a.getWellKnownFolder('inbox')),
+			...Array.from({ length: 12 }, () => b.getWellKnownFolder('sentitems')),
+		]);
 		expect(transport.max).toBe(4);
 		await sb.control.configure({ latencyMs: 0 });
 		transport.close();
 	});
 
 	it('403 (missing permission) names the scopes to grant', async () => {
-		await sb.control.addFault({ match: { protocol: 'graph', path: 'contactFolders' }, action: { type: 'status', status: 403, code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.' }, times: 1 });
+		await sb.control.addFault({
+			match: { protocol: 'graph', path: 'contactFolders' },
+			action: { type: 'status', status: 403, code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.' },
+			times: 1,
+		});
 		const client = graphClient();
 		await expect(client.listFolders('contact')).rejects.toMatchObject({ code: 'forbidden', hint: expect.stringContaining('Contacts.ReadWrite') });
 		await sb.control.clearFaults();
@@ -353,7 +391,11 @@ describe('resilience (O4)', () => {
 		const client = graphClient();
 		const { task: list } = await client.ensureSyncFolders({ components: ['task'] });
 		const t = await client.create('task', list as string, { subject: 'vorher' });
-		await sb.control.addFault({ match: { protocol: 'graph', method: 'PATCH', path: 'tasks' }, action: { type: 'status', status: 429, retryAfterSeconds: 1 }, times: 1 });
+		await sb.control.addFault({
+			match: { protocol: 'graph', method: 'PATCH', path: 'tasks' },
+			action: { type: 'status', status: 429, retryAfterSeconds: 1 },
+			times: 1,
+		});
 		const updated = await client.update('task', list as string, t.id, { subject: 'nachher' }, 'crm1:tasks:9');
 		expect(updated.record.subject).toBe('nachher');
 		expect(updated.ident).toBe('crm1:tasks:9');
@@ -388,7 +430,10 @@ describe('resilience (O4)', () => {
 	it('a wrong client secret and an unknown mailbox give hints', async () => {
 		const transport = new HttpTransport({ ca: sb.ca });
 		const wrong = graphClient({
-			tokens: new ClientCredentialsTokenProvider({ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: 'wrong' }, transport),
+			tokens: new ClientCredentialsTokenProvider(
+				{ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: 'wrong' },
+				transport,
+			),
 		});
 		await expect(wrong.getWellKnownFolder('inbox')).rejects.toMatchObject({ code: 'auth' });
 		const nobody = graphClient({ mailbox: 'nobody@contoso.example' });

@@ -83,7 +83,9 @@ describe('documented Graph shapes (issue 13 §1)', () => {
 		await client.create('contact', 'contacts', CONTACT, 'crm-contact-3');
 		const next = await client.listChanges('contact', 'contacts', empty.cursor);
 		expect(next.items.map((i) => [i.record.email, i.ident])).toEqual([['ida@kern.example', 'crm-contact-3']]);
-		const legacy = Buffer.from(JSON.stringify({ v: 1, u: `/users/${encodeURIComponent(ANNA)}/contacts/delta?$deltatoken=old`, full: false })).toString('base64url');
+		const legacy = Buffer.from(JSON.stringify({ v: 1, u: `/users/${encodeURIComponent(ANNA)}/contacts/delta?$deltatoken=old`, full: false })).toString(
+			'base64url',
+		);
 		const resumed = await client.listChanges('contact', 'contacts', legacy);
 		recorder.stop();
 		expect(resumed.fullResync).toBe(true);
@@ -142,7 +144,10 @@ describe('documented Graph shapes (issue 13 §1)', () => {
 		};
 		const a = await client.create('event', cal, single, 'crm-event-a');
 		const b = await client.create('event', cal, { ...single, subject: 'Review' }, 'crm-event-b');
-		await sb.control.addFault({ match: { protocol: 'graph', path: '/calendars/[^/?]+/calendarView/delta' }, action: { type: 'status', status: 501, code: 'NotImplemented', message: 'Not implemented' } });
+		await sb.control.addFault({
+			match: { protocol: 'graph', path: '/calendars/[^/?]+/calendarView/delta' },
+			action: { type: 'status', status: 501, code: 'NotImplemented', message: 'Not implemented' },
+		});
 		try {
 			const window = { from: '2026-11-01T00:00:00Z', to: '2027-02-01T00:00:00Z' };
 			const first = await client.listChanges('event', cal, undefined, { window, pageSize: 1 });
@@ -174,7 +179,11 @@ describe('documented Graph shapes (issue 13 §1)', () => {
 			start: { dateTime: '2026-12-09T09:00:00.000Z', timeZone: 'Europe/Berlin' },
 			end: { dateTime: '2026-12-09T10:00:00.000Z', timeZone: 'Europe/Berlin' },
 		};
-		await sb.control.addFault({ match: { protocol: 'graph', method: 'POST', path: '/calendars/[^/?]+/events' }, action: { type: 'status', status: 503, retryAfterSeconds: 0 }, times: 1 });
+		await sb.control.addFault({
+			match: { protocol: 'graph', method: 'POST', path: '/calendars/[^/?]+/events' },
+			action: { type: 'status', status: 503, retryAfterSeconds: 0 },
+			times: 1,
+		});
 		const recorder = sb.recordGraph();
 		const retriesBefore = client.stats.retries;
 		const first = await client.create('event', cal, event, 'crm-event-twice');
@@ -196,11 +205,16 @@ describe('documented Graph shapes (issue 13 §1)', () => {
 		const folders = await client.ensureSyncFolders({ components: ['event'] });
 		const cal = folders.event as string;
 		for (let i = 0; i < 3; i++) {
-			await client.create('event', cal, {
-				subject: `Single ${i}`,
-				start: { dateTime: `2026-12-1${i}T09:00:00.000Z`, timeZone: 'Europe/Berlin' },
-				end: { dateTime: `2026-12-1${i}T10:00:00.000Z`, timeZone: 'Europe/Berlin' },
-			}, `crm-single-${i}`);
+			await client.create(
+				'event',
+				cal,
+				{
+					subject: `Single ${i}`,
+					start: { dateTime: `2026-12-1${i}T09:00:00.000Z`, timeZone: 'Europe/Berlin' },
+					end: { dateTime: `2026-12-1${i}T10:00:00.000Z`, timeZone: 'Europe/Berlin' },
+				},
+				`crm-single-${i}`,
+			);
 		}
 		const recorder = sb.recordGraph();
 		const page = await client.listChanges('event', cal, undefined, { window: { from: '2026-11-01T00:00:00Z', to: '2027-02-01T00:00:00Z' } });

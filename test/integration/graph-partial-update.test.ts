@@ -168,7 +168,7 @@ describe('contacts: only the changed fields are written', () => {
 		expectOnlyChanged(afterNote, afterName, ['surname', 'displayName', 'fileAs']);
 	});
 
-	it('without changedFields the whole mapped record is written (today\'s full write)', async () => {
+	it("without changedFields the whole mapped record is written (today's full write)", async () => {
 		const id = (await seedContact()).id as string;
 		const record = (await client.get('contact', folders.contact, id))?.record as Contact;
 		await client.update('contact', folders.contact, id, { ...record, categories: undefined }, undefined, {});
@@ -278,7 +278,11 @@ describe('series: recurrence and exceptions only when the recurrence changed', (
 				pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] },
 				range: { type: 'numbered', startDate: '2026-12-07', numberOfOccurrences: 4, recurrenceTimeZone: 'Europe/Berlin' },
 				exceptions: [
-					{ originalStart: '2026-12-14T08:00:00.000Z', start: { dateTime: '2026-12-14T10:00:00.000Z', timeZone: 'Europe/Berlin' }, end: { dateTime: '2026-12-14T11:00:00.000Z', timeZone: 'Europe/Berlin' } },
+					{
+						originalStart: '2026-12-14T08:00:00.000Z',
+						start: { dateTime: '2026-12-14T10:00:00.000Z', timeZone: 'Europe/Berlin' },
+						end: { dateTime: '2026-12-14T11:00:00.000Z', timeZone: 'Europe/Berlin' },
+					},
 					{ originalStart: '2026-12-21T08:00:00.000Z', deleted: true },
 				],
 			},
@@ -290,7 +294,11 @@ describe('series: recurrence and exceptions only when the recurrence changed', (
 		const instancesBefore = await raw('GET', instancesPath);
 		const recorder = sb.recordGraph();
 		// The record as the CRM might send it: the exceptions it knows differ (it lost the moved one).
-		const edited: CalendarEvent = { ...series, subject: 'Weekly (renamed)', recurrence: { ...(series.recurrence as NonNullable<CalendarEvent['recurrence']>), exceptions: [] } };
+		const edited: CalendarEvent = {
+			...series,
+			subject: 'Weekly (renamed)',
+			recurrence: { ...(series.recurrence as NonNullable<CalendarEvent['recurrence']>), exceptions: [] },
+		};
 		await client.update('event', folders.event, created.id, edited, 'crm-series', { changedFields: ['subject'] });
 		recorder.stop();
 		const after = await raw('GET', path);
@@ -298,7 +306,9 @@ describe('series: recurrence and exceptions only when the recurrence changed', (
 		expectOnlyChanged(before, after, ['subject']);
 		const subjects = (v: Json): Json[] => (v.value as Json[]).map((i) => ({ ...stable(i), subject: undefined }));
 		expect(subjects(await raw('GET', instancesPath))).toEqual(subjects(instancesBefore));
-		expect(recorder.exchanges.filter((x) => x.method !== 'GET').map((x) => `${x.method} ${x.path.endsWith(created.id) ? 'master' : x.path}`)).toEqual(['PATCH master']);
+		expect(recorder.exchanges.filter((x) => x.method !== 'GET').map((x) => `${x.method} ${x.path.endsWith(created.id) ? 'master' : x.path}`)).toEqual([
+			'PATCH master',
+		]);
 	});
 });
 

@@ -54,7 +54,11 @@ const resolution = new ConflictResolution();
 
 /** One run of workflows/contacts-sync.json. */
 async function syncRun(): Promise<IDataObject> {
-	const [[folders]] = await runNode(exchange, { resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' }, [[{ json: {} }]]);
+	const [[folders]] = await runNode(
+		exchange,
+		{ resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' },
+		[[{ json: {} }]],
+	);
 	const folderId = (folders.json as { contact: string }).contact;
 	const table = { component: 'contact', mailbox: 'me', exchangeFolderId: folderId, crmInstance: 'crm' };
 	const [[state]] = await runNode(resolution, { operation: 'readState', ...table }, [[folders]]);
@@ -62,10 +66,18 @@ async function syncRun(): Promise<IDataObject> {
 	const [canonical] = await runNode(mapping, { component: 'contact', operation: 'toCanonical' }, [crmChanges]);
 	const [exChanges] = await runNode(
 		exchange,
-		{ resource: 'contact', operation: 'getChanges', contactFolder: { __rl: true, mode: 'id', value: folderId }, cursor: (state.json.exchangeCursor as string) ?? '' },
+		{
+			resource: 'contact',
+			operation: 'getChanges',
+			contactFolder: { __rl: true, mode: 'id', value: folderId },
+			cursor: (state.json.exchangeCursor as string) ?? '',
+		},
 		[canonical],
 	);
-	const [actions] = await runNode(resolution, { operation: 'plan', ...table, direction: 'both', policy: 'lastModifiedWins', planOptions: {} }, [canonical, exChanges]);
+	const [actions] = await runNode(resolution, { operation: 'plan', ...table, direction: 'both', policy: 'lastModifiedWins', planOptions: {} }, [
+		canonical,
+		exChanges,
+	]);
 	const [toCrm] = await runNode(mapping, { component: 'contact', operation: 'toCrm' }, [actions]);
 	const [crmWritten] = await runNode(crmNode, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, [toCrm]);
 	const [exWritten] = await runNode(exchange, { resource: 'syncAction', operation: 'apply', syncFolderId: folderId, options: {} }, [crmWritten]);
@@ -79,8 +91,15 @@ beforeAll(async () => {
 	dbPath = path.join(dir, 'crm.sqlite');
 	credentials = {
 		microsoftGraphOAuth2Api: {
-			grantType: 'clientCredentials', tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret, mailbox: ANNA,
-			authorityUrl: sb.authorityUrl, graphBaseUrl: sb.authorityUrl, useCustomCa: true, caCertificate: sb.ca,
+			grantType: 'clientCredentials',
+			tenantId: sb.tenant,
+			clientId: sb.clientId,
+			clientSecret: sb.clientSecret,
+			mailbox: ANNA,
+			authorityUrl: sb.authorityUrl,
+			graphBaseUrl: sb.authorityUrl,
+			useCustomCa: true,
+			caCertificate: sb.ca,
 		},
 		crmApi: { backend: 'embedded', databasePath: dbPath },
 	};
@@ -138,8 +157,16 @@ async function readBack(folderId: string): Promise<Pairing> {
 		for (const t of list) out.set(key(t), [...(out.get(key(t)) ?? []), id(t)]);
 		return [...out.values()].filter((ids) => ids.length > 1).flat();
 	};
-	const crmDuplicates = groups(records, (r) => `${String(r.fields.lastname ?? '')}|${String(r.fields.email ?? '').toLowerCase()}`, (r) => r.id);
-	const exchangeDuplicates = groups(items, (i) => `${i.data.surname ?? ''}|${(i.data.emailAddresses ?? [])[0]?.address?.toLowerCase() ?? ''}`, (i) => i.id);
+	const crmDuplicates = groups(
+		records,
+		(r) => `${String(r.fields.lastname ?? '')}|${String(r.fields.email ?? '').toLowerCase()}`,
+		(r) => r.id,
+	);
+	const exchangeDuplicates = groups(
+		items,
+		(i) => `${i.data.surname ?? ''}|${(i.data.emailAddresses ?? [])[0]?.address?.toLowerCase() ?? ''}`,
+		(i) => i.id,
+	);
 	return {
 		crm: records.length,
 		exchange: items.length,
@@ -153,7 +180,12 @@ async function readBack(folderId: string): Promise<Pairing> {
 
 function expectEveryPaired(back: Pairing, expected: number): void {
 	expect({ crm: back.crm, exchange: back.exchange, pairs: back.pairs.size }).toEqual({ crm: expected, exchange: expected, pairs: expected });
-	expect({ unpairedCrm: back.unpairedCrm, unpairedExchange: back.unpairedExchange, crmDuplicates: back.crmDuplicates, exchangeDuplicates: back.exchangeDuplicates }).toEqual({
+	expect({
+		unpairedCrm: back.unpairedCrm,
+		unpairedExchange: back.unpairedExchange,
+		crmDuplicates: back.crmDuplicates,
+		exchangeDuplicates: back.exchangeDuplicates,
+	}).toEqual({
 		unpairedCrm: [],
 		unpairedExchange: [],
 		crmDuplicates: [],
@@ -162,7 +194,11 @@ function expectEveryPaired(back: Pairing, expected: number): void {
 }
 
 it(`pairs every contact at ${SIZE} per side through the initial sync, a scheduled run, Outlook edits and CRM deletions, also with 429s inside $batch`, async () => {
-	const [[folders]] = await runNode(exchange, { resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' }, [[{ json: {} }]]);
+	const [[folders]] = await runNode(
+		exchange,
+		{ resource: 'folder', operation: 'ensureSyncFolders', components: ['contact'], useDefault: [], folderName: 'CRM-Sync' },
+		[[{ json: {} }]],
+	);
 	const folderId = (folders.json as { contact: string }).contact;
 	const mailbox = sb.sandbox.store.mailbox(ANNA);
 	// Unrelated data on both sides that the sync must leave alone.
@@ -173,7 +209,11 @@ it(`pairs every contact at ${SIZE} per side through the initial sync, a schedule
 	for (let i = 0; i < SIZE; i++) await crm.create('contacts', { fields: { firstname: 'Carl', lastname: `Crm ${i}`, email: `carl${i}@crm.example` } });
 	await crm.close();
 	// Exchange Online answers single requests of a $batch with 429 (MailboxConcurrency); the client retries them.
-	await sb.control.addFault({ match: { protocol: 'graph', method: 'GET', path: '/contacts/[^/?]+\\?' }, action: { type: 'status', status: 429, retryAfterSeconds: 0 }, probability: 0.03 });
+	await sb.control.addFault({
+		match: { protocol: 'graph', method: 'GET', path: '/contacts/[^/?]+\\?' },
+		action: { type: 'status', status: 429, retryAfterSeconds: 0 },
+		probability: 0.03,
+	});
 
 	const timed = async (label: string) => {
 		const recorder = sb.recordGraph();

@@ -103,7 +103,8 @@ function checkValue(schema: Schema, kind: Kind, value: unknown, where: string, p
 		return;
 	}
 	if (kind.type === 'entity') {
-		if (typeof value !== 'object' || Array.isArray(value)) problems.push(`${where}: expected an object (${kind.name}), got ${Array.isArray(value) ? 'array' : typeof value}`);
+		if (typeof value !== 'object' || Array.isArray(value))
+			problems.push(`${where}: expected an object (${kind.name}), got ${Array.isArray(value) ? 'array' : typeof value}`);
 		else checkObject(schema, kind.name, value as Record<string, unknown>, where, problems);
 		return;
 	}
@@ -116,7 +117,8 @@ function checkObject(schema: Schema, type: string, value: Record<string, unknown
 	for (const [key, v] of Object.entries(value)) {
 		if (key === '@removed') {
 			const reason = (v as { reason?: unknown } | null)?.reason;
-			if (reason !== 'changed' && reason !== 'deleted') problems.push(`${where}.@removed: reason must be "changed" or "deleted", got ${JSON.stringify(reason)}`);
+			if (reason !== 'changed' && reason !== 'deleted')
+				problems.push(`${where}.@removed: reason must be "changed" or "deleted", got ${JSON.stringify(reason)}`);
 			continue;
 		}
 		if (isAnnotation(key)) continue;
@@ -212,13 +214,22 @@ function graphClient(): GraphExchangeClient {
 		protocol: 'graph',
 		baseUrl: sb.authorityUrl,
 		mailbox: ANNA,
-		tokens: new ClientCredentialsTokenProvider({ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret }, transport),
+		tokens: new ClientCredentialsTokenProvider(
+			{ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret },
+			transport,
+		),
 		transport,
 		sleep: async () => undefined,
 	});
 }
 
-async function drain(client: GraphExchangeClient, component: 'contact' | 'event' | 'task', folderId: string, cursor?: string, window?: { from: string; to: string }): Promise<string> {
+async function drain(
+	client: GraphExchangeClient,
+	component: 'contact' | 'event' | 'task',
+	folderId: string,
+	cursor?: string,
+	window?: { from: string; to: string },
+): Promise<string> {
 	for (;;) {
 		const page = await client.listChanges(component, folderId, cursor, { window, pageSize: 2 });
 		cursor = page.cursor;
@@ -234,7 +245,10 @@ async function receiver(): Promise<{ url: string; close(): Promise<void> }> {
 		req.on('end', () => (token !== null ? res.writeHead(200, { 'content-type': 'text/plain' }).end(token) : res.writeHead(202).end()));
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return { url: `https://localhost:${(server.address() as AddressInfo).port}/hook`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+	return {
+		url: `https://localhost:${(server.address() as AddressInfo).port}/hook`,
+		close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+	};
 }
 
 /** Runs every operation of the Graph client once (or more) against the sandbox. */
@@ -253,11 +267,26 @@ async function runClientFlow(): Promise<void> {
 		// contacts: both the CRM-Sync folder and the default Contacts folder
 		for (const folder of [contactFolder, 'contacts']) {
 			let cursor = await drain(client, 'contact', folder);
-			const contact: Contact = { firstName: 'Erika', lastName: 'Mustermann', email: 'erika@example.com', otherEmail: 'e.m@example.org', accountName: 'Contoso', phone: '+49 30 1234', mobile: '+49 170 1234', birthday: '1980-05-17', website: 'https://contoso.example', categories: ['Kunde'], billingAddress: { street: 'Hauptstr. 1', city: 'Berlin', postalCode: '10115', country: 'Germany' } };
+			const contact: Contact = {
+				firstName: 'Erika',
+				lastName: 'Mustermann',
+				email: 'erika@example.com',
+				otherEmail: 'e.m@example.org',
+				accountName: 'Contoso',
+				phone: '+49 30 1234',
+				mobile: '+49 170 1234',
+				birthday: '1980-05-17',
+				website: 'https://contoso.example',
+				categories: ['Kunde'],
+				billingAddress: { street: 'Hauptstr. 1', city: 'Berlin', postalCode: '10115', country: 'Germany' },
+			};
 			const created = await client.create('contact', folder, contact, 'crm1:contacts:1');
 			await client.get('contact', folder, created.id);
 			const updated = await client.update('contact', folder, created.id, { ...contact, jobTitle: 'CEO' }, 'crm1:contacts:1', { etag: created.etag });
-			await client.createMany('contact', folder, [{ record: { firstName: 'A', lastName: 'One' }, ident: 'crm1:contacts:2' }, { record: { firstName: 'B', lastName: 'Two' } }]);
+			await client.createMany('contact', folder, [
+				{ record: { firstName: 'A', lastName: 'One' }, ident: 'crm1:contacts:2' },
+				{ record: { firstName: 'B', lastName: 'Two' } },
+			]);
 			cursor = await drain(client, 'contact', folder, cursor);
 			await client.delete('contact', folder, created.id, { etag: updated.etag });
 			await drain(client, 'contact', folder, cursor);
@@ -265,9 +294,23 @@ async function runClientFlow(): Promise<void> {
 
 		// events: single, all-day, series with a moved and a cancelled occurrence, batch create
 		let eventCursor = await drain(client, 'event', calendar, undefined, window);
-		const single: CalendarEvent = { subject: 'Kick-off', start: { dateTime: '2026-11-23T08:30:00.000Z', timeZone: 'Europe/Berlin' }, end: { dateTime: '2026-11-23T09:30:00.000Z', timeZone: 'Europe/Berlin' }, location: 'Raum 1', body: 'Agenda', categories: ['Meeting'], isPrivate: true, attendees: [{ email: 'kunde@example.com', name: 'Kunde', type: 'required' }] };
+		const single: CalendarEvent = {
+			subject: 'Kick-off',
+			start: { dateTime: '2026-11-23T08:30:00.000Z', timeZone: 'Europe/Berlin' },
+			end: { dateTime: '2026-11-23T09:30:00.000Z', timeZone: 'Europe/Berlin' },
+			location: 'Raum 1',
+			body: 'Agenda',
+			categories: ['Meeting'],
+			isPrivate: true,
+			attendees: [{ email: 'kunde@example.com', name: 'Kunde', type: 'required' }],
+		};
 		const a = await client.create('event', calendar, single, 'crm1:events:1', { attendeesInBody: true });
-		await client.create('event', calendar, { subject: 'Messe', isAllDay: true, start: { dateTime: '2026-12-01' }, end: { dateTime: '2026-12-03' } }, 'crm1:events:2');
+		await client.create(
+			'event',
+			calendar,
+			{ subject: 'Messe', isAllDay: true, start: { dateTime: '2026-12-01' }, end: { dateTime: '2026-12-03' } },
+			'crm1:events:2',
+		);
 		const series: CalendarEvent = {
 			subject: 'Jour fixe',
 			start: { dateTime: '2026-11-02T09:00:00.000Z', timeZone: 'Europe/Berlin' },
@@ -276,7 +319,12 @@ async function runClientFlow(): Promise<void> {
 				pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] },
 				range: { type: 'endDate', startDate: '2026-11-02', endDate: '2026-12-28', recurrenceTimeZone: 'Europe/Berlin' },
 				exceptions: [
-					{ originalStart: '2026-11-09T09:00:00.000Z', start: { dateTime: '2026-11-10T13:00:00.000Z', timeZone: 'Europe/Berlin' }, end: { dateTime: '2026-11-10T13:30:00.000Z', timeZone: 'Europe/Berlin' }, subject: 'Jour fixe (verschoben)' },
+					{
+						originalStart: '2026-11-09T09:00:00.000Z',
+						start: { dateTime: '2026-11-10T13:00:00.000Z', timeZone: 'Europe/Berlin' },
+						end: { dateTime: '2026-11-10T13:30:00.000Z', timeZone: 'Europe/Berlin' },
+						subject: 'Jour fixe (verschoben)',
+					},
 					{ originalStart: '2026-11-16T09:00:00.000Z', deleted: true },
 				],
 			},
@@ -285,7 +333,12 @@ async function runClientFlow(): Promise<void> {
 		await client.update('event', calendar, s.id, { ...series, subject: 'Jour fixe neu' }, 'crm1:events:s');
 		await client.update('event', calendar, a.id, { ...single, subject: 'Kick-off 2' }, 'crm1:events:1', { etag: a.etag, attendeesInBody: true });
 		await client.get('event', calendar, a.id);
-		await client.createMany('event', calendar, [{ record: { subject: 'Batch 1', start: { dateTime: '2026-11-25T10:00:00.000Z' }, end: { dateTime: '2026-11-25T11:00:00.000Z' } }, ident: 'crm1:events:3' }]);
+		await client.createMany('event', calendar, [
+			{
+				record: { subject: 'Batch 1', start: { dateTime: '2026-11-25T10:00:00.000Z' }, end: { dateTime: '2026-11-25T11:00:00.000Z' } },
+				ident: 'crm1:events:3',
+			},
+		]);
 		eventCursor = await drain(client, 'event', calendar, eventCursor, window);
 		await client.delete('event', calendar, a.id);
 		await client.delete('event', calendar, s.id);
@@ -293,7 +346,16 @@ async function runClientFlow(): Promise<void> {
 
 		// To Do tasks
 		let taskCursor = await drain(client, 'task', list);
-		const task: Task = { subject: 'Angebot schicken', body: 'bis Freitag', startDate: '2026-11-20', dueDate: '2026-11-27', status: 'notStarted', priority: 'high', reminderAt: '2026-11-26T08:00:00.000Z', categories: ['CRM'] };
+		const task: Task = {
+			subject: 'Angebot schicken',
+			body: 'bis Freitag',
+			startDate: '2026-11-20',
+			dueDate: '2026-11-27',
+			status: 'notStarted',
+			priority: 'high',
+			reminderAt: '2026-11-26T08:00:00.000Z',
+			categories: ['CRM'],
+		};
 		const t = await client.create('task', list, task, 'crm1:tasks:1');
 		await client.get('task', list, t.id);
 		await client.update('task', list, t.id, { ...task, status: 'completed', completedAt: '2026-11-25T10:00:00.000Z' }, 'crm1:tasks:1', { etag: t.etag });
@@ -380,7 +442,9 @@ describe('Graph schema (issue 13 §2): client requests and sandbox responses use
 	});
 
 	it('the flow ran every client operation (folders, deltas, CRUD, series, $batch, move, subscriptions)', () => {
-		const seen = new Set(exchanges.map((e) => `${e.method} ${resourceOf(e.path) ? JSON.stringify(resourceOf(e.path)) : e.path}${/\/delta$/.test(e.path) ? ' delta' : ''}`));
+		const seen = new Set(
+			exchanges.map((e) => `${e.method} ${resourceOf(e.path) ? JSON.stringify(resourceOf(e.path)) : e.path}${/\/delta$/.test(e.path) ? ' delta' : ''}`),
+		);
 		for (const expected of [
 			'GET {"type":"Contact"} delta',
 			'GET {"type":"Event"} delta',
@@ -443,7 +507,9 @@ describe('Graph schema (issue 13 §2): client requests and sandbox responses use
 
 	it('no request of the flow failed unexpectedly', () => {
 		// 404s are expected: reads after deletes, the client's "already gone" checks
-		const failures = exchanges.filter((e) => e.status >= 400 && e.status !== 404).map((e) => `${e.status} ${e.method} ${e.path}?${e.query.toString()} ${JSON.stringify(e.responseBody).slice(0, 200)}`);
+		const failures = exchanges
+			.filter((e) => e.status >= 400 && e.status !== 404)
+			.map((e) => `${e.status} ${e.method} ${e.path}?${e.query.toString()} ${JSON.stringify(e.responseBody).slice(0, 200)}`);
 		expect(failures).toEqual([]);
 	});
 });

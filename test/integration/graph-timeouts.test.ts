@@ -145,7 +145,16 @@ describe('bounded Graph calls (issue 12 §3)', () => {
 			req.on('end', () => {
 				const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { requests: Array<{ id: string }> };
 				res.writeHead(200, { 'content-type': 'application/json' });
-				res.end(JSON.stringify({ responses: body.requests.map((r) => ({ id: r.id, status: 503, headers: { 'Retry-After': '0' }, body: { error: { code: 'ServiceUnavailable', message: 'busy' } } })) }));
+				res.end(
+					JSON.stringify({
+						responses: body.requests.map((r) => ({
+							id: r.id,
+							status: 503,
+							headers: { 'Retry-After': '0' },
+							body: { error: { code: 'ServiceUnavailable', message: 'busy' } },
+						})),
+					}),
+				);
 			});
 		});
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

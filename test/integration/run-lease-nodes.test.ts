@@ -30,8 +30,19 @@ afterAll(async () => {
 	await rm(dir, { recursive: true, force: true });
 });
 
-async function runNode(node: INodeType, options: { executionId: string; params: Record<string, unknown>; input?: INodeExecutionData[]; withCrm?: boolean; data?: IDataObject }): Promise<INodeExecutionData[][]> {
-	const meta: INode = { id: 'n', name: 'node', type: 'x', typeVersion: 1, position: [0, 0], parameters: {}, ...(options.withCrm === false ? {} : { credentials: { crmApi: { id: '1', name: 'CRM account' } } }) };
+async function runNode(
+	node: INodeType,
+	options: { executionId: string; params: Record<string, unknown>; input?: INodeExecutionData[]; withCrm?: boolean; data?: IDataObject },
+): Promise<INodeExecutionData[][]> {
+	const meta: INode = {
+		id: 'n',
+		name: 'node',
+		type: 'x',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		...(options.withCrm === false ? {} : { credentials: { crmApi: { id: '1', name: 'CRM account' } } }),
+	};
 	const data = options.data ?? {};
 	const ctx = {
 		getInputData: () => options.input ?? [{ json: {} }],
@@ -69,8 +80,19 @@ it('one execution works, a second one at the same time is skipped with the reaso
 	const [status] = await runNode(crmNode, { executionId: '103', params: { resource: 'syncStatus', operation: 'getAll', onlyProblems: false } });
 	expect(status[0].json).toMatchObject({ mailbox: TABLE.mailbox, component: 'contact', state: 'running', skippedStarts: 1, openConflicts: 0 });
 
-	const marker = { syncRun: true, runId: 'r1', table: state[0].json.table, component: 'contact', mailbox: TABLE.mailbox, counts: { toCrm: 0, toExchange: 0, conflicts: 0, noops: 0 } };
-	const [[report]] = await runNode(resolution, { executionId: '101', params: { operation: 'commit', ...TABLE }, input: [{ json: marker as unknown as IDataObject }] });
+	const marker = {
+		syncRun: true,
+		runId: 'r1',
+		table: state[0].json.table,
+		component: 'contact',
+		mailbox: TABLE.mailbox,
+		counts: { toCrm: 0, toExchange: 0, conflicts: 0, noops: 0 },
+	};
+	const [[report]] = await runNode(resolution, {
+		executionId: '101',
+		params: { operation: 'commit', ...TABLE },
+		input: [{ json: marker as unknown as IDataObject }],
+	});
 	expect(report.json).toMatchObject({ leaseReleased: true, errors: 0 });
 
 	const [after] = await runNode(crmNode, { executionId: '104', params: { resource: 'syncStatus', operation: 'getAll', onlyProblems: false } });
@@ -91,7 +113,14 @@ it('an admin pauses a sync with the CRM node: its runs go out through "Skipped" 
 	const read = (executionId: string) => runNode(resolution, { executionId, params: { operation: 'readState', ...table } });
 	const syncStatus = (executionId: string, params: Record<string, unknown>) => runNode(crmNode, { executionId, params: { resource: 'syncStatus', ...params } });
 	const [state] = await read('301');
-	const marker = { syncRun: true, runId: 'r3', table: state[0].json.table, component: 'contact', mailbox, counts: { toCrm: 0, toExchange: 0, conflicts: 0, noops: 0 } };
+	const marker = {
+		syncRun: true,
+		runId: 'r3',
+		table: state[0].json.table,
+		component: 'contact',
+		mailbox,
+		counts: { toCrm: 0, toExchange: 0, conflicts: 0, noops: 0 },
+	};
 	await runNode(resolution, { executionId: '301', params: { operation: 'commit', ...table }, input: [{ json: marker as unknown as IDataObject }] });
 
 	const [paused] = await syncStatus('302', { operation: 'pause', mailbox: 'Paula@contoso.example', components: [], reason: 'Postfach wird umgezogen' });
@@ -111,7 +140,9 @@ it('an admin pauses a sync with the CRM node: its runs go out through "Skipped" 
 	expect(resumed[0].json.pausedAt).toBeUndefined();
 	expect((await read('306'))[0]).toHaveLength(1);
 
-	await expect(syncStatus('307', { operation: 'pause', mailbox: 'nobody@contoso.example', components: [], reason: '' })).rejects.toThrow('No sync of nobody@contoso.example has run yet');
+	await expect(syncStatus('307', { operation: 'pause', mailbox: 'nobody@contoso.example', components: [], reason: '' })).rejects.toThrow(
+		'No sync of nobody@contoso.example has run yet',
+	);
 });
 
 it('without a CRM credential Read State takes no lease, as before', async () => {

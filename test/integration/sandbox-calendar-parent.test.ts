@@ -20,14 +20,18 @@ let ews: EwsExchangeClient;
 
 function graphCall(method: string, p: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
 	return new Promise((resolve, reject) => {
-		const req = https.request(new URL(sb.graphUrl + p), { method, ca: sb.ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-			const chunks: Buffer[] = [];
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('end', () => {
-				const text = Buffer.concat(chunks).toString('utf8');
-				resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
-			});
-		});
+		const req = https.request(
+			new URL(sb.graphUrl + p),
+			{ method, ca: sb.ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+			(res) => {
+				const chunks: Buffer[] = [];
+				res.on('data', (c: Buffer) => chunks.push(c));
+				res.on('end', () => {
+					const text = Buffer.concat(chunks).toString('utf8');
+					resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+				});
+			},
+		);
 		req.on('error', reject);
 		req.end(body === undefined ? undefined : JSON.stringify(body));
 	});
@@ -40,11 +44,19 @@ beforeAll(async () => {
 		protocol: 'graph',
 		baseUrl: sb.authorityUrl,
 		mailbox: ANNA,
-		tokens: new ClientCredentialsTokenProvider({ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret }, transport),
+		tokens: new ClientCredentialsTokenProvider(
+			{ authorityUrl: sb.authorityUrl, tenantId: sb.tenant, clientId: sb.clientId, clientSecret: sb.clientSecret },
+			transport,
+		),
 		transport,
 		sleep: async () => undefined,
 	});
-	ews = new EwsExchangeClient({ url: sb.ewsUrl, auth: { type: 'basic', username: ANNA, password: sb.users[0].password }, mailbox: ANNA, retry: { sleep: async () => undefined } });
+	ews = new EwsExchangeClient({
+		url: sb.ewsUrl,
+		auth: { type: 'basic', username: ANNA, password: sb.users[0].password },
+		mailbox: ANNA,
+		retry: { sleep: async () => undefined },
+	});
 });
 
 afterAll(async () => {

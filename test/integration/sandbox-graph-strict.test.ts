@@ -19,14 +19,18 @@ interface Reply {
 
 function graph(method: string, path: string, body?: unknown): Promise<Reply> {
 	return new Promise((resolve, reject) => {
-		const req = https.request(new URL(sb.graphUrl + path), { method, ca: sb.ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-			const chunks: Buffer[] = [];
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('end', () => {
-				const text = Buffer.concat(chunks).toString('utf8');
-				resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
-			});
-		});
+		const req = https.request(
+			new URL(sb.graphUrl + path),
+			{ method, ca: sb.ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+			(res) => {
+				const chunks: Buffer[] = [];
+				res.on('data', (c: Buffer) => chunks.push(c));
+				res.on('end', () => {
+					const text = Buffer.concat(chunks).toString('utf8');
+					resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+				});
+			},
+		);
 		req.on('error', reject);
 		req.end(body === undefined ? undefined : JSON.stringify(body));
 	});
@@ -103,10 +107,15 @@ describe('strict Graph: event.cancelledOccurrences', () => {
 			subject: 'Jour fixe',
 			start: { dateTime: '2026-11-02T09:00:00', timeZone: 'W. Europe Standard Time' },
 			end: { dateTime: '2026-11-02T09:30:00', timeZone: 'W. Europe Standard Time' },
-			recurrence: { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], firstDayOfWeek: 'monday' }, range: { type: 'numbered', startDate: '2026-11-02', numberOfOccurrences: 4 } },
+			recurrence: {
+				pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], firstDayOfWeek: 'monday' },
+				range: { type: 'numbered', startDate: '2026-11-02', numberOfOccurrences: 4 },
+			},
 		});
 		const id = String(series.json.id);
-		const instances = (await graph('GET', `${anna}/calendar/events/${id}/instances?startDateTime=2026-11-01T00:00:00Z&endDateTime=2026-12-01T00:00:00Z&$select=id,start`)).json.value as Array<{ id: string }>;
+		const instances = (
+			await graph('GET', `${anna}/calendar/events/${id}/instances?startDateTime=2026-11-01T00:00:00Z&endDateTime=2026-12-01T00:00:00Z&$select=id,start`)
+		).json.value as Array<{ id: string }>;
 		expect(instances).toHaveLength(4);
 		expect((await graph('DELETE', `${anna}/calendar/events/${instances[1].id}`)).status).toBe(204);
 		expect((await graph('GET', `${anna}/calendar/events/${id}`)).json).not.toHaveProperty('cancelledOccurrences');
@@ -121,7 +130,10 @@ describe('strict Graph: rules the client once relied on, enforced by default', (
 		subject: 'Jour fixe',
 		start: { dateTime: '2026-11-02T09:00:00', timeZone: 'W. Europe Standard Time' },
 		end: { dateTime: '2026-11-02T09:30:00', timeZone: 'W. Europe Standard Time' },
-		recurrence: { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], ...(firstDayOfWeek ? { firstDayOfWeek } : {}) }, range: { type: 'noEnd', startDate: '2026-11-02' } },
+		recurrence: {
+			pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], ...(firstDayOfWeek ? { firstDayOfWeek } : {}) },
+			range: { type: 'noEnd', startDate: '2026-11-02' },
+		},
 	});
 
 	async function contactFolder(): Promise<string> {
@@ -131,7 +143,10 @@ describe('strict Graph: rules the client once relied on, enforced by default', (
 	describe('by default', () => {
 		it('contact delta takes $select only; the folder-less /contacts/delta is not a documented path', async () => {
 			const folder = await contactFolder();
-			expect(await outcome('GET', `${anna}/contactFolders/${folder}/contacts/delta?$expand=singleValueExtendedProperties`)).toEqual([400, 'ErrorInvalidUrlQuery']);
+			expect(await outcome('GET', `${anna}/contactFolders/${folder}/contacts/delta?$expand=singleValueExtendedProperties`)).toEqual([
+				400,
+				'ErrorInvalidUrlQuery',
+			]);
 			expect(await outcome('GET', `${anna}/contactFolders/${folder}/contacts/delta?$filter=surname eq 'x'`)).toEqual([400, 'ErrorInvalidUrlQuery']);
 			expect((await graph('GET', `${anna}/contactFolders/${folder}/contacts/delta?$select=givenName,surname`)).status).toBe(200);
 			expect(await outcome('GET', `${anna}/contacts/delta`)).toEqual([400, 'BadRequest']);
@@ -148,7 +163,10 @@ describe('strict Graph: rules the client once relied on, enforced by default', (
 			expect(((await graph('GET', `${anna}/calendar/events?$top=100`)).json.value as unknown[]).length).toBe(before);
 			const created = await graph('POST', `${anna}/calendar/events`, weekly('monday'));
 			expect(created.status).toBe(201);
-			expect(await outcome('PATCH', `${anna}/calendar/events/${String(created.json.id)}`, { recurrence: weekly().recurrence })).toEqual([400, 'ErrorInvalidRecurrence']);
+			expect(await outcome('PATCH', `${anna}/calendar/events/${String(created.json.id)}`, { recurrence: weekly().recurrence })).toEqual([
+				400,
+				'ErrorInvalidRecurrence',
+			]);
 			const after = await graph('GET', `${anna}/calendar/events/${String(created.json.id)}`);
 			expect((after.json.recurrence as { pattern: { firstDayOfWeek?: string } }).pattern.firstDayOfWeek).toBe('monday');
 			expect(((await graph('GET', `${anna}/calendar/events?$top=100`)).json.value as unknown[]).length).toBe(before + 1);

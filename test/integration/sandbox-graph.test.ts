@@ -8,14 +8,31 @@ import { NO_MEETING_MESSAGES, startTestSandbox, type TestSandbox } from '../help
 
 const SYNC_KEY = 'String {66f5a359-4659-4830-9070-00047ec6ac6e} Name CrmSyncKey';
 
-function raw(sb: TestSandbox, method: string, path: string, options: { token?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+function raw(
+	sb: TestSandbox,
+	method: string,
+	path: string,
+	options: { token?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
 	return new Promise((resolve, reject) => {
 		const url = path.startsWith('https://') ? new URL(path) : new URL(sb.graphUrl + path);
-		const req = https.request(url, { method, ca: sb.ca, headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers } }, (res) => {
-			const chunks: Buffer[] = [];
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-		});
+		const req = https.request(
+			url,
+			{
+				method,
+				ca: sb.ca,
+				headers: {
+					...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+					...(options.body ? { 'content-type': 'application/json' } : {}),
+					...options.headers,
+				},
+			},
+			(res) => {
+				const chunks: Buffer[] = [];
+				res.on('data', (c: Buffer) => chunks.push(c));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+			},
+		);
 		req.on('error', reject);
 		req.end(options.body);
 	});
@@ -69,7 +86,12 @@ function graphClient(sb: TestSandbox, token: string): Client {
 }
 
 async function clientCredentialsToken(sb: TestSandbox): Promise<string> {
-	const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: sb.clientId, client_secret: sb.clientSecret, scope: 'https://graph.microsoft.com/.default' }).toString();
+	const form = new URLSearchParams({
+		grant_type: 'client_credentials',
+		client_id: sb.clientId,
+		client_secret: sb.clientSecret,
+		scope: 'https://graph.microsoft.com/.default',
+	}).toString();
 	const res = await raw(sb, 'POST', sb.tokenUrl, { body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
 	expect(res.status).toBe(200);
 	return (JSON.parse(res.text) as { access_token: string }).access_token;
@@ -94,7 +116,10 @@ describe('sandbox Graph face', () => {
 		expect(JSON.parse(none.text)).toMatchObject({ error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
 		const expired = await sb.control.token('anna@contoso.example', -1);
 		expect(JSON.parse((await raw(sb, 'GET', '/me/contacts', { token: expired })).text).error.message).toMatch(/expired/);
-		const badSecret = await raw(sb, 'POST', sb.tokenUrl, { body: `grant_type=client_credentials&client_id=${sb.clientId}&client_secret=nope`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+		const badSecret = await raw(sb, 'POST', sb.tokenUrl, {
+			body: `grant_type=client_credentials&client_id=${sb.clientId}&client_secret=nope`,
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		});
 		expect(badSecret.status).toBe(401);
 		expect(JSON.parse(badSecret.text).error).toBe('invalid_client');
 	});
@@ -108,12 +133,17 @@ describe('sandbox Graph face', () => {
 		})) as { id: string; '@odata.etag': string; displayName: string };
 		expect(created.displayName).toBe('Jürgen Groß');
 		const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${SYNC_KEY}' and ep/value eq 'crm1:Contacts:42')`;
-		const found = (await graph.api(`${anna}/contacts`).filter(filter).expand(`singleValueExtendedProperties($filter=id eq '${SYNC_KEY}')`).get()) as { value: Array<{ id: string; singleValueExtendedProperties: unknown[] }> };
+		const found = (await graph.api(`${anna}/contacts`).filter(filter).expand(`singleValueExtendedProperties($filter=id eq '${SYNC_KEY}')`).get()) as {
+			value: Array<{ id: string; singleValueExtendedProperties: unknown[] }>;
+		};
 		expect(found.value.map((c) => c.id)).toEqual([created.id]);
 		expect(found.value[0].singleValueExtendedProperties).toEqual([{ id: SYNC_KEY, value: 'crm1:Contacts:42' }]);
 
 		await graph.api(`${anna}/contacts/${created.id}`).header('If-Match', created['@odata.etag']).patch({ jobTitle: 'Einkauf' });
-		await expect(graph.api(`${anna}/contacts/${created.id}`).header('If-Match', created['@odata.etag']).patch({ jobTitle: 'x' })).rejects.toMatchObject({ statusCode: 412, code: 'ErrorIrresolvableConflict' });
+		await expect(graph.api(`${anna}/contacts/${created.id}`).header('If-Match', created['@odata.etag']).patch({ jobTitle: 'x' })).rejects.toMatchObject({
+			statusCode: 412,
+			code: 'ErrorIrresolvableConflict',
+		});
 		await graph.api(`${anna}/contacts/${created.id}`).delete();
 		await expect(graph.api(`${anna}/contacts/${created.id}`).get()).rejects.toMatchObject({ statusCode: 404 });
 	});
@@ -128,7 +158,11 @@ describe('sandbox Graph face', () => {
 		const seen: string[] = [];
 		let deltaLink = '';
 		while (link) {
-			const page = (await graph.api(link).header('Prefer', 'odata.maxpagesize=2').get()) as { value: Array<{ id: string }>; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+			const page = (await graph.api(link).header('Prefer', 'odata.maxpagesize=2').get()) as {
+				value: Array<{ id: string }>;
+				'@odata.nextLink'?: string;
+				'@odata.deltaLink'?: string;
+			};
 			seen.push(...page.value.map((v) => v.id));
 			link = page['@odata.nextLink'];
 			deltaLink = page['@odata.deltaLink'] ?? deltaLink;
@@ -139,7 +173,10 @@ describe('sandbox Graph face', () => {
 		// moving out of the folder (F3) through the shared store, as EWS would
 		const mailbox = sb.sandbox.store.mailbox('anna@contoso.example');
 		mailbox.moveItem(ids[2], mailbox.wellKnownFolder('contacts')!.id);
-		const changes = (await graph.api(deltaLink).get()) as { value: Array<{ id: string; surname?: string; '@removed'?: { reason: string } }>; '@odata.deltaLink': string };
+		const changes = (await graph.api(deltaLink).get()) as {
+			value: Array<{ id: string; surname?: string; '@removed'?: { reason: string } }>;
+			'@odata.deltaLink': string;
+		};
 		expect(changes.value.map((v) => [v.id, v['@removed']?.reason ?? v.surname])).toEqual([
 			[ids[0], 'Neu'],
 			[ids[1], 'deleted'],
@@ -150,45 +187,80 @@ describe('sandbox Graph face', () => {
 	});
 
 	it('expands a recurring series with an exception, de-duplicates transactionId and tracks the calendar view window', async () => {
-		const series = (await graph.api(`${anna}/events`).header('Prefer', 'outlook.timezone="W. Europe Standard Time"').post({
-			subject: 'Jour fixe',
-			start: { dateTime: '2026-11-02T09:00:00', timeZone: 'W. Europe Standard Time' },
-			end: { dateTime: '2026-11-02T10:00:00', timeZone: 'W. Europe Standard Time' },
-			recurrence: { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], firstDayOfWeek: 'monday' }, range: { type: 'numbered', startDate: '2026-11-02', numberOfOccurrences: 4 } },
-			transactionId: 'tx-1',
-		})) as { id: string; type: string; start: { dateTime: string } };
+		const series = (await graph
+			.api(`${anna}/events`)
+			.header('Prefer', 'outlook.timezone="W. Europe Standard Time"')
+			.post({
+				subject: 'Jour fixe',
+				start: { dateTime: '2026-11-02T09:00:00', timeZone: 'W. Europe Standard Time' },
+				end: { dateTime: '2026-11-02T10:00:00', timeZone: 'W. Europe Standard Time' },
+				recurrence: {
+					pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], firstDayOfWeek: 'monday' },
+					range: { type: 'numbered', startDate: '2026-11-02', numberOfOccurrences: 4 },
+				},
+				transactionId: 'tx-1',
+			})) as { id: string; type: string; start: { dateTime: string } };
 		expect(series.type).toBe('seriesMaster');
 		expect(series.start.dateTime).toBe('2026-11-02T09:00:00.0000000');
-		const again = (await graph.api(`${anna}/events`).post({ subject: 'dup', start: { dateTime: '2026-11-02T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-11-02T10:00:00', timeZone: 'UTC' }, transactionId: 'tx-1' })) as { id: string };
+		const again = (await graph.api(`${anna}/events`).post({
+			subject: 'dup',
+			start: { dateTime: '2026-11-02T09:00:00', timeZone: 'UTC' },
+			end: { dateTime: '2026-11-02T10:00:00', timeZone: 'UTC' },
+			transactionId: 'tx-1',
+		})) as { id: string };
 		expect(again.id).toBe(series.id);
 
 		const window = '?startDateTime=2026-11-01T00:00:00Z&endDateTime=2026-12-01T00:00:00Z';
-		const instances = (await graph.api(`${anna}/events/${series.id}/instances${window}`).get()) as { value: Array<{ id: string; type: string; start: { dateTime: string } }> };
-		expect(instances.value.map((i) => i.start.dateTime)).toEqual(['2026-11-02T08:00:00.0000000', '2026-11-09T08:00:00.0000000', '2026-11-16T08:00:00.0000000', '2026-11-23T08:00:00.0000000']);
+		const instances = (await graph.api(`${anna}/events/${series.id}/instances${window}`).get()) as {
+			value: Array<{ id: string; type: string; start: { dateTime: string } }>;
+		};
+		expect(instances.value.map((i) => i.start.dateTime)).toEqual([
+			'2026-11-02T08:00:00.0000000',
+			'2026-11-09T08:00:00.0000000',
+			'2026-11-16T08:00:00.0000000',
+			'2026-11-23T08:00:00.0000000',
+		]);
 
 		const first = (await graph.api(`${anna}/calendarView/delta${window}`).get()) as { value: Array<{ id: string }>; '@odata.deltaLink': string };
 		expect(first.value).toHaveLength(4);
-		await graph.api(`${anna}/events/${instances.value[1].id}`).patch({ subject: 'Jour fixe (verschoben)', start: { dateTime: '2026-11-10T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-11-10T10:00:00', timeZone: 'UTC' } });
+		await graph.api(`${anna}/events/${instances.value[1].id}`).patch({
+			subject: 'Jour fixe (verschoben)',
+			start: { dateTime: '2026-11-10T09:00:00', timeZone: 'UTC' },
+			end: { dateTime: '2026-11-10T10:00:00', timeZone: 'UTC' },
+		});
 		await graph.api(`${anna}/events/${instances.value[2].id}`).delete();
-		const single = (await graph.api(`${anna}/events`).post({ subject: 'Einzeltermin', start: { dateTime: '2026-11-20T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-11-20T10:00:00', timeZone: 'UTC' } })) as { id: string };
-		const second = (await graph.api(first['@odata.deltaLink']).get()) as { value: Array<{ id: string; type?: string; subject?: string; '@removed'?: { reason: string } }>; '@odata.deltaLink': string };
+		const single = (await graph.api(`${anna}/events`).post({
+			subject: 'Einzeltermin',
+			start: { dateTime: '2026-11-20T09:00:00', timeZone: 'UTC' },
+			end: { dateTime: '2026-11-20T10:00:00', timeZone: 'UTC' },
+		})) as { id: string };
+		const second = (await graph.api(first['@odata.deltaLink']).get()) as {
+			value: Array<{ id: string; type?: string; subject?: string; '@removed'?: { reason: string } }>;
+			'@odata.deltaLink': string;
+		};
 		const byId = new Map(second.value.map((v) => [v.id, v]));
 		expect(byId.get(instances.value[1].id)).toMatchObject({ type: 'exception', subject: 'Jour fixe (verschoben)' });
 		expect(byId.get(instances.value[2].id)?.['@removed']).toEqual({ reason: 'deleted' });
 		expect(byId.get(single.id)).toMatchObject({ type: 'singleInstance' });
 		// moving the single event out of the window: @removed, reason "changed" (it still exists)
-		await graph.api(`${anna}/events/${single.id}`).patch({ start: { dateTime: '2027-01-20T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2027-01-20T10:00:00', timeZone: 'UTC' } });
+		await graph
+			.api(`${anna}/events/${single.id}`)
+			.patch({ start: { dateTime: '2027-01-20T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2027-01-20T10:00:00', timeZone: 'UTC' } });
 		const third = (await graph.api(second['@odata.deltaLink']).get()) as { value: Array<{ id: string; '@removed'?: { reason: string } }> };
 		expect(third.value).toEqual([{ '@odata.type': '#microsoft.graph.event', id: single.id, '@removed': { reason: 'changed' } }]);
 	});
 
 	it('serves seeded messages: MIME, inline attachments with contentId, headers, move and folder delta', async () => {
 		await sb.control.generate({ mailbox: 'anna@contoso.example', messages: 4, locale: 'de', seed: 7 });
-		const list = (await graph.api(`${anna}/mailFolders/inbox/messages`).select('subject,internetMessageId,internetMessageHeaders,hasAttachments').get()) as { value: Array<{ id: string; internetMessageId: string; internetMessageHeaders: Array<{ name: string }> }> };
+		const list = (await graph.api(`${anna}/mailFolders/inbox/messages`).select('subject,internetMessageId,internetMessageHeaders,hasAttachments').get()) as {
+			value: Array<{ id: string; internetMessageId: string; internetMessageHeaders: Array<{ name: string }> }>;
+		};
 		expect(list.value).toHaveLength(4);
 		expect(list.value[0].internetMessageHeaders.some((h) => h.name === 'Message-ID')).toBe(true);
 		const withLogo = list.value.find((m) => m.internetMessageId.includes('-7-0@'))!;
-		const attachments = (await graph.api(`${anna}/messages/${withLogo.id}/attachments`).get()) as { value: Array<{ isInline: boolean; contentId: string | null }> };
+		const attachments = (await graph.api(`${anna}/messages/${withLogo.id}/attachments`).get()) as {
+			value: Array<{ isInline: boolean; contentId: string | null }>;
+		};
 		expect(attachments.value).toEqual([expect.objectContaining({ isInline: true, contentId: 'logo@sandbox' })]);
 		const mime = await raw(sb, 'GET', `${anna}/messages/${withLogo.id}/$value`, { token: await sb.control.token() });
 		expect(mime.text).toContain('Message-ID: <sandbox-7-0@');
@@ -200,7 +272,14 @@ describe('sandbox Graph face', () => {
 		expect(moved).toMatchObject({ id: withLogo.id, parentFolderId: crmSync.id });
 		const after = (await graph.api(start['@odata.deltaLink']).get()) as { value: Array<{ id: string; '@removed'?: unknown }> };
 		expect(after.value).toEqual([expect.objectContaining({ id: withLogo.id, '@removed': { reason: 'changed' } })]);
-		expect(((await graph.api(`${anna}/mailFolders('CRM-Sync')`).get().catch((e: { statusCode: number }) => e)) as { statusCode: number }).statusCode).toBe(404);
+		expect(
+			(
+				(await graph
+					.api(`${anna}/mailFolders('CRM-Sync')`)
+					.get()
+					.catch((e: { statusCode: number }) => e)) as { statusCode: number }
+			).statusCode,
+		).toBe(404);
 		expect(((await graph.api(`${anna}/mailFolders/inbox`).get()) as { totalItemCount: number }).totalItemCount).toBe(3);
 	});
 
@@ -208,11 +287,17 @@ describe('sandbox Graph face', () => {
 		const lists = (await graph.api(`${anna}/todo/lists`).get()) as { value: Array<{ id: string; wellknownListName: string }> };
 		const list = lists.value.find((l) => l.wellknownListName === 'defaultList')!;
 		const start = (await graph.api(`${anna}/todo/lists/${list.id}/tasks/delta`).get()) as { '@odata.deltaLink': string };
-		const task = (await graph.api(`${anna}/todo/lists/${list.id}/tasks`).post({ title: 'Angebot nachfassen', dueDateTime: { dateTime: '2026-11-30T00:00:00', timeZone: 'UTC' }, linkedResources: [{ applicationName: 'CRM', displayName: 'Task 7', externalId: 'crm1:Calendar:7', webUrl: 'https://crm.example/7' }] })) as { id: string; linkedResources: Array<{ externalId: string }> };
+		const task = (await graph.api(`${anna}/todo/lists/${list.id}/tasks`).post({
+			title: 'Angebot nachfassen',
+			dueDateTime: { dateTime: '2026-11-30T00:00:00', timeZone: 'UTC' },
+			linkedResources: [{ applicationName: 'CRM', displayName: 'Task 7', externalId: 'crm1:Calendar:7', webUrl: 'https://crm.example/7' }],
+		})) as { id: string; linkedResources: Array<{ externalId: string }> };
 		expect(task.linkedResources[0].externalId).toBe('crm1:Calendar:7');
 		const delta = (await graph.api(start['@odata.deltaLink']).get()) as { value: Array<{ id: string; title: string }> };
 		expect(delta.value.map((t) => [t.id, t.title])).toEqual([[task.id, 'Angebot nachfassen']]);
-		const expanded = (await graph.api(`${anna}/todo/lists/${list.id}/tasks/${task.id}`).expand('linkedResources').get()) as { linkedResources: Array<{ externalId: string }> };
+		const expanded = (await graph.api(`${anna}/todo/lists/${list.id}/tasks/${task.id}`).expand('linkedResources').get()) as {
+			linkedResources: Array<{ externalId: string }>;
+		};
 		expect(expanded.linkedResources.map((l) => l.externalId)).toEqual(['crm1:Calendar:7']);
 	});
 
@@ -233,7 +318,10 @@ describe('sandbox Graph face', () => {
 			['4', 201],
 		]);
 		expect(result.responses[1].headers['retry-after']).toBe('3');
-		const tooMany = await raw(sb, 'POST', '/$batch', { token: await sb.control.token(), body: JSON.stringify({ requests: Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users' })) }) });
+		const tooMany = await raw(sb, 'POST', '/$batch', {
+			token: await sb.control.token(),
+			body: JSON.stringify({ requests: Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users' })) }),
+		});
 		expect(tooMany.status).toBe(400);
 	});
 
@@ -241,7 +329,10 @@ describe('sandbox Graph face', () => {
 		const token = await sb.control.token();
 		const post = async (requests: unknown[]) => raw(sb, 'POST', '/$batch', { token, body: JSON.stringify({ requests }) });
 		const refused = [
-			[{ id: '1', method: 'GET', url: `${anna}/contacts` }, { id: '1', method: 'GET', url: `${anna}/contacts` }],
+			[
+				{ id: '1', method: 'GET', url: `${anna}/contacts` },
+				{ id: '1', method: 'GET', url: `${anna}/contacts` },
+			],
 			[{ id: '1', method: 'GET', url: `${sb.graphUrl}${anna}/contacts` }],
 			[{ id: '1', method: 'POST', url: `${anna}/contacts`, body: { givenName: 'No type' } }],
 			[{ id: '1', method: 'GET', url: `${anna}/contacts`, dependsOn: ['9'] }],
@@ -259,7 +350,13 @@ describe('sandbox Graph face', () => {
 		const json = { 'Content-Type': 'application/json' };
 		const res = await post([
 			{ id: 'stale', method: 'PATCH', url: `${anna}/contacts/${created.id}`, body: { jobTitle: 'stale' }, headers: { ...json, 'If-Match': 'W/"CQAAAAnope"' } },
-			{ id: 'fresh', method: 'PATCH', url: `${anna}/contacts/${created.id}`, body: { jobTitle: 'fresh' }, headers: { ...json, 'If-Match': created['@odata.etag'] } },
+			{
+				id: 'fresh',
+				method: 'PATCH',
+				url: `${anna}/contacts/${created.id}`,
+				body: { jobTitle: 'fresh' },
+				headers: { ...json, 'If-Match': created['@odata.etag'] },
+			},
 			{ id: 'gone', method: 'DELETE', url: `${anna}/contacts/AAMkAGnope=` },
 		]);
 		expect(res.status).toBe(200);
@@ -342,7 +439,14 @@ describe('S18: the sandbox counts the meeting messages Exchange would have sent'
 		expect(a.status).toBe(201);
 		expect(await sb.control.meetingMessages()).toEqual({ invitations: 1, cancellations: 0 });
 		expect((await send('PATCH', `${anna}/calendar/events/${String(a.json.id)}`, { subject: 'Review 2' })).status).toBe(200);
-		expect((await send('POST', `${anna}/calendar/events/${String(a.json.id)}/forward`, { toRecipients: [{ emailAddress: { address: 'chef@example.com' } }], comment: 'FYI' })).status).toBe(202);
+		expect(
+			(
+				await send('POST', `${anna}/calendar/events/${String(a.json.id)}/forward`, {
+					toRecipients: [{ emailAddress: { address: 'chef@example.com' } }],
+					comment: 'FYI',
+				})
+			).status,
+		).toBe(202);
 		expect(await sb.control.meetingMessages('anna@contoso.example')).toEqual({ invitations: 3, cancellations: 0 });
 		expect((await send('DELETE', `${anna}/calendar/events/${String(a.json.id)}`)).status).toBe(204);
 		const b = await send('POST', `${anna}/calendar/events`, meeting());

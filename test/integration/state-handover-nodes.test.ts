@@ -75,11 +75,17 @@ it('a start that carries older static data works from the committed state: no re
 
 	expect(await t.syncRun()).toMatchObject({ created: 0, updated: 0, deleted: 0, errors: 0 });
 	expect(outlookNames(folderId)).toEqual(['Cora Crm', 'Kim Kept', 'Olga Outlook']);
-	const kimOutlook = t.sb.sandbox.store.mailbox(ANNA).listItems(folderId, 'contact').find((i) => (i.data as { surname?: string }).surname === 'Kept')!.data as { jobTitle?: string };
+	const kimOutlook = t.sb.sandbox.store
+		.mailbox(ANNA)
+		.listItems(folderId, 'contact')
+		.find((i) => (i.data as { surname?: string }).surname === 'Kept')!.data as { jobTitle?: string };
 	expect(kimOutlook.jobTitle).toBe('Einkauf');
 	expect((await crm.list('contacts')).map((r) => r.fields.lastname).sort()).toEqual(['Crm', 'Kept', 'Outlook']);
 	expect((await crm.get('contacts', kim.id))?.fields.description).toBe('CRM only text');
-	const olga = t.sb.sandbox.store.mailbox(ANNA).listItems(folderId, 'contact').find((i) => (i.data as { surname?: string }).surname === 'Outlook')!.data as { imAddresses?: string[] };
+	const olga = t.sb.sandbox.store
+		.mailbox(ANNA)
+		.listItems(folderId, 'contact')
+		.find((i) => (i.data as { surname?: string }).surname === 'Outlook')!.data as { imAddresses?: string[] };
 	expect(olga.imAddresses).toEqual(['olga@im.example']);
 });
 

@@ -21,10 +21,17 @@ const TEAM_SELLING = '20x2';
 let sandbox: VtigerSandbox;
 
 function backend(user: { userName: string; accessKey: string }): VtigerCrmBackend {
-	return new VtigerCrmBackend({ kind: 'vtiger', url: sandbox.url, userName: user.userName, accessKey: user.accessKey, partnerModule: 'Vendors' }, { warn: () => undefined });
+	return new VtigerCrmBackend(
+		{ kind: 'vtiger', url: sandbox.url, userName: user.userName, accessKey: user.accessKey, partnerModule: 'Vendors' },
+		{ warn: () => undefined },
+	);
 }
 
-async function drain(crm: VtigerCrmBackend, module: 'contacts' | 'events', cursor?: string): Promise<{ changed: CrmRecord[]; deletedIds: string[]; cursor: string }> {
+async function drain(
+	crm: VtigerCrmBackend,
+	module: 'contacts' | 'events',
+	cursor?: string,
+): Promise<{ changed: CrmRecord[]; deletedIds: string[]; cursor: string }> {
 	const changed: CrmRecord[] = [];
 	const deletedIds: string[] = [];
 	for (;;) {
@@ -40,7 +47,7 @@ afterEach(async () => {
 	await sandbox?.close();
 });
 
-describe('change feed through vtiger\'s sync (patched 8.3)', () => {
+describe("change feed through vtiger's sync (patched 8.3)", () => {
 	test('an admin credential sees records assigned to other users, and their deletion', async () => {
 		sandbox = await startVtigerSandbox({ flavour: 'patched', users: [ADMIN, ANNA] });
 		const crm = backend(ADMIN);
@@ -56,7 +63,7 @@ describe('change feed through vtiger\'s sync (patched 8.3)', () => {
 		expect(sandbox.requestCounts.query ?? 0).toBe(0); // sync worked; no fallback to queries
 	});
 
-	test('a non-admin credential sees its own and its groups\' records (syncType userandgroup)', async () => {
+	test("a non-admin credential sees its own and its groups' records (syncType userandgroup)", async () => {
 		sandbox = await startVtigerSandbox({ flavour: 'patched', users: [ADMIN, ANNA] });
 		const admin = backend(ADMIN);
 		await admin.create('contacts', { fields: { lastname: 'Admins' } });
@@ -78,17 +85,34 @@ describe('change feed through vtiger\'s sync (patched 8.3)', () => {
 });
 
 describe('records', () => {
-	test('an appointment from Exchange needs no event status: the mandatory picklist gets vtiger\'s default', async () => {
+	test("an appointment from Exchange needs no event status: the mandatory picklist gets vtiger's default", async () => {
 		sandbox = await startVtigerSandbox({ users: [ADMIN] });
 		const crm = backend(ADMIN);
 		// What Field Mapping produces for an Outlook appointment: no eventstatus.
 		const event = await crm.create('events', {
-			fields: { subject: 'From Outlook', date_start: '2026-12-01', time_start: '09:00:00', due_date: '2026-12-01', time_end: '10:00:00', activitytype: 'Meeting', visibility: 'Public' },
+			fields: {
+				subject: 'From Outlook',
+				date_start: '2026-12-01',
+				time_start: '09:00:00',
+				due_date: '2026-12-01',
+				time_end: '10:00:00',
+				activitytype: 'Meeting',
+				visibility: 'Public',
+			},
 		});
 		expect(event.fields.eventstatus).toBe('Planned');
 		// A given value is kept.
 		const held = await crm.create('events', {
-			fields: { subject: 'Held', date_start: '2026-12-01', time_start: '11:00:00', due_date: '2026-12-01', time_end: '12:00:00', activitytype: 'Call', visibility: 'Public', eventstatus: 'Held' },
+			fields: {
+				subject: 'Held',
+				date_start: '2026-12-01',
+				time_start: '11:00:00',
+				due_date: '2026-12-01',
+				time_end: '12:00:00',
+				activitytype: 'Call',
+				visibility: 'Public',
+				eventstatus: 'Held',
+			},
 		});
 		expect(held.fields.eventstatus).toBe('Held');
 	});
@@ -111,9 +135,24 @@ describe('sync conflicts (S12)', () => {
 		const crm = backend(ADMIN);
 		const contact = await crm.create('contacts', { fields: { lastname: 'Conflicted' } });
 		// The comment holds the reason, then the payload as JSON on the next line (VTQL LIKE must match across it).
-		const filed = await crm.recordConflict({ module: 'contacts', recordId: contact.id, side: 'exchange', reason: 'Mandatory field missing: lastName.', payload: { exchange: { firstName: 'Max' } } });
+		const filed = await crm.recordConflict({
+			module: 'contacts',
+			recordId: contact.id,
+			side: 'exchange',
+			reason: 'Mandatory field missing: lastName.',
+			payload: { exchange: { firstName: 'Max' } },
+		});
 		const open = await crm.listConflicts({ resolved: false });
-		expect(open).toEqual([expect.objectContaining({ id: filed.id, recordId: contact.id, module: 'contacts', side: 'exchange', reason: 'Mandatory field missing: lastName.', payload: { exchange: { firstName: 'Max' } } })]);
+		expect(open).toEqual([
+			expect.objectContaining({
+				id: filed.id,
+				recordId: contact.id,
+				module: 'contacts',
+				side: 'exchange',
+				reason: 'Mandatory field missing: lastName.',
+				payload: { exchange: { firstName: 'Max' } },
+			}),
+		]);
 		await crm.resolveConflict(filed.id);
 		expect(await crm.listConflicts({ resolved: false })).toEqual([]);
 		expect((await crm.listConflicts({ resolved: true })).map((c) => c.id)).toEqual([filed.id]);
@@ -158,7 +197,9 @@ describe('e-mails (C1)', () => {
 			expect(related.map((r) => r.id)).toEqual([email.id]);
 		}
 		// Each attachment is a Document holding the exact bytes, in the e-mail's "Documents" list.
-		const documents = (await client.get('retrieve_related', { id: email.id, relatedType: 'Documents', relatedLabel: 'Documents' })) as Array<Record<string, string>>;
+		const documents = (await client.get('retrieve_related', { id: email.id, relatedType: 'Documents', relatedLabel: 'Documents' })) as Array<
+			Record<string, string>
+		>;
 		expect(documents).toHaveLength(parsed.attachments.length);
 		for (const [i, attachment] of parsed.attachments.entries()) {
 			const document = documents.find((d) => d.id === email.attachments[i].id) as Record<string, string>;

@@ -41,11 +41,19 @@ afterEach(async () => {
 
 const ok = (res: ServerResponse, result: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success: true, result }));
 const loggedIn = (res: ServerResponse, operation: string): boolean => {
-	if (operation === 'getchallenge') return ok(res, { token: 't' }), true;
-	if (operation === 'login') return ok(res, { sessionName: 's', userId: '19x1' }), true;
+	if (operation === 'getchallenge') return (ok(res, { token: 't' }), true);
+	if (operation === 'login') return (ok(res, { sessionName: 's', userId: '19x1' }), true);
 	return false;
 };
-const config = (extra: Partial<VtigerCrmConfig> = {}): VtigerCrmConfig => ({ kind: 'vtiger', url, userName: 'admin', accessKey: 'k', timeoutMs: 300, retries: 2, ...extra });
+const config = (extra: Partial<VtigerCrmConfig> = {}): VtigerCrmConfig => ({
+	kind: 'vtiger',
+	url,
+	userName: 'admin',
+	accessKey: 'k',
+	timeoutMs: 300,
+	retries: 2,
+	...extra,
+});
 
 it('a server that never answers ends a read with "cannot be reached" after the bounded retries', async () => {
 	handler = (_req, res, operation) => void (loggedIn(res, operation) || undefined); // reads hang

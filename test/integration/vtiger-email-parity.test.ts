@@ -122,7 +122,9 @@ describe.each(targets)('vtiger 8.3.0 e-mails: $name', (target) => {
 		expect(email.parent_id).toBe(contact.id);
 		expect(await emailsOf(String(contact.id))).toEqual([email.id]);
 
-		expect(await client.post('add_related', { sourceRecordId: String(lead.id), relatedRecordId: String(email.id), relationIdLabel: 'Emails' })).toEqual({ message: 'successfull' });
+		expect(await client.post('add_related', { sourceRecordId: String(lead.id), relatedRecordId: String(email.id), relationIdLabel: 'Emails' })).toEqual({
+			message: 'successfull',
+		});
 		expect(await emailsOf(String(lead.id))).toEqual([]);
 
 		// Saved again with the lead: now in both lists, parent_id names the lead.
@@ -143,7 +145,7 @@ describe.each(targets)('vtiger 8.3.0 e-mails: $name', (target) => {
 		expect(await emailsOf(String(contact.id))).toEqual([toContact.id]);
 	});
 
-	test('a reference to a record that is gone is taken without an error: dropped, or (an e-mail\'s parent_id) read as a user id', async () => {
+	test("a reference to a record that is gone is taken without an error: dropped, or (an e-mail's parent_id) read as a user id", async () => {
 		const gone = await create('Accounts', { accountname: `Gone ${run}` });
 		await client.post('delete', { id: String(gone.id) });
 		const contact = await create('Contacts', { lastname: `Ref ${run}`, account_id: String(gone.id) });
@@ -188,7 +190,15 @@ describe.each(targets)('vtiger 8.3.0 e-mails: $name', (target) => {
 		written.push(email.id, ...email.attachments.map((a) => a.id));
 
 		const found = await crm.findEmailByMessageId(messageId);
-		expect(found).toMatchObject({ id: email.id, subject: input.subject, from: input.from, to: input.to, cc: input.cc, bcc: [], links: [{ module: 'contacts', id: contact.id }] });
+		expect(found).toMatchObject({
+			id: email.id,
+			subject: input.subject,
+			from: input.from,
+			to: input.to,
+			cc: input.cc,
+			bcc: [],
+			links: [{ module: 'contacts', id: contact.id }],
+		});
 		expect(found?.bodyText).toContain('anbei unser Angebot');
 		expect(found?.attachments).toEqual([expect.objectContaining({ fileName: 'notes.txt', size: 11, inline: false })]);
 		for (const record of [contact, lead, account]) expect({ id: record.id, emails: await emailsOf(record.id) }).toEqual({ id: record.id, emails: [email.id] });
@@ -200,8 +210,24 @@ describe.each(targets)('vtiger 8.3.0 e-mails: $name', (target) => {
 		written.push(contact.id);
 		const messageId = `<fail-${run}@e2e.example>`;
 		const error = await crm
-			.createEmail({ messageId, subject: 'x', from: 'a@x.example', to: ['b@x.example'], cc: [], bcc: [], headers: {}, attachments: [], links: [{ module: 'contacts', id: contact.id }, { module: 'contacts', id: '12x999999' }] })
-			.then(() => undefined, (e: unknown) => e);
+			.createEmail({
+				messageId,
+				subject: 'x',
+				from: 'a@x.example',
+				to: ['b@x.example'],
+				cc: [],
+				bcc: [],
+				headers: {},
+				attachments: [],
+				links: [
+					{ module: 'contacts', id: contact.id },
+					{ module: 'contacts', id: '12x999999' },
+				],
+			})
+			.then(
+				() => undefined,
+				(e: unknown) => e,
+			);
 		expect(error).toBeInstanceOf(CrmError);
 		expect(error).toMatchObject({ code: 'notFound' });
 		expect(await crm.findEmailByMessageId(messageId)).toBeUndefined();

@@ -89,12 +89,20 @@ describe.each(targets)('vtiger 8.3.0 behaviour: $name', (target) => {
 	}
 	const retrieve = async (id: string) => (await client.get('retrieve', { id })) as Values;
 	const changedKeys = (a: Values, b: Values) =>
-		Object.keys({ ...a, ...b }).filter((k) => !['modifiedtime', 'label'].includes(k) && a[k] !== b[k]).sort();
+		Object.keys({ ...a, ...b })
+			.filter((k) => !['modifiedtime', 'label'].includes(k) && a[k] !== b[k])
+			.sort();
 
 	test('describe: the same mandatory fields as the real 8.3.0', async () => {
 		for (const [module, mandatory] of Object.entries(RECORDED_MANDATORY)) {
 			const describe = (await client.get('describe', { elementType: module })) as { fields: Array<{ name: string; mandatory: boolean }> };
-			expect([module, describe.fields.filter((f) => f.mandatory).map((f) => f.name).sort()]).toEqual([module, mandatory]);
+			expect([
+				module,
+				describe.fields
+					.filter((f) => f.mandatory)
+					.map((f) => f.name)
+					.sort(),
+			]).toEqual([module, mandatory]);
 		}
 	});
 
@@ -132,7 +140,15 @@ describe.each(targets)('vtiger 8.3.0 behaviour: $name', (target) => {
 	});
 
 	test('events: duration_hours is mandatory and recomputed from start and end; reminder_time is seconds in, minutes out; a revise without it clears it', async () => {
-		const base = { subject: `Ev ${run}`, date_start: '2026-11-24', time_start: '09:00:00', due_date: '2026-11-24', time_end: '10:30:00', activitytype: 'Meeting', eventstatus: 'Planned' };
+		const base = {
+			subject: `Ev ${run}`,
+			date_start: '2026-11-24',
+			time_start: '09:00:00',
+			due_date: '2026-11-24',
+			time_end: '10:30:00',
+			activitytype: 'Meeting',
+			eventstatus: 'Planned',
+		};
 		const refused = await vtError(client.post('create', { elementType: 'Events', element: JSON.stringify({ ...base, assigned_user_id: owner }) }));
 		expect([refused.code, refused.message]).toEqual(['MANDATORY_FIELDS_MISSING', 'duration_hours does not have a value']);
 		const event = await create('Events', { ...base, duration_hours: '0', reminder_time: '900' });
@@ -146,7 +162,9 @@ describe.each(targets)('vtiger 8.3.0 behaviour: $name', (target) => {
 		const task = { subject: `Task ${run}`, date_start: '2026-11-23', time_start: '09:00:00', due_date: '2026-11-30', taskstatus: 'Not Started' };
 		for (const field of ['time_start', 'due_date', 'taskstatus']) {
 			const rest = Object.fromEntries(Object.entries(task).filter(([k]) => k !== field));
-			const error = await vtError(client.post('create', { elementType: 'Calendar', element: JSON.stringify({ ...rest, activitytype: 'Task', assigned_user_id: owner }) }));
+			const error = await vtError(
+				client.post('create', { elementType: 'Calendar', element: JSON.stringify({ ...rest, activitytype: 'Task', assigned_user_id: owner }) }),
+			);
 			expect([error.code, error.message]).toEqual(['MANDATORY_FIELDS_MISSING', `${field} does not have a value`]);
 		}
 		const typed = await create('Calendar', { ...task, activitytype: 'Task' });

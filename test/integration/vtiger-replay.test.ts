@@ -57,15 +57,11 @@ function send(url: string, method: 'GET' | 'POST', params: URLSearchParams): Pro
 	const form = params.toString();
 	if (method === 'GET') target.search = form;
 	return new Promise((resolvePromise, reject) => {
-		const req = request(
-			target,
-			{ method, headers: method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {} },
-			(res) => {
-				const chunks: Buffer[] = [];
-				res.on('data', (c: Buffer) => chunks.push(c));
-				res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-			},
-		);
+		const req = request(target, { method, headers: method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {} }, (res) => {
+			const chunks: Buffer[] = [];
+			res.on('data', (c: Buffer) => chunks.push(c));
+			res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+		});
 		req.on('error', reject);
 		if (method === 'POST') req.write(form);
 		req.end();
@@ -102,7 +98,12 @@ describe.each([
 			const params = new URLSearchParams(r.params);
 			const operation = params.get('operation');
 			if (operation === 'login' && r.status === 200 && (JSON.parse(r.body) as Json).success) {
-				params.set('accessKey', createHash('md5').update(token + 'adminkey').digest('hex'));
+				params.set(
+					'accessKey',
+					createHash('md5')
+						.update(token + 'adminkey')
+						.digest('hex'),
+				);
 			}
 			const recordedSession = params.get('sessionName');
 			if (recordedSession && sessions.has(recordedSession)) params.set('sessionName', sessions.get(recordedSession) as string);
@@ -181,15 +182,17 @@ describe.each([
 					new URLSearchParams({
 						operation: 'login',
 						username: 'admin',
-						accessKey: createHash('md5').update((challenge.result as { token: string }).token + 'adminkey').digest('hex'),
+						accessKey: createHash('md5')
+							.update((challenge.result as { token: string }).token + 'adminkey')
+							.digest('hex'),
 					}),
 				)
 			).body,
 		) as Json;
 		const sessionName = (login.result as { sessionName: string }).sessionName;
-		const ours = JSON.parse(
-			(await send(sandbox.url, 'GET', new URLSearchParams({ operation: 'describe', sessionName, elementType: 'Contacts' }))).body,
-		) as { result: { fields: Array<{ name: string; mandatory: boolean; type: { name: string } }> } };
+		const ours = JSON.parse((await send(sandbox.url, 'GET', new URLSearchParams({ operation: 'describe', sessionName, elementType: 'Contacts' }))).body) as {
+			result: { fields: Array<{ name: string; mandatory: boolean; type: { name: string } }> };
+		};
 		const byName = new Map(ours.result.fields.map((f) => [f.name, f]));
 		const differences = real.result.fields
 			.filter((f) => byName.get(f.name)?.mandatory !== f.mandatory || byName.get(f.name)?.type.name !== f.type.name)

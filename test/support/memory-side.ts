@@ -1,5 +1,14 @@
 import type { Component, ComponentRecordMap } from '../../lib/model/types';
-import { mergeFields, type ActionOutcome, type CommitReport, type SyncPlan, type PlannedAction, type Side, type SideChanges, type SideItem } from '../../lib/engine';
+import {
+	mergeFields,
+	type ActionOutcome,
+	type CommitReport,
+	type SyncPlan,
+	type PlannedAction,
+	type Side,
+	type SideChanges,
+	type SideItem,
+} from '../../lib/engine';
 
 /**
  * An in-memory record store with a change feed, standing in for one side of a sync. It behaves like the
@@ -89,8 +98,7 @@ export class MemorySide<C extends Component> {
 		const items = [...this.items.values()]
 			.filter((item) => since === undefined || item.seq > since)
 			.map(({ seq: _seq, ...item }) => ({ ...item, record: structuredClone(item.record) }));
-		const deletedIds =
-			since === undefined ? [] : [...this.tombstones.entries()].filter(([, seq]) => seq > since).map(([id]) => id);
+		const deletedIds = since === undefined ? [] : [...this.tombstones.entries()].filter(([, seq]) => seq > since).map(([id]) => id);
 		return { complete: since === undefined, items, deletedIds, cursor: String(this.seq) };
 	}
 

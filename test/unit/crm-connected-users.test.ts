@@ -1,10 +1,24 @@
 /** connectedUsers (lib/crm/users.ts): who the all-users templates sync, from the CRM's user list. */
 import { connectedUsers, type CrmUser } from '../../lib/crm';
 
-const user = (id: string, email: string | undefined, active = true): CrmUser => ({ id, userName: id, email, firstName: id.toUpperCase(), lastName: 'X', active, groupIds: [] });
+const user = (id: string, email: string | undefined, active = true): CrmUser => ({
+	id,
+	userName: id,
+	email,
+	firstName: id.toUpperCase(),
+	lastName: 'X',
+	active,
+	groupIds: [],
+});
 
 describe('connectedUsers', () => {
-	const users = [user('anna', 'Anna@Contoso.com'), user('ben', 'ben@contoso.de'), user('carl', 'carl@contoso.com', false), user('admin', undefined), user('bot', 'not-an-address')];
+	const users = [
+		user('anna', 'Anna@Contoso.com'),
+		user('ben', 'ben@contoso.de'),
+		user('carl', 'carl@contoso.com', false),
+		user('admin', undefined),
+		user('bot', 'not-an-address'),
+	];
 
 	it('lists active users with a mailbox address, the address lower-cased as the mailbox', () => {
 		expect(connectedUsers(users)).toEqual([

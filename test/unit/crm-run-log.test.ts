@@ -1,5 +1,15 @@
 /** Issue 14: the rules of the sync run lease and the account status (lib/crm/run-log.ts). */
-import { accountStatus, decideFinish, decidePause, decideStart, keepsCommittedState, matchesFilter, startSyncRunWaiting, type CrmSyncRunLog, type SyncRunStatus } from '../../lib/crm';
+import {
+	accountStatus,
+	decideFinish,
+	decidePause,
+	decideStart,
+	keepsCommittedState,
+	matchesFilter,
+	startSyncRunWaiting,
+	type CrmSyncRunLog,
+	type SyncRunStatus,
+} from '../../lib/crm';
 
 const key = { mailbox: 'anna@contoso.example', component: 'contact' };
 const at = (iso: string) => new Date(iso);
@@ -119,7 +129,13 @@ it('a waiting start gives up after its wait and is skipped', async () => {
 });
 
 it('a paused sync refuses every start with the reason, even with its lease free, until it is resumed', () => {
-	const done = decideFinish(decideStart(undefined, key, 'exec-1', LEASE, at('2026-12-07T10:00:00Z')).next, key, 'exec-1', { summary: 's' }, at('2026-12-07T10:01:00Z'));
+	const done = decideFinish(
+		decideStart(undefined, key, 'exec-1', LEASE, at('2026-12-07T10:00:00Z')).next,
+		key,
+		'exec-1',
+		{ summary: 's' },
+		at('2026-12-07T10:01:00Z'),
+	);
 	const paused = decidePause(done, { reason: 'mailbox migration' }, at('2026-12-07T11:00:00Z'));
 	const refused = decideStart(paused, key, 'exec-2', LEASE, at('2026-12-07T12:00:00Z'));
 	expect(refused.start).toMatchObject({ acquired: false, paused: true });

@@ -14,9 +14,7 @@ interface AddressCase {
 	expected: { List?: ExpectedMailbox[]; Group?: Array<{ name: string | null; addresses: ExpectedMailbox[] }> };
 }
 
-const cases = JSON.parse(
-	readFileSync(path.join(FIXTURES, 'addresses/stalwart__address-parsing-cases.json'), 'utf8'),
-) as AddressCase[];
+const cases = JSON.parse(readFileSync(path.join(FIXTURES, 'addresses/stalwart__address-parsing-cases.json'), 'utf8')) as AddressCase[];
 
 /**
  * The table is a general address-header parser's expectation (stalwart mail-parser). For CRM
@@ -30,7 +28,10 @@ function expectedMailboxes(expected: AddressCase['expected']): ExpectedMailbox[]
 	return flat
 		.map((mailbox) => ({
 			name: mailbox.name,
-			address: (mailbox.address ?? '').replace(/^@[^:]*:/, '').replace(/\s+/g, '').toLowerCase(),
+			address: (mailbox.address ?? '')
+				.replace(/^@[^:]*:/, '')
+				.replace(/\s+/g, '')
+				.toLowerCase(),
 		}))
 		.filter((mailbox) => /^[^\s@:/]+@[^\s@:/]+\.[^\s@:/]+$/.test(mailbox.address ?? ''));
 }
@@ -74,9 +75,7 @@ describe('collectParticipants on the address fixtures', () => {
 
 	it('reads every Cc header, not only the first (two Cc lines)', async () => {
 		const result = await participants('addresses/cpython__msg_20.eml');
-		expect(result.map((p) => p.address)).toEqual(
-			expect.arrayContaining(['bbb@ddd.com', 'bbb@zzz.org', 'ccc@zzz.org', 'ddd@zzz.org', 'eee@zzz.org']),
-		);
+		expect(result.map((p) => p.address)).toEqual(expect.arrayContaining(['bbb@ddd.com', 'bbb@zzz.org', 'ccc@zzz.org', 'ddd@zzz.org', 'eee@zzz.org']));
 		expect(result.find((p) => p.address === 'ccc@zzz.org')?.roles).toEqual(['cc']);
 	});
 

@@ -236,7 +236,10 @@ function selfSignedSigner(): { signer: forge.pki.rsa.PrivateKey; certificate: fo
 	certificate.serialNumber = '01';
 	certificate.validity.notBefore = new Date('2024-01-01T00:00:00Z');
 	certificate.validity.notAfter = new Date('2034-01-01T00:00:00Z');
-	const subject = [{ name: 'commonName', value: 'Anna Test' }, { name: 'emailAddress', value: 'anna@example.org' }];
+	const subject = [
+		{ name: 'commonName', value: 'Anna Test' },
+		{ name: 'emailAddress', value: 'anna@example.org' },
+	];
 	certificate.setSubject(subject);
 	certificate.setIssuer(subject);
 	certificate.sign(signer, forge.md.sha256.create());

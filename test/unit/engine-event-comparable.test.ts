@@ -19,7 +19,14 @@ function setup(policy: PlanOptions<'event'>['policy']) {
 	const clock = MemorySide.clock();
 	const crm = new MemorySide<'event'>('crm', 'c', clock);
 	const exchange = new MemorySide<'event'>('exchange', 'AAMkAGI2THVSAAA-', clock);
-	const opts: PlanOptions<'event'> = { component: 'event', crmInstance: 'crm1', crmModule: 'events', enrichmentMarker: MARKER, policy, mergeFallback: 'lastModifiedWins' };
+	const opts: PlanOptions<'event'> = {
+		component: 'event',
+		crmInstance: 'crm1',
+		crmModule: 'events',
+		enrichmentMarker: MARKER,
+		policy,
+		mergeFallback: 'lastModifiedWins',
+	};
 	// Born in Outlook, entered in Berlin time, description without the CRM's block.
 	const outlook: CalendarEvent = {
 		subject: 'Review',
@@ -49,7 +56,10 @@ it('a CRM edit of the place updates only the location in Exchange, not the uncha
 
 it('merge: an Outlook move of the time and a later CRM edit of the place both survive', () => {
 	const { table, crm, exchange, opts, born, crmRecord, fromCrm } = setup('merge');
-	const moved = { start: { dateTime: '2030-03-05T08:00:00.000Z', timeZone: 'Europe/Berlin' }, end: { dateTime: '2030-03-05T09:30:00.000Z', timeZone: 'Europe/Berlin' } };
+	const moved = {
+		start: { dateTime: '2030-03-05T08:00:00.000Z', timeZone: 'Europe/Berlin' },
+		end: { dateTime: '2030-03-05T09:30:00.000Z', timeZone: 'Europe/Berlin' },
+	};
 	exchange.update(born.id, { ...(exchange.all()[0].record as CalendarEvent), ...moved });
 	crm.update(crmRecord.id, { ...fromCrm, location: 'Room 2' });
 	runMemorySync(table, crm, exchange, opts);

@@ -72,7 +72,7 @@ describe('the per-field base is exact in practice', () => {
 		expect(changedSinceBase(record, fieldVector(record, fields), fields)).toEqual(['lastName', 'phone']);
 	});
 
-	it('(c) merge with a new-format base: Exchange changed the phone to a value whose 2-character code equals the base\'s, and its value is taken', () => {
+	it("(c) merge with a new-format base: Exchange changed the phone to a value whose 2-character code equals the base's, and its value is taken", () => {
 		const [before, after] = collidingPhones();
 		const base = fieldVector({ lastName: 'Muster', phone: before }, fields);
 		const crm = { lastName: 'Muster', phone: before };

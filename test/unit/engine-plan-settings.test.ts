@@ -64,7 +64,13 @@ describe('Plan settings', () => {
 
 	it('reports conflicts with both values, each overridden update once, and invalid inputs', () => {
 		const actions = [
-			{ kind: 'conflict', ident: 'i1', reason: 'both changed', crmId: 'c1', conflict: { kind: 'bothChanged', side: 'both', crmRecord: { a: 1 }, exchangeRecord: { a: 2 } } },
+			{
+				kind: 'conflict',
+				ident: 'i1',
+				reason: 'both changed',
+				crmId: 'c1',
+				conflict: { kind: 'bothChanged', side: 'both', crmRecord: { a: 1 }, exchangeRecord: { a: 2 } },
+			},
 			{ kind: 'update', ident: 'i2', reason: 'crm wins', overridden: [{ field: 'a', winner: 'crm', crm: 1, exchange: 2 }] },
 			{ kind: 'update', ident: 'i2', reason: 'crm wins', overridden: [{ field: 'a', winner: 'crm', crm: 1, exchange: 2 }] },
 			{ kind: 'create', ident: 'i3', reason: 'new' },

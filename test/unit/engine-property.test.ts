@@ -26,10 +26,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 	{ weight: 1, arbitrary: fc.record({ kind: fc.constant<'touch'>('touch'), side: sideArb, pick: fc.nat(50) }) },
 	{
 		weight: 3,
-		arbitrary: fc.record(
-			{ kind: fc.constant<'sync'>('sync'), crashAfter: fc.nat(4), failSeed: fc.nat(7) },
-			{ requiredKeys: ['kind'] },
-		),
+		arbitrary: fc.record({ kind: fc.constant<'sync'>('sync'), crashAfter: fc.nat(4), failSeed: fc.nat(7) }, { requiredKeys: ['kind'] }),
 	},
 );
 

@@ -1,11 +1,4 @@
-import {
-	commit,
-	EmptySideError,
-	StatusTable,
-	migrateState,
-	plan,
-	type PlanOptions,
-} from '../../lib/engine';
+import { commit, EmptySideError, StatusTable, migrateState, plan, type PlanOptions } from '../../lib/engine';
 import { MemorySide } from '../support/memory-side';
 import { runMemorySync } from '../support/memory-run';
 import type { CalendarEvent, Component, ComponentRecordMap, Contact } from '../../lib/model';
@@ -92,7 +85,11 @@ describe('engine: propagation (S1) and echo suppression (S26)', () => {
 		const { crm, exchange, sync, writes } = setup('event');
 		const c = crm.create({ subject: 'Zone', start: { dateTime: '2026-12-01T09:00:00Z' }, end: { dateTime: '2026-12-01T10:00:00Z' } });
 		exchange.create(
-			{ subject: 'Zone', start: { dateTime: '2026-12-01T10:00:00', timeZone: 'Europe/Berlin' }, end: { dateTime: '2026-12-01T11:00:00', timeZone: 'Europe/Berlin' } },
+			{
+				subject: 'Zone',
+				start: { dateTime: '2026-12-01T10:00:00', timeZone: 'Europe/Berlin' },
+				end: { dateTime: '2026-12-01T11:00:00', timeZone: 'Europe/Berlin' },
+			},
 			`crm1:events:${c.id}`,
 		);
 		expect(writes(sync())).toBe(0);
@@ -117,7 +114,12 @@ describe('engine: propagation (S1) and echo suppression (S26)', () => {
 		expect(writes(sync())).toBe(0);
 		crm.update(c.id, meeting('Appointment', '2026-12-02', { isPrivate: true }));
 		sync();
-		expect(exchange.getItem(e.id)?.record).toMatchObject({ subject: 'Arzttermin', location: 'Praxis', body: 'Nüchtern kommen', start: { dateTime: '2026-12-02T09:00:00.000Z' } });
+		expect(exchange.getItem(e.id)?.record).toMatchObject({
+			subject: 'Arzttermin',
+			location: 'Praxis',
+			body: 'Nüchtern kommen',
+			start: { dateTime: '2026-12-02T09:00:00.000Z' },
+		});
 	});
 
 	it('ignores changes to fields the mapping does not sync', () => {
@@ -349,7 +351,10 @@ describe('engine: invalid records (S12)', () => {
 		exchange.create({ subject: '', start: { dateTime: '2026-12-02T10:00:00Z' }, end: { dateTime: '2026-12-02T11:00:00Z' } });
 		const run = sync();
 		expect(subjects(exchange).filter(Boolean)).toEqual(['Good']);
-		const reasons = run.plan.actions.filter((a) => a.kind === 'conflict').map((a) => a.reason).sort();
+		const reasons = run.plan.actions
+			.filter((a) => a.kind === 'conflict')
+			.map((a) => a.reason)
+			.sort();
 		expect(reasons).toEqual(['The appointment ends before it starts.', 'The appointment has no subject.']);
 		expect(crm.size).toBe(2);
 	});
@@ -377,7 +382,9 @@ describe('engine: safety', () => {
 		expect(() => plan(table, crm.changes(table.cursors.crm), { complete: false, items: [], deletedIds: ids }, opts)).toThrow(
 			/reported no items although 2 were synced/,
 		);
-		expect(plan(table, crm.changes(table.cursors.crm), { complete: true, items: [] }, { ...opts, allowEmptySide: true }).actions.filter((a) => a.kind === 'delete')).toHaveLength(2);
+		expect(
+			plan(table, crm.changes(table.cursors.crm), { complete: true, items: [] }, { ...opts, allowEmptySide: true }).actions.filter((a) => a.kind === 'delete'),
+		).toHaveLength(2);
 	});
 
 	it('"allow emptying" lets a small folder be emptied, a bigger one only when its size is given (allowEmptyUpTo)', () => {

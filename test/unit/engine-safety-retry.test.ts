@@ -1,4 +1,14 @@
-import { backoffRuns, commit, MAX_WAIT_RUNS, plan, StatusTable, type ActionOutcome, type CommitResult, type PlannedAction, type PlanOptions } from '../../lib/engine';
+import {
+	backoffRuns,
+	commit,
+	MAX_WAIT_RUNS,
+	plan,
+	StatusTable,
+	type ActionOutcome,
+	type CommitResult,
+	type PlannedAction,
+	type PlanOptions,
+} from '../../lib/engine';
 import { MemorySide } from '../support/memory-side';
 import type { CalendarEvent, Component, Contact } from '../../lib/model';
 
@@ -42,7 +52,11 @@ const meeting = (subject: string, day = '2026-12-01'): CalendarEvent => ({
 	start: { dateTime: `${day}T09:00:00Z`, timeZone: 'Europe/Berlin' },
 	end: { dateTime: `${day}T10:00:00Z`, timeZone: 'Europe/Berlin' },
 });
-const subjects = (side: MemorySide<'event'>) => side.all().map((i) => i.record.subject).sort();
+const subjects = (side: MemorySide<'event'>) =>
+	side
+		.all()
+		.map((i) => i.record.subject)
+		.sort();
 
 /** The CRM refuses appointments whose subject starts with "Refused" (a mandatory field it misses). */
 const crmRefusesMarked: Refuse<'event'> = (action) =>

@@ -31,7 +31,7 @@ function setup<C extends Component>(component: C, options: Partial<PlanOptions<C
 	return { table, crm, exchange, sync, outOfScope };
 }
 
-describe('engine safety: a record that leaves the mailbox\'s scope is not a deletion (issue 12 §2, S5/S14)', () => {
+describe("engine safety: a record that leaves the mailbox's scope is not a deletion (issue 12 §2, S5/S14)", () => {
 	it('removes the Outlook copy of a contact reassigned to another user; the CRM contact stays; nothing comes back', () => {
 		const { crm, exchange, sync, table, outOfScope } = setup('contact');
 		const moved = crm.create({ firstName: 'Ada', lastName: 'Lovelace' });
@@ -63,7 +63,12 @@ describe('engine safety: a record that leaves the mailbox\'s scope is not a dele
 		const conflict = run.plan.actions.find((a) => a.conflict?.kind === 'leftScope');
 		expect(conflict?.conflict?.exchangeRecord).toMatchObject({ subject: 'Handover (my notes)' });
 		expect(run.plan.actions.filter((a) => a.kind === 'create')).toEqual([]);
-		expect(crm.all().map((i) => i.record.subject).sort()).toEqual(['Handover', 'Mine']);
+		expect(
+			crm
+				.all()
+				.map((i) => i.record.subject)
+				.sort(),
+		).toEqual(['Handover', 'Mine']);
 		expect(crm.getItem(moved.id)?.record.location).toBe('reassigned');
 		expect(exchange.all().map((i) => i.record.subject)).toEqual(['Mine']);
 		sync();

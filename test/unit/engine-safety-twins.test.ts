@@ -71,7 +71,12 @@ describe('engine safety: two Exchange items with one ident (issue 12 §2)', () =
 		// The surplus Outlook copy of the CRM record and the surplus CRM record of the Outlook item are removed.
 		expect(run.report.counts.deleted).toBe(2);
 		expect(exchange.all().filter((i) => i.ident === `crm1:events:${c.id}`)).toHaveLength(1);
-		expect(crm.all().map((i) => i.record.subject).sort()).toEqual(['Kickoff', 'Private lunch']);
+		expect(
+			crm
+				.all()
+				.map((i) => i.record.subject)
+				.sort(),
+		).toEqual(['Kickoff', 'Private lunch']);
 		expect(exchange.getItem(bystander.id)?.record.subject).toBe('Private lunch');
 		expect(later.get(c.id)?.exchangeId).toBe(exchange.all().find((i) => i.ident === `crm1:events:${c.id}`)?.id);
 		const quiet = sync(later);
@@ -87,7 +92,10 @@ describe('engine safety: two Exchange items with one ident (issue 12 §2)', () =
 		sync(table);
 		const original = exchange.all()[0];
 		// Outlook copies keep the extended properties, so the copy carries the same ident.
-		const copy = exchange.create({ ...meeting('Weekly'), start: { dateTime: '2026-12-08T09:00:00Z' }, end: { dateTime: '2026-12-08T10:00:00Z' } }, original.ident);
+		const copy = exchange.create(
+			{ ...meeting('Weekly'), start: { dateTime: '2026-12-08T09:00:00Z' }, end: { dateTime: '2026-12-08T10:00:00Z' } },
+			original.ident,
+		);
 		const run = sync(table);
 		expect(run.plan.actions.filter((a) => a.target !== null).map((a) => [a.kind, a.target])).toEqual([['create', 'crm']]);
 		expect(crm.size).toBe(2);

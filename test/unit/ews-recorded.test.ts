@@ -73,10 +73,7 @@ describe('EWS client on recorded responses', () => {
 	});
 
 	test('SyncFolderItems (Microsoft sample) → changed ids loaded with GetItem, deletions listed, cursor = SyncState', async () => {
-		const { client, xhr } = clientWith([
-			{ file: 'docs-samples/syncfolderitems__02_response.xml' },
-			{ file: 'docs-samples/getitem-contact__02_response.xml' },
-		]);
+		const { client, xhr } = clientWith([{ file: 'docs-samples/syncfolderitems__02_response.xml' }, { file: 'docs-samples/getitem-contact__02_response.xml' }]);
 		const page = await client.listChanges('contact', 'contacts', undefined);
 		expect(xhr.operations).toEqual(['SyncFolderItems', 'GetItem']);
 		expect(xhr.requests[0]).toContain('<m:MaxChangesReturned>512</m:MaxChangesReturned>');
@@ -178,7 +175,10 @@ describe('EWS client on recorded responses', () => {
 
 	/** Recorded 2026-12-05 from Gromox 3.10 (sandbox/ews/recorded/gromox/README.md). */
 	describe('Gromox 3.10 answers recorded by the EWS engineer', () => {
-		const gromox = (name: string): RecordedReply => ({ body: readFileSync(path.join(GROMOX_RECORDED, `${name}.response.xml`), 'utf8'), contentType: 'text/xml' });
+		const gromox = (name: string): RecordedReply => ({
+			body: readFileSync(path.join(GROMOX_RECORDED, `${name}.response.xml`), 'utf8'),
+			contentType: 'text/xml',
+		});
 		const success = (operation: string): RecordedReply => ({
 			contentType: 'text/xml',
 			body: `<?xml version="1.0" encoding="UTF-8"?><SOAP:Envelope xmlns:SOAP="http://schemas.xmlsoap.org/soap/envelope/"><SOAP:Body><m:${operation}Response xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"><m:ResponseMessages><m:${operation}ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode></m:${operation}ResponseMessage></m:ResponseMessages></m:${operation}Response></SOAP:Body></SOAP:Envelope>`,
@@ -210,7 +210,9 @@ describe('EWS client on recorded responses', () => {
 			const recorded = readFileSync(path.join(GROMOX_RECORDED, 'updateitem-stale-changekey.response.xml'), 'utf8');
 			expect(recorded).toContain('ResponseClass="Success"');
 			const { client, xhr } = clientWith([{ file: 'docs-samples/getitem-contact__02_response.xml' }]);
-			await expect(client.update('contact', 'contacts', 'AAAtAEA=', { firstName: 'X' }, undefined, { etag: 'stale' })).rejects.toMatchObject({ code: 'conflict' });
+			await expect(client.update('contact', 'contacts', 'AAAtAEA=', { firstName: 'X' }, undefined, { etag: 'stale' })).rejects.toMatchObject({
+				code: 'conflict',
+			});
 			expect(xhr.operations).toEqual(['GetItem']);
 		});
 

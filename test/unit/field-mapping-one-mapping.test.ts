@@ -53,20 +53,31 @@ it('a field pair set in the CRM → Canonical node is used by Canonical → CRM 
 it("the other node's expressions are evaluated; a node of another component or direction is refused with what to do", async () => {
 	const node = new FieldMapping();
 	const source = { ...toCanonicalParams, fieldPairs: { pair: [{ canonical: 'department', crm: 'cf_unit', kind: 'text' }] }, dropFields: '={{ "Sales" }}' };
-	const [[mapped]] = await run(node, { component: 'contact', operation: 'toCrm', mappingFrom: 'node', mappingSource: source }, [{ record: { lastName: 'Kept', department: 'Sales' } }]);
+	const [[mapped]] = await run(node, { component: 'contact', operation: 'toCrm', mappingFrom: 'node', mappingSource: source }, [
+		{ record: { lastName: 'Kept', department: 'Sales' } },
+	]);
 	expect(mapped.json.fields).toMatchObject({ lastname: 'Kept', cf_unit: 'Sales' });
 
 	const wrongComponent = run(node, { component: 'event', operation: 'toCrm', mappingFrom: 'node', mappingSource: toCanonicalParams }, [record]);
 	await expect(wrongComponent).rejects.toThrow('maps contact records, this node event records');
-	const wrongDirection = run(node, { component: 'contact', operation: 'toCrm', mappingFrom: 'node', mappingSource: { ...toCanonicalParams, operation: 'toCrm' } }, [record]);
+	const wrongDirection = run(
+		node,
+		{ component: 'contact', operation: 'toCrm', mappingFrom: 'node', mappingSource: { ...toCanonicalParams, operation: 'toCrm' } },
+		[record],
+	);
 	await expect(wrongDirection).rejects.toThrow('is not a CRM → Canonical Field Mapping node');
 	const missing = run(node, { component: 'contact', operation: 'toCrm', mappingFrom: 'node', mappingSource: '' }, [record]);
-	await expect(missing).rejects.toMatchObject({ message: 'The node this mapping should come from was not found', description: expect.stringContaining('.params') });
+	await expect(missing).rejects.toMatchObject({
+		message: 'The node this mapping should come from was not found',
+		description: expect.stringContaining('.params'),
+	});
 });
 
 it('every template maps Canonical → CRM with the mapping of its own CRM → Canonical node', () => {
 	for (const file of ['contacts-sync.json', 'calendar-sync.json', 'task-sync.json', 'contacts-sync-all-users.json', 'initial-sync.json']) {
-		const workflow = JSON.parse(readFileSync(path.resolve(__dirname, '../../workflows', file), 'utf8')) as { nodes: Array<{ name: string; parameters: IDataObject }> };
+		const workflow = JSON.parse(readFileSync(path.resolve(__dirname, '../../workflows', file), 'utf8')) as {
+			nodes: Array<{ name: string; parameters: IDataObject }>;
+		};
 		const toCrm = workflow.nodes.filter((n) => n.parameters.operation === 'toCrm');
 		expect(toCrm.length).toBeGreaterThan(0);
 		for (const n of toCrm) {

@@ -45,14 +45,16 @@ describe('throttling', () => {
 });
 
 describe('error classification (A7)', () => {
-	it('maps Microsoft\'s example error bodies and statuses to codes with hints', () => {
+	it("maps Microsoft's example error bodies and statuses to codes with hints", () => {
 		const throttled = batchFailure(429, load('concepts-throttling__01_response.json'));
 		expect(throttled).toEqual({ status: 429, code: 'TooManyRequests', message: 'Please retry again later.' });
 		expect(exchangeErrorFrom(throttled, 'Reading', 'a@b.c')).toMatchObject({ code: 'throttled', hint: expect.stringMatching(/throttling/) });
 		const invalid = batchFailure(416, load('concepts-errors__01_json.json'));
 		expect(exchangeErrorFrom(invalid, 'Upload', 'a@b.c').message).toBe('Upload failed: Uploaded fragment overlaps with existing data.');
 		expect(exchangeErrorFrom({ status: 412, code: 'ErrorIrresolvableConflict' }, 'Update', 'a@b.c').code).toBe('conflict');
-		expect(exchangeErrorFrom({ status: 404, code: 'ErrorInvalidUser', message: "The requested user 'x' is invalid." }, 'Read', 'x').hint).toMatch(/mailbox x was not found/);
+		expect(exchangeErrorFrom({ status: 404, code: 'ErrorInvalidUser', message: "The requested user 'x' is invalid." }, 'Read', 'x').hint).toMatch(
+			/mailbox x was not found/,
+		);
 		expect(exchangeErrorFrom({ status: 403, code: 'ErrorAccessDenied' }, 'Read', 'x').hint).toMatch(/Mail\.ReadWrite/);
 		expect(exchangeErrorFrom({ status: 401, code: 'InvalidAuthenticationToken' }, 'Read', 'x').code).toBe('auth');
 		expect(exchangeErrorFrom({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }, 'Read', 'x').code).toBe('tls');

@@ -27,8 +27,7 @@ import { WINDOWS_ZONES } from '../../lib/exchange/windows-zones.generated';
 import type { CalendarEvent } from '../../lib/model/types';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures');
-const graphExample = <T>(name: string): T =>
-	JSON.parse(readFileSync(path.join(FIXTURES, 'graph/docs-examples', name), 'utf8')) as T;
+const graphExample = <T>(name: string): T => JSON.parse(readFileSync(path.join(FIXTURES, 'graph/docs-examples', name), 'utf8')) as T;
 
 /** Minimal iCalendar reader: unfolded VEVENT DTSTART/DTEND with TZID or VALUE=DATE. */
 function icsEvents(name: string): Array<{ start: { value: string; tzid?: string; date: boolean }; end?: { value: string; tzid?: string; date: boolean } }> {
@@ -87,7 +86,7 @@ describe('Windows ⇄ IANA zones', () => {
 });
 
 describe('contacts', () => {
-	it('reads Microsoft\'s GET contact example', () => {
+	it("reads Microsoft's GET contact example", () => {
 		const c = contactFromGraph(graphExample<GraphContact>('contact-get__01_response.json'));
 		expect(c).toEqual({
 			firstName: 'Garth',
@@ -144,7 +143,7 @@ describe('events', () => {
 		expect(g.start).toEqual({ dateTime: '2017-04-15T11:00:00.0000000', timeZone: 'Pacific Standard Time' });
 	});
 
-	it('S20: reads Microsoft\'s recurring-event example and writes it back', () => {
+	it("S20: reads Microsoft's recurring-event example and writes it back", () => {
 		const ex = { ...graphExample<GraphEvent>('user-post-events__05_request.json'), id: 'r' };
 		const r = recurrenceFromGraph(ex.recurrence as NonNullable<GraphEvent['recurrence']>);
 		expect(r).toEqual({
@@ -215,7 +214,10 @@ describe('events', () => {
 		// recur_instances.ics: RRULE:FREQ=MONTHLY;INTERVAL=1;BYDAY=1TU, DTSTART;TZID=America/Los_Angeles:20121002T100000
 		const { expandRecurrence } = jest.requireActual('../../lib/exchange/recurrence');
 		const got: string[] = expandRecurrence(
-			{ pattern: { type: 'relativeMonthly', interval: 1, daysOfWeek: ['tuesday'], index: 'first' }, range: { type: 'noEnd', startDate: '2012-10-02', recurrenceTimeZone: 'America/Los_Angeles' } },
+			{
+				pattern: { type: 'relativeMonthly', interval: 1, daysOfWeek: ['tuesday'], index: 'first' },
+				range: { type: 'noEnd', startDate: '2012-10-02', recurrenceTimeZone: 'America/Los_Angeles' },
+			},
 			{ dateTime: '2012-10-02T17:00:00.000Z', timeZone: 'America/Los_Angeles' },
 			false,
 			'2012-10-01T00:00:00Z',
@@ -258,15 +260,19 @@ describe('events', () => {
 			// Written back: the same wall-clock time in the same Windows zone.
 			expect(zonedToGraph(e.start, false)).toEqual({ dateTime: `${local}.0000000`, timeZone: windows });
 			// Read in UTC (Prefer: outlook.timezone="UTC"), the instant is the same.
-			const utc = DateTime.fromISO(expected as string).toUTC().toFormat("yyyy-MM-dd'T'HH:mm:ss");
+			const utc = DateTime.fromISO(expected as string)
+				.toUTC()
+				.toFormat("yyyy-MM-dd'T'HH:mm:ss");
 			expect(eventFromGraph({ ...graph, start: { dateTime: utc, timeZone: 'UTC' } }).start.dateTime).toBe(expected);
 		}
 	});
 
 	it('S23: all-day events keep their dates whichever zone Graph answers in', () => {
-		const cases = [...icsEvents('icaljs__only_dtstart_date.ics'), ...icsEvents('icaljs__day_long_recur_yearly.ics'), ...icsEvents('icaljs__google_birthday.ics')].filter(
-			(c) => c.start.date,
-		);
+		const cases = [
+			...icsEvents('icaljs__only_dtstart_date.ics'),
+			...icsEvents('icaljs__day_long_recur_yearly.ics'),
+			...icsEvents('icaljs__google_birthday.ics'),
+		].filter((c) => c.start.date);
 		expect(cases.length).toBeGreaterThanOrEqual(3);
 		for (const c of cases) {
 			const date = icsLocal(c.start.value);
@@ -289,8 +295,14 @@ describe('events', () => {
 					id: 'c',
 					isAllDay: true,
 					originalStartTimeZone: 'UTC',
-					start: { dateTime: DateTime.fromISO(date, { zone: 'UTC' }).setZone('America/Los_Angeles').toFormat("yyyy-MM-dd'T'HH:mm:ss"), timeZone: 'Pacific Standard Time' },
-					end: { dateTime: DateTime.fromISO(end, { zone: 'UTC' }).setZone('America/Los_Angeles').toFormat("yyyy-MM-dd'T'HH:mm:ss"), timeZone: 'Pacific Standard Time' },
+					start: {
+						dateTime: DateTime.fromISO(date, { zone: 'UTC' }).setZone('America/Los_Angeles').toFormat("yyyy-MM-dd'T'HH:mm:ss"),
+						timeZone: 'Pacific Standard Time',
+					},
+					end: {
+						dateTime: DateTime.fromISO(end, { zone: 'UTC' }).setZone('America/Los_Angeles').toFormat("yyyy-MM-dd'T'HH:mm:ss"),
+						timeZone: 'Pacific Standard Time',
+					},
 				},
 			];
 			for (const a of answers) {
@@ -311,7 +323,12 @@ describe('events', () => {
 		const g = eventToGraph(record, { create: true, attendeesInBody: true });
 		expect(g).not.toHaveProperty('attendees');
 		expect((g.body as { content: string }).content).toContain('<a@example.com>');
-		const back = eventFromGraph({ ...(g as Partial<GraphEvent>), id: '1', originalStartTimeZone: 'W. Europe Standard Time', originalEndTimeZone: 'W. Europe Standard Time' } as GraphEvent);
+		const back = eventFromGraph({
+			...(g as Partial<GraphEvent>),
+			id: '1',
+			originalStartTimeZone: 'W. Europe Standard Time',
+			originalEndTimeZone: 'W. Europe Standard Time',
+		} as GraphEvent);
 		expect(back.body).toBe('Agenda');
 		expect(back.attendees).toEqual([{ email: 'a@example.com', name: 'Ann', type: 'required' }, { email: 'b@example.com' }]);
 		expect(eventToGraph(record, { create: true })).not.toHaveProperty('attendees');
@@ -329,18 +346,24 @@ describe('events', () => {
 		});
 		expect(e.isPrivate).toBe(true);
 		expect(e.reminderMinutes).toBeUndefined();
-		expect(eventToGraph(e, { create: true, defaultReminderMinutes: 15 })).toMatchObject({ sensitivity: 'private', isReminderOn: true, reminderMinutesBeforeStart: 15 });
+		expect(eventToGraph(e, { create: true, defaultReminderMinutes: 15 })).toMatchObject({
+			sensitivity: 'private',
+			isReminderOn: true,
+			reminderMinutesBeforeStart: 15,
+		});
 		expect(eventToGraph(e, { create: false })).not.toHaveProperty('isReminderOn');
 	});
 
 	it('reads the ident extended property', () => {
 		const { identFromExtendedProperties } = jest.requireActual('../../lib/exchange/graph/mappers');
-		expect(identFromExtendedProperties({ id: '1', singleValueExtendedProperties: [{ id: GRAPH_IDENT_PROPERTY_ID, value: 'crm1:contacts:42' }] })).toBe('crm1:contacts:42');
+		expect(identFromExtendedProperties({ id: '1', singleValueExtendedProperties: [{ id: GRAPH_IDENT_PROPERTY_ID, value: 'crm1:contacts:42' }] })).toBe(
+			'crm1:contacts:42',
+		);
 	});
 });
 
 describe('To Do tasks', () => {
-	it('reads Microsoft\'s GET todoTask example (due date stored as local midnight)', () => {
+	it("reads Microsoft's GET todoTask example (due date stored as local midnight)", () => {
 		const t = taskFromGraph(graphExample<GraphTodoTask>('todotask-get__01_response.json'));
 		expect(t).toEqual({ subject: 'Shop for dinner', dueDate: '2020-08-25', status: 'notStarted', priority: 'low' });
 	});

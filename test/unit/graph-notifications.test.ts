@@ -8,7 +8,7 @@ const DIR = path.resolve(__dirname, '../../../shared/fixtures/graph');
 const load = (file: string): unknown => JSON.parse(readFileSync(path.join(DIR, file), 'utf8'));
 
 describe('Graph change notifications', () => {
-	it('takes the validation token from Microsoft\'s validation request', () => {
+	it("takes the validation token from Microsoft's validation request", () => {
 		const request = readFileSync(path.join(DIR, 'docs-contrib-current/notificationurl-validation__01_validation-request.http'), 'utf8');
 		const url = /POST (\S+)/.exec(request)?.[1] as string;
 		const query = Object.fromEntries(new URL(url.replace('{notificationUrl}', 'example.com/hook')).searchParams);
@@ -26,7 +26,11 @@ describe('Graph change notifications', () => {
 	});
 
 	it('recognises lifecycle notifications', () => {
-		for (const file of ['concepts-webhooks-lifecycle__01_json.json', 'concepts-webhooks-lifecycle__02_json.json', 'concepts-webhooks-lifecycle__03_json.json']) {
+		for (const file of [
+			'concepts-webhooks-lifecycle__01_json.json',
+			'concepts-webhooks-lifecycle__02_json.json',
+			'concepts-webhooks-lifecycle__03_json.json',
+		]) {
 			const body = load(`docs-examples/${file}`) as { value: Array<{ clientState: string; lifecycleEvent: string }> };
 			const { accepted } = parseNotifications(body, body.value[0].clientState);
 			expect(['reauthorizationRequired', 'subscriptionRemoved', 'missed']).toContain(accepted[0].lifecycleEvent);
@@ -37,7 +41,10 @@ describe('Graph change notifications', () => {
 		const calls: string[] = [];
 		const now = Date.parse('2026-11-23T00:00:00Z');
 		const client = {
-			createSubscription: async (s: { resource: string; expirationDateTime: string }) => (calls.push('create'), { id: `s${calls.length}`, ...s, changeType: 'x', notificationUrl: 'u' }),
+			createSubscription: async (s: { resource: string; expirationDateTime: string }) => (
+				calls.push('create'),
+				{ id: `s${calls.length}`, ...s, changeType: 'x', notificationUrl: 'u' }
+			),
 			renewSubscription: async (id: string, expirationDateTime: string) => {
 				calls.push('renew');
 				if (id === 'gone') throw Object.assign(new Error('not found'), { code: 'notFound' });

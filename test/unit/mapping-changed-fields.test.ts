@@ -38,7 +38,14 @@ describe('canonicalToCrm with changedFields', () => {
 			end: { dateTime: '2026-11-24T10:00:00', timeZone: 'UTC' },
 		} as CalendarEvent;
 		const turned = canonicalToCrm('event', event, eventConfig, { changedFields: ['isPrivate'] });
-		expect(turned).toMatchObject({ subject: 'Appointment', location: '', description: '', visibility: 'Private', date_start: '2026-11-24', time_start: '09:00:00' });
+		expect(turned).toMatchObject({
+			subject: 'Appointment',
+			location: '',
+			description: '',
+			visibility: 'Private',
+			date_start: '2026-11-24',
+			time_start: '09:00:00',
+		});
 		expect(turned).not.toHaveProperty('reminder_time');
 		const moved = canonicalToCrm('event', { ...event, start: { dateTime: '2026-11-24T11:00:00', timeZone: 'UTC' } }, eventConfig, { changedFields: ['start'] });
 		expect(moved).toMatchObject({ date_start: '2026-11-24', time_start: '11:00:00' });

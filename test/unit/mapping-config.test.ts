@@ -47,7 +47,8 @@ describe('builder overrides', () => {
 
 describe('S9 HTML → safe plain text', () => {
 	it('drops scripts, styles and markup and keeps the text', () => {
-		const html = '<html><head><style>p{color:red}</style><script>alert(1)</script></head><body><p>Hello <b>World</b></p><script>steal()</script><img src="x" onerror="x()"><p>Line&nbsp;2 &amp; more</p></body></html>';
+		const html =
+			'<html><head><style>p{color:red}</style><script>alert(1)</script></head><body><p>Hello <b>World</b></p><script>steal()</script><img src="x" onerror="x()"><p>Line&nbsp;2 &amp; more</p></body></html>';
 		const text = htmlToPlainText(html);
 		expect(text).toBe('Hello World\n\nLine\u00a02 & more');
 		expect(text).not.toMatch(/alert|steal|<|onerror/);

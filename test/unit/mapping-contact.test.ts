@@ -108,8 +108,21 @@ describe('contact preset (S22, S10, S7)', () => {
 
 	it('syncs the S22 fields and hashes a change to an unmapped field the same', () => {
 		expect(syncedFields('contact', config)).toEqual([
-			'accountName', 'billingAddress', 'birthday', 'department', 'description', 'email', 'firstName', 'jobTitle',
-			'lastName', 'mobile', 'otherEmail', 'otherPhone', 'phone', 'shippingAddress', 'website',
+			'accountName',
+			'billingAddress',
+			'birthday',
+			'department',
+			'description',
+			'email',
+			'firstName',
+			'jobTitle',
+			'lastName',
+			'mobile',
+			'otherEmail',
+			'otherPhone',
+			'phone',
+			'shippingAddress',
+			'website',
 		]);
 		const canonical = crmToCanonical('contact', fullCrmContact, config);
 		const fields = syncedFields('contact', config);

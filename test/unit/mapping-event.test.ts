@@ -38,16 +38,49 @@ describe('appointment preset (S8, S17, S19, S21, S23)', () => {
 
 	it('S23: writes a zoned Exchange time as UTC date + time (no one-hour shift)', () => {
 		// 09:00 in Berlin on the last day of summer time is 07:00 UTC, on the next Monday 08:00 UTC
-		const summer = canonicalToCrm('event', { subject: 'A', start: { dateTime: '2026-10-23T09:00:00', timeZone: 'Europe/Berlin' }, end: { dateTime: '2026-10-23T10:00:00', timeZone: 'Europe/Berlin' } }, config);
+		const summer = canonicalToCrm(
+			'event',
+			{
+				subject: 'A',
+				start: { dateTime: '2026-10-23T09:00:00', timeZone: 'Europe/Berlin' },
+				end: { dateTime: '2026-10-23T10:00:00', timeZone: 'Europe/Berlin' },
+			},
+			config,
+		);
 		expect(summer).toMatchObject({ date_start: '2026-10-23', time_start: '07:00:00', due_date: '2026-10-23', time_end: '08:00:00' });
-		const winter = canonicalToCrm('event', { subject: 'A', start: { dateTime: '2026-10-26T09:00:00', timeZone: 'Europe/Berlin' }, end: { dateTime: '2026-10-26T23:30:00', timeZone: 'Europe/Berlin' } }, config);
+		const winter = canonicalToCrm(
+			'event',
+			{
+				subject: 'A',
+				start: { dateTime: '2026-10-26T09:00:00', timeZone: 'Europe/Berlin' },
+				end: { dateTime: '2026-10-26T23:30:00', timeZone: 'Europe/Berlin' },
+			},
+			config,
+		);
 		expect(winter).toMatchObject({ date_start: '2026-10-26', time_start: '08:00:00', due_date: '2026-10-26', time_end: '22:30:00' });
-		const lateEvening = canonicalToCrm('event', { subject: 'A', start: { dateTime: '2026-12-31T23:30:00', timeZone: 'America/Los_Angeles' }, end: { dateTime: '2027-01-01T00:30:00', timeZone: 'America/Los_Angeles' } }, config);
+		const lateEvening = canonicalToCrm(
+			'event',
+			{
+				subject: 'A',
+				start: { dateTime: '2026-12-31T23:30:00', timeZone: 'America/Los_Angeles' },
+				end: { dateTime: '2027-01-01T00:30:00', timeZone: 'America/Los_Angeles' },
+			},
+			config,
+		);
 		expect(lateEvening).toMatchObject({ date_start: '2027-01-01', time_start: '07:30:00', due_date: '2027-01-01', time_end: '08:30:00' });
 	});
 
 	it('S23: all-day events keep their days (CRM end inclusive, canonical end exclusive)', () => {
-		const crm = { subject: 'Trade fair', date_start: '2026-11-23', time_start: '00:00:00', due_date: '2026-11-25', time_end: '00:00:00', is_allday: '1', activitytype: 'Meeting', visibility: 'Public' };
+		const crm = {
+			subject: 'Trade fair',
+			date_start: '2026-11-23',
+			time_start: '00:00:00',
+			due_date: '2026-11-25',
+			time_end: '00:00:00',
+			is_allday: '1',
+			activitytype: 'Meeting',
+			visibility: 'Public',
+		};
 		const event = crmToCanonical('event', crm, config);
 		expect(event.isAllDay).toBe(true);
 		expect(event.start).toEqual({ dateTime: '2026-11-23' });
@@ -65,7 +98,11 @@ describe('appointment preset (S8, S17, S19, S21, S23)', () => {
 	});
 
 	it('S19: the reminder is set on creation only (default 15 minutes), never on update', () => {
-		const fromExchange: CalendarEvent = { subject: 'Call back', start: { dateTime: '2026-11-23T09:00:00.000Z' }, end: { dateTime: '2026-11-23T09:15:00.000Z' } };
+		const fromExchange: CalendarEvent = {
+			subject: 'Call back',
+			start: { dateTime: '2026-11-23T09:00:00.000Z' },
+			end: { dateTime: '2026-11-23T09:15:00.000Z' },
+		};
 		expect(canonicalToCrm('event', fromExchange, config, { creating: true }).reminder_time).toBe(15);
 		expect('reminder_time' in canonicalToCrm('event', { ...fromExchange, reminderMinutes: 5 }, config, { existing: meeting })).toBe(false);
 		expect(crmToCanonical('event', { ...meeting, reminder_time: '' }, config).reminderMinutes).toBe(15);
@@ -81,12 +118,23 @@ describe('appointment preset (S8, S17, S19, S21, S23)', () => {
 
 	it('S17: a private Exchange appointment reaches the CRM as a busy block without details', () => {
 		const privateEvent: CalendarEvent = {
-			subject: 'Doctor', body: 'Dr. Who, bring X-rays', location: 'Praxis', isPrivate: true,
-			start: { dateTime: '2026-11-24T08:00:00.000Z' }, end: { dateTime: '2026-11-24T09:00:00.000Z' },
+			subject: 'Doctor',
+			body: 'Dr. Who, bring X-rays',
+			location: 'Praxis',
+			isPrivate: true,
+			start: { dateTime: '2026-11-24T08:00:00.000Z' },
+			end: { dateTime: '2026-11-24T09:00:00.000Z' },
 		};
 		expect(canonicalToCrm('event', privateEvent, config, { creating: true })).toEqual({
-			subject: 'Appointment', date_start: '2026-11-24', time_start: '08:00:00', due_date: '2026-11-24', time_end: '09:00:00',
-			is_allday: '0', visibility: 'Private', reminder_time: 15, activitytype: 'Meeting',
+			subject: 'Appointment',
+			date_start: '2026-11-24',
+			time_start: '08:00:00',
+			due_date: '2026-11-24',
+			time_end: '09:00:00',
+			is_allday: '0',
+			visibility: 'Private',
+			reminder_time: 15,
+			activitytype: 'Meeting',
 		});
 		// an appointment that became private loses its details in the CRM
 		const update = canonicalToCrm('event', privateEvent, config, { existing: meeting });
@@ -106,8 +154,14 @@ describe('appointment preset (S8, S17, S19, S21, S23)', () => {
 	});
 
 	it('S9: an HTML body from Graph (Microsoft docs example) becomes plain text in the CRM', () => {
-		const graphEvent = JSON.parse(readFileSync(path.join(FIXTURES, 'graph/docs-examples/event-get__01_response.json'), 'utf8')) as { body: { content: string } };
-		const crm = canonicalToCrm('event', { subject: 'Orientation', body: graphEvent.body.content, start: { dateTime: '2026-11-23T09:00:00Z' }, end: { dateTime: '2026-11-23T10:00:00Z' } }, config);
+		const graphEvent = JSON.parse(readFileSync(path.join(FIXTURES, 'graph/docs-examples/event-get__01_response.json'), 'utf8')) as {
+			body: { content: string };
+		};
+		const crm = canonicalToCrm(
+			'event',
+			{ subject: 'Orientation', body: graphEvent.body.content, start: { dateTime: '2026-11-23T09:00:00Z' }, end: { dateTime: '2026-11-23T10:00:00Z' } },
+			config,
+		);
 		expect(crm.description).toBe('Dana, this is the time you selected for our orientation. Please bring the notes I sent you.');
 	});
 
@@ -121,7 +175,14 @@ describe('S21 appointment enrichment towards Exchange', () => {
 		event: { enrichment: { deepLinkTemplate: 'https://crm.example/index.php?module=Calendar&view=Detail&record={id}', setCategory: true } },
 	});
 	const related = {
-		account: { accountname: 'Müller GmbH', bill_street: 'Hauptstraße 1', bill_code: '50667', bill_city: 'Köln', bill_country: 'Germany', website: 'https://mueller.example' },
+		account: {
+			accountname: 'Müller GmbH',
+			bill_street: 'Hauptstraße 1',
+			bill_code: '50667',
+			bill_city: 'Köln',
+			bill_country: 'Germany',
+			website: 'https://mueller.example',
+		},
 		contact: { firstname: 'Anna', lastname: 'Schmidt', phone: '+49 221 1234-0', mobile: '+49 170 555', email: 'Anna@Mueller.example' },
 	};
 

@@ -47,7 +47,11 @@ describe('task preset (S11 picklists)', () => {
 	});
 
 	it('priority High/Medium/Low ⇄ high/normal/low', () => {
-		for (const [crm, canonical] of [['High', 'high'], ['Medium', 'normal'], ['Low', 'low']] as const) {
+		for (const [crm, canonical] of [
+			['High', 'high'],
+			['Medium', 'normal'],
+			['Low', 'low'],
+		] as const) {
 			expect(crmToCanonical('task', { subject: 'x', taskpriority: crm }, config).priority).toBe(canonical);
 			expect(canonicalToCrm('task', { subject: 'x', priority: canonical }, config).taskpriority).toBe(crm);
 		}
@@ -71,7 +75,16 @@ describe('task preset (S11 picklists)', () => {
 		// the preset's other entries still apply
 		expect(canonicalToCrm('task', { subject: 'x', status: 'deferred' }, custom).taskstatus).toBe('Deferred');
 		const replaced = buildMappingConfig('task', {
-			picklists: { taskStatus: { replace: true, entries: [{ crm: 'Open', canonical: 'notStarted' }, { crm: 'Done', canonical: 'completed' }], fallbackCrm: 'Open' } },
+			picklists: {
+				taskStatus: {
+					replace: true,
+					entries: [
+						{ crm: 'Open', canonical: 'notStarted' },
+						{ crm: 'Done', canonical: 'completed' },
+					],
+					fallbackCrm: 'Open',
+				},
+			},
 		});
 		expect(canonicalToCrm('task', { subject: 'x', status: 'deferred' }, replaced).taskstatus).toBe('Open');
 		expect(crmToCanonical('task', { subject: 'x', taskstatus: 'Deferred' }, replaced).status).toBe('notStarted');

@@ -15,7 +15,11 @@ function provider(initial: N8nOAuthTokenData, answers: Array<N8nOAuthTokenData |
 
 it('uses the stored token until a minute before n8n_expires_at, then renews once', async () => {
 	const clock = { t: 1_000_000 };
-	const { tokens, calls } = provider({ access_token: 'a1', n8n_expires_at: String(clock.t + 3_600_000) }, [{ access_token: 'a2', n8n_expires_at: clock.t + 7_200_000 }], clock);
+	const { tokens, calls } = provider(
+		{ access_token: 'a1', n8n_expires_at: String(clock.t + 3_600_000) },
+		[{ access_token: 'a2', n8n_expires_at: clock.t + 7_200_000 }],
+		clock,
+	);
 	expect(await tokens.getToken()).toBe('a1');
 	clock.t += 3_600_000 - 59_000;
 	const [x, y, z] = await Promise.all([tokens.getToken(), tokens.getToken(), tokens.getToken()]);
@@ -35,7 +39,9 @@ it('renews after a 401 (forceRefresh) even when the expiry is unknown', async ()
 
 it('a renewal n8n refuses becomes an auth error that says to reconnect, and a later call tries again', async () => {
 	const clock = { t: 0 };
-	const refused = Object.assign(new Error('The credential "Graph" needs to be reconnected.'), { description: 'Open the credential and reconnect it to continue.' });
+	const refused = Object.assign(new Error('The credential "Graph" needs to be reconnected.'), {
+		description: 'Open the credential and reconnect it to continue.',
+	});
 	const { tokens, calls } = provider({ refresh_token: 'r' }, [refused, { access_token: 'a3' }], clock);
 	const error = await tokens.getToken().catch((e: unknown) => e);
 	expect(error).toBeInstanceOf(ExchangeError);

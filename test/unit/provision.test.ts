@@ -15,13 +15,15 @@ const CARA: CopyUser = { mailbox: 'cara@contoso.example', crmUserId: '19x7' };
 /** A template as n8n's public API returns it after import: with an id, and webhook ids on webhook nodes. */
 function template(file: string, id = 'tmplContacts0001'): ApiWorkflow {
 	const workflow = JSON.parse(readFileSync(path.join(__dirname, '../../workflows', file), 'utf8')) as ApiWorkflow;
-	const nodes = workflow.nodes.map((node) => (node.type === `${PKG}.exchangeNotificationTrigger` ? { ...node, webhookId: '0d5e6f9a-0000-4000-8000-000000000001' } : node));
+	const nodes = workflow.nodes.map((node) =>
+		node.type === `${PKG}.exchangeNotificationTrigger` ? { ...node, webhookId: '0d5e6f9a-0000-4000-8000-000000000001' } : node,
+	);
 	return { ...workflow, id, nodes, active: true, staticData: { node: { big: 'state' } } };
 }
 
 const byName = (nodes: WorkflowNode[], name: string) => nodes.find((n) => n.name === name) as WorkflowNode;
 
-describe.each(['contacts-sync.json', 'calendar-sync.json', 'task-sync.json', 'initial-sync.json'])('a user\'s copy of %s', (file) => {
+describe.each(['contacts-sync.json', 'calendar-sync.json', 'task-sync.json', 'initial-sync.json'])("a user's copy of %s", (file) => {
 	const source = template(file);
 	const { body, hash } = buildCopy(source, BEN);
 	const copies = body.nodes.filter((n) => readMarker([n]) === undefined);
@@ -29,7 +31,8 @@ describe.each(['contacts-sync.json', 'calendar-sync.json', 'task-sync.json', 'in
 	it('sets the mailbox and CRM user in every per-user parameter', () => {
 		for (const node of copies) {
 			const p = node.parameters ?? {};
-			if (node.type === `${PKG}.exchange` || node.type === `${PKG}.exchangeNotificationTrigger`) expect({ node: node.name, mailbox: p.mailbox }).toEqual({ node: node.name, mailbox: BEN.mailbox });
+			if (node.type === `${PKG}.exchange` || node.type === `${PKG}.exchangeNotificationTrigger`)
+				expect({ node: node.name, mailbox: p.mailbox }).toEqual({ node: node.name, mailbox: BEN.mailbox });
 			if (node.type === `${PKG}.conflictResolution`) {
 				const original = byName(source.nodes, node.name).parameters?.mailbox;
 				// Plan and Commit take the mailbox from Sync State by expression: that stays.
@@ -45,7 +48,11 @@ describe.each(['contacts-sync.json', 'calendar-sync.json', 'task-sync.json', 'in
 	it('changes nothing else: nodes, connections, settings, credentials', () => {
 		const strip = (node: WorkflowNode): Json => {
 			const p = structuredClone(node.parameters ?? {});
-			if ([`${PKG}.exchange`, `${PKG}.exchangeNotificationTrigger`, `${PKG}.conflictResolution`].includes(node.type) && !String(p.mailbox ?? '').startsWith('=')) delete p.mailbox;
+			if (
+				[`${PKG}.exchange`, `${PKG}.exchangeNotificationTrigger`, `${PKG}.conflictResolution`].includes(node.type) &&
+				!String(p.mailbox ?? '').startsWith('=')
+			)
+				delete p.mailbox;
 			if (node.type === `${PKG}.crm` && p.resource === 'syncAction') delete p.crmUserId;
 			if (p.planOptions) delete (p.planOptions as Json).assignedUserId;
 			const { webhookId: _webhookId, ...rest } = node;
@@ -77,7 +84,7 @@ it('a copy of a copy is the same copy (the marker note is not copied twice)', ()
 	expect(again.body.nodes.filter((n) => readMarker([n])).length).toBe(1);
 });
 
-it('a template change changes the hash; moving a user\'s CRM id does too', () => {
+it("a template change changes the hash; moving a user's CRM id does too", () => {
 	const source = template('contacts-sync.json');
 	const base = buildCopy(source, BEN).hash;
 	const changed = { ...source, nodes: source.nodes.map((n) => (n.name === 'Plan' ? { ...n, parameters: { ...n.parameters, policy: 'crmWins' } } : n)) };
@@ -89,7 +96,11 @@ it('a template change changes the hash; moving a user\'s CRM id does too', () =>
 
 it('leaves fields out that the public API refuses', () => {
 	const source = template('contacts-sync.json');
-	const noisy = { ...source, settings: { ...source.settings, binaryMode: 'separate', availableInMCP: true }, nodes: source.nodes.map((n) => ({ ...n, issues: { x: 1 } })) };
+	const noisy = {
+		...source,
+		settings: { ...source.settings, binaryMode: 'separate', availableInMCP: true },
+		nodes: source.nodes.map((n) => ({ ...n, issues: { x: 1 } })),
+	};
 	const { body } = buildCopy(noisy, BEN);
 	expect(body.settings).toEqual(source.settings);
 	for (const node of body.nodes) expect(node).not.toHaveProperty('issues');
@@ -97,12 +108,22 @@ it('leaves fields out that the public API refuses', () => {
 
 describe('diffCopies', () => {
 	const T = 'tmplContacts0001';
-	const copy = (mailbox: string, hash: string, active = true, id = `wf-${mailbox}`, templateId = T): ExistingCopy => ({ id, name: `x · ${mailbox}`, active, marker: { templateId, mailbox, hash } });
+	const copy = (mailbox: string, hash: string, active = true, id = `wf-${mailbox}`, templateId = T): ExistingCopy => ({
+		id,
+		name: `x · ${mailbox}`,
+		active,
+		marker: { templateId, mailbox, hash },
+	});
 	const want = (user: CopyUser, hash: string) => ({ user, hash });
 	const opts = { activate: true, removed: 'deactivate' as const };
 
 	it('creates the missing, updates the changed, leaves the same alone, deactivates the removed', () => {
-		const plans = diffCopies(T, [want(BEN, 'h1'), want(CARA, 'h2'), want({ mailbox: 'dan@contoso.example', crmUserId: 'dan' }, 'h3')], [copy('ben@contoso.example', 'h1'), copy('cara@contoso.example', 'old'), copy('eve@contoso.example', 'h9')], opts);
+		const plans = diffCopies(
+			T,
+			[want(BEN, 'h1'), want(CARA, 'h2'), want({ mailbox: 'dan@contoso.example', crmUserId: 'dan' }, 'h3')],
+			[copy('ben@contoso.example', 'h1'), copy('cara@contoso.example', 'old'), copy('eve@contoso.example', 'h9')],
+			opts,
+		);
 		expect(plans.map((p) => [p.action, 'desired' in p ? p.desired.user.crmUserId : p.copy.id])).toEqual([
 			['unchanged', 'ben'],
 			['update', '19x7'],
@@ -112,10 +133,12 @@ describe('diffCopies', () => {
 		expect(plans.every((p) => !('activate' in p) || p.activate === (p.action === 'create'))).toBe(true);
 	});
 
-	it('activates an inactive copy of a connected user; keeps a removed user\'s inactive copy as it is', () => {
+	it("activates an inactive copy of a connected user; keeps a removed user's inactive copy as it is", () => {
 		const plans = diffCopies(T, [want(BEN, 'h1')], [copy('ben@contoso.example', 'h1', false), copy('eve@contoso.example', 'h9', false)], opts);
 		expect(plans).toMatchObject([{ action: 'unchanged', activate: true }, { action: 'keepInactive' }]);
-		expect(diffCopies(T, [want(BEN, 'h1')], [copy('ben@contoso.example', 'h1', false)], { ...opts, activate: false })).toMatchObject([{ action: 'unchanged', activate: false }]);
+		expect(diffCopies(T, [want(BEN, 'h1')], [copy('ben@contoso.example', 'h1', false)], { ...opts, activate: false })).toMatchObject([
+			{ action: 'unchanged', activate: false },
+		]);
 	});
 
 	it('deletes when the admin chose so, also inactive copies', () => {
@@ -127,7 +150,11 @@ describe('diffCopies', () => {
 		const plans = diffCopies(
 			T,
 			[want(BEN, 'h1'), want({ ...BEN, mailbox: 'ben@contoso.example' }, 'h1')],
-			[copy('ben@contoso.example', 'h1', false, 'dup-inactive'), copy('ben@contoso.example', 'h1', true, 'dup-active'), copy('ben@contoso.example', 'h1', true, 'other', 'tmplCalendar0001')],
+			[
+				copy('ben@contoso.example', 'h1', false, 'dup-inactive'),
+				copy('ben@contoso.example', 'h1', true, 'dup-active'),
+				copy('ben@contoso.example', 'h1', true, 'other', 'tmplCalendar0001'),
+			],
 			opts,
 		);
 		expect(plans.map((p) => [p.action, 'copy' in p ? p.copy.id : undefined])).toEqual([

@@ -108,7 +108,12 @@ describe('sandbox mailbox store', () => {
 			const file = path.join(dir, 'store.json');
 			const store = newStore();
 			const mailbox = store.mailbox('anna@contoso.example');
-			const item = mailbox.createItem(mailbox.wellKnownFolder('contacts')!.id, 'contact', { givenName: 'P' }, { extendedProperties: { 'String {00020329-0000-0000-c000-000000000046} Name CrmSyncKey': 'k1' } });
+			const item = mailbox.createItem(
+				mailbox.wellKnownFolder('contacts')!.id,
+				'contact',
+				{ givenName: 'P' },
+				{ extendedProperties: { 'String {00020329-0000-0000-c000-000000000046} Name CrmSyncKey': 'k1' } },
+			);
 			store.save(file);
 			expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
 			const restored = new SandboxStore({ persistPath: file });
@@ -156,9 +161,18 @@ describe('sandbox ids, extended properties, time zones, recurrence', () => {
 	});
 
 	it('expands a weekly Berlin series across DST at the same local time', () => {
-		const times: EventData['times'] = { start: '2026-10-19T07:00:00.000Z', end: '2026-10-19T08:00:00.000Z', startTimeZone: 'W. Europe Standard Time', endTimeZone: 'W. Europe Standard Time', isAllDay: false };
+		const times: EventData['times'] = {
+			start: '2026-10-19T07:00:00.000Z',
+			end: '2026-10-19T08:00:00.000Z',
+			startTimeZone: 'W. Europe Standard Time',
+			endTimeZone: 'W. Europe Standard Time',
+			isAllDay: false,
+		};
 		const occurrences = expandOccurrences(
-			{ pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], firstDayOfWeek: 'monday' }, range: { type: 'numbered', startDate: '2026-10-19', numberOfOccurrences: 3 } },
+			{
+				pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'], firstDayOfWeek: 'monday' },
+				range: { type: 'numbered', startDate: '2026-10-19', numberOfOccurrences: 3 },
+			},
 			times,
 			undefined,
 			'2027-01-01T00:00:00.000Z',
@@ -168,7 +182,10 @@ describe('sandbox ids, extended properties, time zones, recurrence', () => {
 
 	it('expands relative monthly and all-day yearly series inside a window', () => {
 		const monthly = expandOccurrences(
-			{ pattern: { type: 'relativeMonthly', interval: 1, daysOfWeek: ['friday'], index: 'last' }, range: { type: 'endDate', startDate: '2026-01-01', endDate: '2026-04-30' } },
+			{
+				pattern: { type: 'relativeMonthly', interval: 1, daysOfWeek: ['friday'], index: 'last' },
+				range: { type: 'endDate', startDate: '2026-01-01', endDate: '2026-04-30' },
+			},
 			{ start: '2026-01-30T15:00:00.000Z', end: '2026-01-30T16:00:00.000Z', startTimeZone: 'UTC', endTimeZone: 'UTC', isAllDay: false },
 			'2026-02-01T00:00:00.000Z',
 			'2026-12-31T00:00:00.000Z',

@@ -19,10 +19,17 @@ import { SyncWorkflows } from '../../nodes/SyncWorkflows/SyncWorkflows.node';
 
 type Json = Record<string, unknown>;
 const DESCRIPTIONS = new Map<string, INodeTypeDescription>(
-	[new ConflictResolution(), new Crm(), new CrmTrigger(), new EmailToLead(), new Exchange(), new ExchangeNotificationTrigger(), new ExchangeTrigger(), new FieldMapping(), new SyncWorkflows()].map((n) => [
-		`n8n-nodes-exchange-crm-sync.${n.description.name}`,
-		n.description,
-	]),
+	[
+		new ConflictResolution(),
+		new Crm(),
+		new CrmTrigger(),
+		new EmailToLead(),
+		new Exchange(),
+		new ExchangeNotificationTrigger(),
+		new ExchangeTrigger(),
+		new FieldMapping(),
+		new SyncWorkflows(),
+	].map((n) => [`n8n-nodes-exchange-crm-sync.${n.description.name}`, n.description]),
 );
 const templates = readdirSync(WORKFLOWS)
 	.filter((f) => f.endsWith('.json'))
@@ -61,7 +68,10 @@ describe('workflow templates', () => {
 			const selected = description.credentials.filter((c) =>
 				Object.entries(c.displayOptions?.show ?? {}).every(([name, values]) => name in parameters && (values as unknown[]).includes(parameters[name])),
 			);
-			expect({ node: node.name, credentials: Object.keys((node.credentials ?? {}) as Json).sort() }).toEqual({ node: node.name, credentials: selected.map((c) => c.name).sort() });
+			expect({ node: node.name, credentials: Object.keys((node.credentials ?? {}) as Json).sort() }).toEqual({
+				node: node.name,
+				credentials: selected.map((c) => c.name).sort(),
+			});
 		}
 	});
 	it('provision-sync-workflows.json: Run Now and an hourly schedule → Connected Users → one Keep One Per User node per component', () => {

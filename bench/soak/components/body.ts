@@ -24,7 +24,13 @@ function decodeEntities(text: string): string {
 export function descriptionOf(body: GraphBody | undefined): string | undefined {
 	let text = body?.content ?? '';
 	if (body?.contentType === 'html') {
-		text = decodeEntities(text.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div)>/gi, '\n').replace(/<head>[\s\S]*?<\/head>/i, '').replace(/<[^>]*>/g, ''));
+		text = decodeEntities(
+			text
+				.replace(/<br\s*\/?>/gi, '\n')
+				.replace(/<\/(p|div)>/gi, '\n')
+				.replace(/<head>[\s\S]*?<\/head>/i, '')
+				.replace(/<[^>]*>/g, ''),
+		);
 	}
 	const lines = text.replace(/\r\n?/g, '\n').split('\n');
 	const at = lines.findIndex((line) => line.trim() === ENRICHMENT_MARKER);

@@ -3,7 +3,19 @@
  * the key. Exchange-only: nickname, spouse, IM addresses, home address, a second business phone (none
  * of them mapped). S6: an Outlook deletion never deletes the CRM contact.
  */
-import { KEY_PREFIX, blank, keyOf, pick, readPath, uniqueText, type ForeignValues, type OutlookItem, type SoakComponent, type SyncedValues, type ValueSource } from '../profile';
+import {
+	KEY_PREFIX,
+	blank,
+	keyOf,
+	pick,
+	readPath,
+	uniqueText,
+	type ForeignValues,
+	type OutlookItem,
+	type SoakComponent,
+	type SyncedValues,
+	type ValueSource,
+} from '../profile';
 import type { OutlookUser } from '../outlook';
 
 const FIELDS = {

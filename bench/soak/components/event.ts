@@ -7,7 +7,18 @@
  */
 import { DateTime } from 'luxon';
 
-import { KEY_PREFIX, blank, keyOf, pick, uniqueText, type ForeignValues, type OutlookItem, type SoakComponent, type SyncedValues, type ValueSource } from '../profile';
+import {
+	KEY_PREFIX,
+	blank,
+	keyOf,
+	pick,
+	uniqueText,
+	type ForeignValues,
+	type OutlookItem,
+	type SoakComponent,
+	type SyncedValues,
+	type ValueSource,
+} from '../profile';
 import { READ_HEADERS, descriptionOf, formattedHtml, formattedHtmlOf, textBody, type GraphBody } from './body';
 
 const FIELDS = ['slot', 'location', 'body'] as const;
@@ -37,7 +48,7 @@ function ownerTime(instant: DateTime): { dateTime: string; timeZone: string } {
 /** A Graph dateTime read with Prefer outlook.timezone="UTC". */
 function graphInstant(value: unknown): string | undefined {
 	const dateTime = (value as { dateTime?: string } | undefined)?.dateTime;
-	return dateTime ? DateTime.fromISO(dateTime.slice(0, 19), { zone: 'utc' }).toISO() ?? undefined : undefined;
+	return dateTime ? (DateTime.fromISO(dateTime.slice(0, 19), { zone: 'utc' }).toISO() ?? undefined) : undefined;
 }
 
 function crmInstant(date: unknown, time: unknown): string | undefined {
@@ -83,7 +94,12 @@ export const eventComponent: SoakComponent = {
 		const patch: Record<string, string> = {};
 		if ('slot' in values && values.slot) {
 			const { start, end } = splitSlot(values.slot);
-			Object.assign(patch, { date_start: start.toFormat('yyyy-MM-dd'), time_start: start.toFormat('HH:mm:ss'), due_date: end.toFormat('yyyy-MM-dd'), time_end: end.toFormat('HH:mm:ss') });
+			Object.assign(patch, {
+				date_start: start.toFormat('yyyy-MM-dd'),
+				time_start: start.toFormat('HH:mm:ss'),
+				due_date: end.toFormat('yyyy-MM-dd'),
+				time_end: end.toFormat('HH:mm:ss'),
+			});
 		}
 		if ('location' in values) patch.location = values.location ?? '';
 		if ('body' in values) patch.description = values.body ?? '';
@@ -144,7 +160,10 @@ export const eventComponent: SoakComponent = {
 	},
 	async editExchangeOnly(outlook, _folderId, current, expected, source) {
 		const description = descriptionOf(current.body as GraphBody | undefined);
-		const choice = pick(source, description ? (['categories', 'showAs', 'importance', 'bodyHtml'] as const) : (['categories', 'showAs', 'importance'] as const));
+		const choice = pick(
+			source,
+			description ? (['categories', 'showAs', 'importance', 'bodyHtml'] as const) : (['categories', 'showAs', 'importance'] as const),
+		);
 		const next: ForeignValues = { ...expected };
 		let patch: Record<string, unknown>;
 		if (choice === 'bodyHtml' && description) {

@@ -7,7 +7,18 @@
  */
 import { DateTime } from 'luxon';
 
-import { KEY_PREFIX, blank, keyOf, pick, uniqueText, type ForeignValues, type OutlookItem, type SoakComponent, type SyncedValues, type ValueSource } from '../profile';
+import {
+	KEY_PREFIX,
+	blank,
+	keyOf,
+	pick,
+	uniqueText,
+	type ForeignValues,
+	type OutlookItem,
+	type SoakComponent,
+	type SyncedValues,
+	type ValueSource,
+} from '../profile';
 import { READ_HEADERS, descriptionOf, formattedHtml, formattedHtmlOf, textBody, type GraphBody } from './body';
 
 const FIELDS = ['body', 'startDate', 'dueDate', 'status', 'priority'] as const;
@@ -29,7 +40,10 @@ function crmSpelling(table: Record<string, string>, value: string): string {
 }
 
 function daysAhead(from: number, span: number, source: ValueSource): string {
-	return DateTime.utc().startOf('day').plus({ days: from + Math.floor(source.random() * span) }).toFormat('yyyy-MM-dd');
+	return DateTime.utc()
+		.startOf('day')
+		.plus({ days: from + Math.floor(source.random() * span) })
+		.toFormat('yyyy-MM-dd');
 }
 
 function graphDate(value: unknown): string | undefined {

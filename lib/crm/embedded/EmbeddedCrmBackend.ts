@@ -3,7 +3,21 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 import type { CrmEmailRecord, CrmGroup, CrmModule, CrmPermission, CrmUser } from '../types';
 import { CrmError } from '../types';
-import { decideFinish, decidePause, decideStart, keepsCommittedState, mailboxKey, matchesFilter, type CrmSyncRunLog, type SavedSyncState, type SyncRunFilter, type SyncRunKey, type SyncRunResult, type SyncRunStart, type SyncRunStatus } from '../run-log';
+import {
+	decideFinish,
+	decidePause,
+	decideStart,
+	keepsCommittedState,
+	mailboxKey,
+	matchesFilter,
+	type CrmSyncRunLog,
+	type SavedSyncState,
+	type SyncRunFilter,
+	type SyncRunKey,
+	type SyncRunResult,
+	type SyncRunStart,
+	type SyncRunStatus,
+} from '../run-log';
 import { ComposedCrmBackend } from '../composed-backend';
 import { EmbeddedConflictLog } from './conflict-log';
 import { EmbeddedDirectory } from './directory';
@@ -42,7 +56,12 @@ export class EmbeddedCrmBackend extends ComposedCrmBackend implements CrmSyncRun
 		const now = options.now ?? (() => new Date());
 		const store = new EmbeddedStore(db, now);
 		const records = new EmbeddedRecords(store);
-		const roles = { records, directory: new EmbeddedDirectory(store), emails: new EmbeddedEmailArchive(store), conflicts: new EmbeddedConflictLog(store, records) };
+		const roles = {
+			records,
+			directory: new EmbeddedDirectory(store),
+			emails: new EmbeddedEmailArchive(store),
+			conflicts: new EmbeddedConflictLog(store, records),
+		};
 		super(roles);
 		this.now = now;
 		this.store = store;
@@ -128,9 +147,10 @@ export class EmbeddedCrmBackend extends ComposedCrmBackend implements CrmSyncRun
 	}
 
 	async loadSyncState(key: SyncRunKey): Promise<SavedSyncState | undefined> {
-		const row = this.stmt('SELECT generation, saved_at, data FROM sync_states WHERE mailbox_key = ? AND component = ?').get(syncRunMailboxKey(key), key.component) as
-			| { generation: number; saved_at: string; data: string }
-			| undefined;
+		const row = this.stmt('SELECT generation, saved_at, data FROM sync_states WHERE mailbox_key = ? AND component = ?').get(
+			syncRunMailboxKey(key),
+			key.component,
+		) as { generation: number; saved_at: string; data: string } | undefined;
 		return row ? { generation: Number(row.generation), savedAt: row.saved_at, data: JSON.parse(row.data) as unknown } : undefined;
 	}
 
@@ -140,7 +160,9 @@ export class EmbeddedCrmBackend extends ComposedCrmBackend implements CrmSyncRun
 
 	async setSyncRunsPaused(filter: SyncRunFilter, pause: { reason: string } | undefined): Promise<SyncRunStatus[]> {
 		return this.transaction(() => {
-			const changed = this.readSyncRuns().filter((status) => matchesFilter(status, filter)).map((status) => decidePause(status, pause, this.now()));
+			const changed = this.readSyncRuns()
+				.filter((status) => matchesFilter(status, filter))
+				.map((status) => decidePause(status, pause, this.now()));
 			for (const status of changed) this.writeSyncRun(status);
 			return changed;
 		});
@@ -152,16 +174,16 @@ export class EmbeddedCrmBackend extends ComposedCrmBackend implements CrmSyncRun
 	}
 
 	private syncRunRow(key: SyncRunKey): SyncRunStatus | undefined {
-		const row = this.stmt('SELECT status FROM sync_runs WHERE mailbox_key = ? AND component = ?').get(syncRunMailboxKey(key), key.component) as { status: string } | undefined;
+		const row = this.stmt('SELECT status FROM sync_runs WHERE mailbox_key = ? AND component = ?').get(syncRunMailboxKey(key), key.component) as
+			| { status: string }
+			| undefined;
 		return row ? (JSON.parse(row.status) as SyncRunStatus) : undefined;
 	}
 
 	private writeSyncRun(status: SyncRunStatus): void {
-		this.stmt('INSERT INTO sync_runs (mailbox_key, component, status) VALUES (?, ?, ?) ON CONFLICT (mailbox_key, component) DO UPDATE SET status = excluded.status').run(
-			syncRunMailboxKey(status),
-			status.component,
-			JSON.stringify(status),
-		);
+		this.stmt(
+			'INSERT INTO sync_runs (mailbox_key, component, status) VALUES (?, ?, ?) ON CONFLICT (mailbox_key, component) DO UPDATE SET status = excluded.status',
+		).run(syncRunMailboxKey(status), status.component, JSON.stringify(status));
 	}
 
 	async close(): Promise<void> {

@@ -28,9 +28,9 @@ export class EmbeddedConflictLog implements CrmConflictLog {
 		const rows =
 			options.resolved === undefined
 				? this.store.stmt(`SELECT ${RECORD_COLUMNS} FROM records WHERE module = 'conflicts' ORDER BY id`).all()
-				: this.store.stmt(
-						`SELECT ${RECORD_COLUMNS} FROM records WHERE module = 'conflicts' AND json_extract(fields, '$.resolved') = ? ORDER BY id`,
-					).all(options.resolved ? 1 : 0);
+				: this.store
+						.stmt(`SELECT ${RECORD_COLUMNS} FROM records WHERE module = 'conflicts' AND json_extract(fields, '$.resolved') = ? ORDER BY id`)
+						.all(options.resolved ? 1 : 0);
 		return (rows as unknown as RecordRow[]).map((r) => toConflict(toRecord(r)));
 	}
 

@@ -6,9 +6,7 @@ export class EmbeddedDirectory implements CrmDirectory {
 	constructor(private readonly store: EmbeddedStore) {}
 
 	async listUsers(): Promise<CrmUser[]> {
-		const users = this.store.stmt(
-			'SELECT id, user_name, email, first_name, last_name, active FROM users ORDER BY user_name',
-		).all() as unknown as Array<{
+		const users = this.store.stmt('SELECT id, user_name, email, first_name, last_name, active FROM users ORDER BY user_name').all() as unknown as Array<{
 			id: string;
 			user_name: string;
 			email: string | null;
@@ -36,9 +34,7 @@ export class EmbeddedDirectory implements CrmDirectory {
 	}
 
 	async listEventTypes(): Promise<string[]> {
-		return (this.store.stmt('SELECT name FROM event_types ORDER BY position, name').all() as unknown as Array<{ name: string }>).map(
-			(r) => r.name,
-		);
+		return (this.store.stmt('SELECT name FROM event_types ORDER BY position, name').all() as unknown as Array<{ name: string }>).map((r) => r.name);
 	}
 
 	async checkPermission(userId: string, module: CrmModule, permission: CrmPermission): Promise<boolean> {
@@ -48,11 +44,13 @@ export class EmbeddedDirectory implements CrmDirectory {
 	/** Creates or replaces a user (administration, seed). */
 	saveUser(user: Omit<CrmUser, 'groupIds'> & { groupIds?: string[] }): void {
 		this.store.transaction(() => {
-			this.store.stmt(
-				`INSERT INTO users (id, user_name, email, first_name, last_name, active) VALUES (?, ?, ?, ?, ?, ?)
+			this.store
+				.stmt(
+					`INSERT INTO users (id, user_name, email, first_name, last_name, active) VALUES (?, ?, ?, ?, ?, ?)
 				 ON CONFLICT (id) DO UPDATE SET user_name = excluded.user_name, email = excluded.email,
 				 first_name = excluded.first_name, last_name = excluded.last_name, active = excluded.active`,
-			).run(user.id, user.userName, user.email ?? null, user.firstName ?? null, user.lastName ?? null, user.active ? 1 : 0);
+				)
+				.run(user.id, user.userName, user.email ?? null, user.firstName ?? null, user.lastName ?? null, user.active ? 1 : 0);
 			if (user.groupIds) {
 				this.store.stmt('DELETE FROM group_members WHERE user_id = ?').run(user.id);
 				for (const groupId of user.groupIds) {
@@ -63,18 +61,15 @@ export class EmbeddedDirectory implements CrmDirectory {
 	}
 
 	saveGroup(group: CrmGroup): void {
-		this.store.stmt('INSERT INTO groups (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name').run(
-			group.id,
-			group.name,
-		);
+		this.store.stmt('INSERT INTO groups (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name').run(group.id, group.name);
 	}
 
 	/** O5: restrict (or, with 'write', un-restrict) one user on one module. */
 	setPermission(userId: string, module: CrmModule, level: 'none' | CrmPermission): void {
 		this.store.assertModule(module);
-		this.store.stmt(
-			'INSERT INTO user_permissions (user_id, module, level) VALUES (?, ?, ?) ON CONFLICT (user_id, module) DO UPDATE SET level = excluded.level',
-		).run(userId, module, level);
+		this.store
+			.stmt('INSERT INTO user_permissions (user_id, module, level) VALUES (?, ?, ?) ON CONFLICT (user_id, module) DO UPDATE SET level = excluded.level')
+			.run(userId, module, level);
 	}
 
 	setEventTypes(names: readonly string[]): void {

@@ -28,57 +28,37 @@ export class EmbeddedEmailArchive implements CrmEmailArchive {
 	}
 
 	async getEmailAttachmentContent(emailId: string, attachmentId: string): Promise<Buffer | undefined> {
-		const row = this.store.stmt('SELECT content FROM email_attachments WHERE email_id = ? AND id = ?').get(
-			Number(emailId),
-			Number(attachmentId),
-		) as { content: Uint8Array } | undefined;
+		const row = this.store.stmt('SELECT content FROM email_attachments WHERE email_id = ? AND id = ?').get(Number(emailId), Number(attachmentId)) as
+			| { content: Uint8Array }
+			| undefined;
 		return row ? Buffer.from(row.content) : undefined;
 	}
 
 	/** E6/E7: the e-mail, its attachments and its links are written all-or-nothing. */
 	async createEmail(input: CrmEmailInput): Promise<CrmEmailRecord> {
 		if (isBlank(input.messageId)) {
-			throw new CrmError(
-				'mandatoryField',
-				'E-mails: the field "messageId" is mandatory',
-				'Every imported e-mail needs its Message-ID header.',
-				'messageId',
-			);
+			throw new CrmError('mandatoryField', 'E-mails: the field "messageId" is mandatory', 'Every imported e-mail needs its Message-ID header.', 'messageId');
 		}
 		const id = this.store.transaction(() => {
 			if (this.store.stmt('SELECT 1 FROM records WHERE message_id = ?').get(messageIdKey(input.messageId))) {
-				throw new CrmError(
-					'duplicate',
-					`The e-mail ${input.messageId} has already been imported`,
-					'Nothing to do: each e-mail is imported once.',
-				);
+				throw new CrmError('duplicate', `The e-mail ${input.messageId} has already been imported`, 'Nothing to do: each e-mail is imported once.');
 			}
 			const { attachments, links, assignedTo, ...rest } = input;
 			const row = this.store.insertRecord('emails', { assignedTo, fields: dropUndefined({ ...rest }) });
 			for (const link of links) {
 				if (!this.store.getRow(link.module, link.id)) throw notFound(link.module, link.id);
-				this.store.stmt('INSERT OR IGNORE INTO email_links (email_id, module, record_id) VALUES (?, ?, ?)').run(
-					row.id,
-					link.module,
-					link.id,
-				);
+				this.store.stmt('INSERT OR IGNORE INTO email_links (email_id, module, record_id) VALUES (?, ?, ?)').run(row.id, link.module, link.id);
 			}
 			for (const a of attachments) {
 				if (!(a.content instanceof Uint8Array)) {
 					throw new CrmError('invalid', `The attachment "${a.fileName}" has no content`, 'Pass the attachment as a Buffer.');
 				}
-				this.store.stmt(
-					`INSERT INTO email_attachments (email_id, file_name, content_type, content_id, inline, size, content)
+				this.store
+					.stmt(
+						`INSERT INTO email_attachments (email_id, file_name, content_type, content_id, inline, size, content)
 					 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				).run(
-					row.id,
-					a.fileName,
-					a.contentType,
-					a.contentId ?? null,
-					a.inline ? 1 : 0,
-					a.content.byteLength,
-					a.content,
-				);
+					)
+					.run(row.id, a.fileName, a.contentType, a.contentId ?? null, a.inline ? 1 : 0, a.content.byteLength, a.content);
 			}
 			return row.id;
 		});
@@ -88,12 +68,13 @@ export class EmbeddedEmailArchive implements CrmEmailArchive {
 	private toEmailRecord(row: RecordRow): CrmEmailRecord {
 		const record = toRecord(row);
 		const f = record.fields;
-		const attachments = this.store.stmt(
-			'SELECT id, file_name, content_type, content_id, inline, size FROM email_attachments WHERE email_id = ? ORDER BY id',
-		).all(row.id) as unknown as AttachmentRow[];
-		const links = this.store.stmt('SELECT module, record_id FROM email_links WHERE email_id = ? ORDER BY module, record_id').all(
-			row.id,
-		) as unknown as Array<{ module: CrmPersonModule; record_id: string }>;
+		const attachments = this.store
+			.stmt('SELECT id, file_name, content_type, content_id, inline, size FROM email_attachments WHERE email_id = ? ORDER BY id')
+			.all(row.id) as unknown as AttachmentRow[];
+		const links = this.store.stmt('SELECT module, record_id FROM email_links WHERE email_id = ? ORDER BY module, record_id').all(row.id) as unknown as Array<{
+			module: CrmPersonModule;
+			record_id: string;
+		}>;
 		return {
 			id: record.id,
 			createdAt: record.createdAt,

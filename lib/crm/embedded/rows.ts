@@ -16,8 +16,7 @@ export interface RecordRow {
 	fields: string;
 }
 
-export const RECORD_COLUMNS =
-	'id, module, created_at, modified_at, change_seq, assigned_type, assigned_id, tags, exchange_ident, fields';
+export const RECORD_COLUMNS = 'id, module, created_at, modified_at, change_seq, assigned_type, assigned_id, tags, exchange_ident, fields';
 
 /** Lower-cased key for exact, case-insensitive name lookups (JS folding: umlauts too, S7). */
 export function nameKey(name: string): string {
@@ -48,11 +47,7 @@ export function toRecord(row: RecordRow): CrmRecord {
 }
 
 export function notFound(module: CrmModule, id: string): CrmError {
-	return new CrmError(
-		'notFound',
-		`There is no ${MODULES[module].label} record with the id "${id}"`,
-		'Check the id; the record may have been deleted.',
-	);
+	return new CrmError('notFound', `There is no ${MODULES[module].label} record with the id "${id}"`, 'Check the id; the record may have been deleted.');
 }
 
 export function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {

@@ -43,7 +43,13 @@ export async function seedDemoCrm(crm: EmbeddedCrmBackend): Promise<DemoSeed> {
 	const mueller = await crm.create('accounts', {
 		assignedTo: anna,
 		tags: ['customer'],
-		fields: { accountname: 'Müller GmbH & Co. KG', accounttype: 'Customer', website: 'https://mueller.example', email1: 'info@mueller.example', bill_city: 'München' },
+		fields: {
+			accountname: 'Müller GmbH & Co. KG',
+			accounttype: 'Customer',
+			website: 'https://mueller.example',
+			email1: 'info@mueller.example',
+			bill_city: 'München',
+		},
 	});
 	const acme = await crm.create('accounts', {
 		assignedTo: { type: 'group', id: 'sales' },

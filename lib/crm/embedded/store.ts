@@ -23,11 +23,8 @@ export class EmbeddedStore {
 		readonly now: () => Date,
 	) {
 		migrate(db);
-		db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance_id', ?), ('change_seq', '0')").run(
-			randomUUID(),
-		);
-		this.instanceId = (db.prepare("SELECT value FROM meta WHERE key = 'instance_id'").get() as { value: string })
-			.value;
+		db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance_id', ?), ('change_seq', '0')").run(randomUUID());
+		this.instanceId = (db.prepare("SELECT value FROM meta WHERE key = 'instance_id'").get() as { value: string }).value;
 	}
 
 	close(): void {
@@ -77,9 +74,9 @@ export class EmbeddedStore {
 	}
 
 	nextSeq(): number {
-		const row = this.stmt(
-			"UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq' RETURNING CAST(value AS INTEGER) AS seq",
-		).get() as { seq: number };
+		const row = this.stmt("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq' RETURNING CAST(value AS INTEGER) AS seq").get() as {
+			seq: number;
+		};
 		return row.seq;
 	}
 
@@ -128,10 +125,7 @@ export class EmbeddedStore {
 		};
 	}
 
-	derivedColumns(
-		module: CrmModule,
-		input: CrmRecordInput,
-	): { recordType: string | null; nameKey: string | null; messageId: string | null } {
+	derivedColumns(module: CrmModule, input: CrmRecordInput): { recordType: string | null; nameKey: string | null; messageId: string | null } {
 		const definition = MODULES[module];
 		const type = definition.typeField ? input.fields[definition.typeField] : undefined;
 		const name = definition.nameField ? input.fields[definition.nameField] : undefined;
@@ -147,11 +141,7 @@ export class EmbeddedStore {
 		for (const field of MODULES[module].emailFields) {
 			const value = fields[field];
 			if (typeof value !== 'string' || isBlank(value)) continue;
-			this.stmt('INSERT OR IGNORE INTO record_emails (email_lc, record_id, module) VALUES (?, ?, ?)').run(
-				emailKey(value),
-				recordId,
-				module,
-			);
+			this.stmt('INSERT OR IGNORE INTO record_emails (email_lc, record_id, module) VALUES (?, ?, ?)').run(emailKey(value), recordId, module);
 		}
 	}
 
@@ -199,9 +189,7 @@ export class EmbeddedStore {
 	permissionOf(userId: string, module: CrmModule, permission: CrmPermission): boolean {
 		const user = this.stmt('SELECT active FROM users WHERE id = ?').get(userId) as { active: number } | undefined;
 		if (!user || user.active !== 1) return false;
-		const row = this.stmt('SELECT level FROM user_permissions WHERE user_id = ? AND module = ?').get(userId, module) as
-			| { level: string }
-			| undefined;
+		const row = this.stmt('SELECT level FROM user_permissions WHERE user_id = ? AND module = ?').get(userId, module) as { level: string } | undefined;
 		const level = row?.level ?? 'write';
 		return level === 'write' || (level === 'read' && permission === 'read');
 	}

@@ -21,7 +21,10 @@ export class VtigerCrmBackend extends ComposedCrmBackend {
 		const context = new VtigerContext(config, options);
 		const directory = new VtigerDirectory(context);
 		super({ records: new VtigerRecords(context, directory), directory, emails: new VtigerEmailArchive(context), conflicts: new VtigerConflictLog(context) });
-		this.instanceId = `vtiger:${config.url.trim().replace(/\/+$/, '').replace(/\/webservice\.php$/, '')}`;
+		this.instanceId = `vtiger:${config.url
+			.trim()
+			.replace(/\/+$/, '')
+			.replace(/\/webservice\.php$/, '')}`;
 	}
 
 	async close(): Promise<void> {

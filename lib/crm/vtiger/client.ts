@@ -112,7 +112,9 @@ export class VtigerClient {
 	private async doLogin(): Promise<Session> {
 		try {
 			const challenge = (await this.send('GET', { operation: 'getchallenge', username: this.config.userName })) as { token: string };
-			const accessKey = createHash('md5').update(challenge.token + this.config.accessKey).digest('hex');
+			const accessKey = createHash('md5')
+				.update(challenge.token + this.config.accessKey)
+				.digest('hex');
 			const result = (await this.send('POST', { operation: 'login', username: this.config.userName, accessKey })) as {
 				sessionName: string;
 				userId: string;

@@ -18,7 +18,7 @@ export function mapError(error: unknown, module?: CrmModule, id?: string): Error
 		case 'ACCESS_DENIED':
 			return id
 				? new CrmError('permission', `vtiger refused the change of ${id}: ${error.message}`, 'Check that the vtiger user may edit this record and module.')
-				: new CrmError('permission', `vtiger refused the request: ${error.message}`, 'Check the vtiger user\'s profile and the module name.');
+				: new CrmError('permission', `vtiger refused the request: ${error.message}`, "Check the vtiger user's profile and the module name.");
 		case 'INVALID_ID_ATTRIBUTE':
 			return new CrmError('invalid', `vtiger rejected an id: ${error.message}`, 'Check the referenced record ids (account, contact, assigned user).');
 		case 'INVALID_SESSIONID':

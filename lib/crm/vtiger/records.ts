@@ -1,14 +1,5 @@
 /** vtiger's records role (CrmRecords): the change feed (sync, or queries when sync fails), CRUD and the lookups. */
-import type {
-	CrmChangePage,
-	CrmDirectory,
-	CrmListFilter,
-	CrmModule,
-	CrmPersonModule,
-	CrmRecord,
-	CrmRecordInput,
-	CrmRecords,
-} from '../types';
+import type { CrmChangePage, CrmDirectory, CrmListFilter, CrmModule, CrmPersonModule, CrmRecord, CrmRecordInput, CrmRecords } from '../types';
 import { CrmError } from '../types';
 import { calendarFields } from './calendar-fields';
 import { VtigerApiError } from './client';
@@ -69,13 +60,7 @@ export class VtigerRecords implements CrmRecords {
 		return this.changesByQuery(module, vtModule, state, first, limit);
 	}
 
-	private async changesBySync(
-		module: CrmModule,
-		vtModule: string,
-		state: ChangeCursor | undefined,
-		first: boolean,
-		limit: number,
-	): Promise<CrmChangePage> {
+	private async changesBySync(module: CrmModule, vtModule: string, state: ChangeCursor | undefined, first: boolean, limit: number): Promise<CrmChangePage> {
 		const since = Math.max(1, (state?.t ?? 1) - 1);
 		// Without a syncType vtiger's sync answers only the credential user's own records; the sync serves
 		// every mailbox owner, so an admin reads the whole application, anyone else also their groups' records.
@@ -88,7 +73,13 @@ export class VtigerRecords implements CrmRecords {
 		};
 		const page = pickPage(result.updated, state, limit);
 		const more = page.more || result.more === true;
-		if (more) return { changed: page.taken.map((v) => toRecord(module, v)), deletedIds: [], cursor: formatCursor({ m: 's', t: page.t, seen: page.seen }), hasMore: true };
+		if (more)
+			return {
+				changed: page.taken.map((v) => toRecord(module, v)),
+				deletedIds: [],
+				cursor: formatCursor({ m: 's', t: page.t, seen: page.seen }),
+				hasMore: true,
+			};
 		const seen = new Set(state?.seen ?? []);
 		const deletedIds = first ? [] : result.deleted.filter((id) => !seen.has(`${id}@deleted`));
 		const t = Math.max(page.t, Number(result.lastModifiedTime) || 0);
@@ -100,13 +91,7 @@ export class VtigerRecords implements CrmRecords {
 		return { changed: page.taken.map((v) => toRecord(module, v)), deletedIds, cursor: formatCursor(next), hasMore: false };
 	}
 
-	private async changesByQuery(
-		module: CrmModule,
-		vtModule: string,
-		state: ChangeCursor | undefined,
-		first: boolean,
-		limit: number,
-	): Promise<CrmChangePage> {
+	private async changesByQuery(module: CrmModule, vtModule: string, state: ChangeCursor | undefined, first: boolean, limit: number): Promise<CrmChangePage> {
 		const since = state?.t ?? 0;
 		const where = since > 0 ? ` WHERE modifiedtime >= ${lit(isoToVt(new Date(since * 1000).toISOString()))}` : '';
 		const rows = await this.ctx.queryAll(`SELECT * FROM ${vtModule}${where} ORDER BY modifiedtime`);
@@ -142,7 +127,10 @@ export class VtigerRecords implements CrmRecords {
 	async create(module: CrmModule, input: CrmRecordInput, options: { actingUserId?: string } = {}): Promise<CrmRecord> {
 		await this.assertMayWrite(options.actingUserId, module);
 		const vtModule = this.ctx.vtModule(module);
-		const element: Record<string, string> = { ...toElement(input), assigned_user_id: input.assignedTo ? toVtAssignee(input.assignedTo) : await this.ctx.client.userId() };
+		const element: Record<string, string> = {
+			...toElement(input),
+			assigned_user_id: input.assignedTo ? toVtAssignee(input.assignedTo) : await this.ctx.client.userId(),
+		};
 		for (const [name, value] of Object.entries(await this.mandatoryPicklistDefaults(vtModule))) if (!element[name]) element[name] = value;
 		Object.assign(element, calendarFields(vtModule, element, {}, new Date()));
 		try {
@@ -153,12 +141,7 @@ export class VtigerRecords implements CrmRecords {
 		}
 	}
 
-	async update(
-		module: CrmModule,
-		id: string,
-		patch: Partial<CrmRecordInput>,
-		options: { ifEtag?: string; actingUserId?: string } = {},
-	): Promise<CrmRecord> {
+	async update(module: CrmModule, id: string, patch: Partial<CrmRecordInput>, options: { ifEtag?: string; actingUserId?: string } = {}): Promise<CrmRecord> {
 		await this.assertMayWrite(options.actingUserId, module);
 		const current = await this.ctx.retrieve(module, id);
 		if (!current) throw notFound(module, id);
@@ -219,7 +202,13 @@ export class VtigerRecords implements CrmRecords {
 		if (!wanted) return undefined;
 		const rows = await this.ctx.queryAll(`SELECT * FROM Accounts WHERE accountname = ${lit(wanted)}`);
 		// The server's collation decides "=", so check exactness (case-insensitive) here too.
-		const exact = rows.filter((v) => String(v.accountname ?? '').normalize('NFC').trim().toLowerCase() === wanted.toLowerCase());
+		const exact = rows.filter(
+			(v) =>
+				String(v.accountname ?? '')
+					.normalize('NFC')
+					.trim()
+					.toLowerCase() === wanted.toLowerCase(),
+		);
 		const records = exact.map((v) => toRecord('accounts', v));
 		records.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || idNumber(a.id) - idNumber(b.id));
 		return records[0];
@@ -254,11 +243,7 @@ export class VtigerRecords implements CrmRecords {
  * second of the last one delivered and which versions at that second were delivered, since
  * the next read starts at that second again (modifiedtime has one-second resolution).
  */
-function pickPage(
-	rows: VtValues[],
-	state: ChangeCursor | undefined,
-	limit: number,
-): { taken: VtValues[]; more: boolean; t: number; seen: string[] } {
+function pickPage(rows: VtValues[], state: ChangeCursor | undefined, limit: number): { taken: VtValues[]; more: boolean; t: number; seen: string[] } {
 	const seen = new Set(state?.seen ?? []);
 	const fresh = rows
 		.filter((v) => !seen.has(versionKey(v)))

@@ -71,7 +71,10 @@ export function toRecord(module: CrmModule, v: VtValues): CrmRecord {
 		// modifiedtime has one-second resolution; the content hash tells same-second edits apart.
 		etag: versionKey(v).split('@')[1],
 		...(owner ? { assignedTo: { type: owner.startsWith(`${GROUP_PREFIX}x`) ? 'group' : 'user', id: owner } } : {}),
-		tags: (v.tags ?? '').split(',').map((t) => t.trim()).filter((t) => t !== ''),
+		tags: (v.tags ?? '')
+			.split(',')
+			.map((t) => t.trim())
+			.filter((t) => t !== ''),
 		...(v[IDENT_FIELD] ? { exchangeIdent: String(v[IDENT_FIELD]) } : {}),
 		fields,
 	} as CrmRecord;

@@ -95,11 +95,7 @@ export class EventAdapter implements EwsComponentAdapter<'event'> {
 
 	inWindow(item: ExchangeItem<'event'>, window: SyncWindow): boolean {
 		const e = item.record;
-		const lastDay = e.recurrence
-			? e.recurrence.range.type === 'endDate'
-				? e.recurrence.range.endDate
-				: undefined
-			: e.end?.dateTime;
+		const lastDay = e.recurrence ? (e.recurrence.range.type === 'endDate' ? e.recurrence.range.endDate : undefined) : e.end?.dateTime;
 		const firstDay = e.recurrence ? e.recurrence.range.startDate : e.start?.dateTime;
 		if (lastDay && lastDay.slice(0, 10) < window.from.slice(0, 10)) return false;
 		if (firstDay && firstDay.slice(0, 10) > window.to.slice(0, 10)) return false;
@@ -130,7 +126,9 @@ export class EventAdapter implements EwsComponentAdapter<'event'> {
 				continue;
 			}
 			try {
-				const occurrence = await this.ctx.call(() => Appointment.BindToOccurrence(this.ctx.service, new ItemId(masterId), index, PropertySet.FirstClassProperties));
+				const occurrence = await this.ctx.call(() =>
+					Appointment.BindToOccurrence(this.ctx.service, new ItemId(masterId), index, PropertySet.FirstClassProperties),
+				);
 				applyExceptionToEws(occurrence, ex, allDay, zone);
 				await this.ctx.call(() => occurrence.Update(ConflictResolutionMode.AlwaysOverwrite, SendInvitationsOrCancellationsMode.SendToNone));
 			} catch (e) {

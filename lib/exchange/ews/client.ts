@@ -118,13 +118,7 @@ export class EwsExchangeClient implements ExchangeClient {
 		return getItem(this.ctx, this.adapter(component), id);
 	}
 
-	create<C extends Component>(
-		component: C,
-		folderId: string,
-		record: ComponentRecordMap[C],
-		ident?: string,
-		options?: WriteOptions,
-	): Promise<ExchangeItem<C>> {
+	create<C extends Component>(component: C, folderId: string, record: ComponentRecordMap[C], ident?: string, options?: WriteOptions): Promise<ExchangeItem<C>> {
 		return createItem(this.ctx, this.adapter(component), folderId, record, ident, options);
 	}
 

@@ -1,5 +1,15 @@
 /** Contacts: the contact adapter (Contact items, no window, nothing related). */
-import { AffectedTaskOccurrence, Contact as EwsContact, ConflictResolutionMode, FolderId, Item, ItemId, PropertySet, SendCancellationsMode, type PropertyDefinitionBase } from 'ews-javascript-api';
+import {
+	AffectedTaskOccurrence,
+	Contact as EwsContact,
+	ConflictResolutionMode,
+	FolderId,
+	Item,
+	ItemId,
+	PropertySet,
+	SendCancellationsMode,
+	type PropertyDefinitionBase,
+} from 'ews-javascript-api';
 
 import type { Contact } from '../../model/types';
 import type { WriteOptions } from '../types';

@@ -42,10 +42,7 @@ export function parseSoapFault(body: string | undefined): SoapFault | undefined 
 	if (!body || !body.includes('<')) return undefined;
 	let doc: DomNode;
 	try {
-		doc = new DOMParser({ errorHandler: { warning: () => {}, error: () => {}, fatalError: () => {} } }).parseFromString(
-			body,
-			'text/xml',
-		) as unknown as DomNode;
+		doc = new DOMParser({ errorHandler: { warning: () => {}, error: () => {}, fatalError: () => {} } }).parseFromString(body, 'text/xml') as unknown as DomNode;
 	} catch {
 		return undefined;
 	}

@@ -1,5 +1,16 @@
 /** Folders (F1, F2, F5–F8): well-known folders, listings, and the connector's CRM-Sync folders. */
-import { CalendarFolder, ContactsFolder, DeleteMode, ExchangeService, Folder, FolderId, FolderTraversal, FolderView, PropertySet, TasksFolder } from 'ews-javascript-api';
+import {
+	CalendarFolder,
+	ContactsFolder,
+	DeleteMode,
+	ExchangeService,
+	Folder,
+	FolderId,
+	FolderTraversal,
+	FolderView,
+	PropertySet,
+	TasksFolder,
+} from 'ews-javascript-api';
 
 import { DEFAULT_SYNC_FOLDER_NAME } from '../ident';
 import { DEFAULT_FOLDER, ensureSyncFolderSet } from '../sync-folders';

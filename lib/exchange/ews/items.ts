@@ -52,7 +52,8 @@ async function loadItems<C extends Component>(
 		);
 		for (const r of responses.Responses) {
 			if (r.Result === ServiceResult.Success && r.Item) loaded.push(r.Item);
-			else if (options.failOnError && !ITEM_GONE.has(ServiceError[r.ErrorCode])) throw ewsError('unavailable', `Reading an item failed: ${r.ErrorMessage ?? ServiceError[r.ErrorCode]}`);
+			else if (options.failOnError && !ITEM_GONE.has(ServiceError[r.ErrorCode]))
+				throw ewsError('unavailable', `Reading an item failed: ${r.ErrorMessage ?? ServiceError[r.ErrorCode]}`);
 		}
 	}
 	const related = await adapter.related(loaded);
@@ -157,17 +158,17 @@ export async function updateItem<C extends Component>(
 
 export async function deleteItem<C extends Component>(ctx: EwsContext, adapter: EwsComponentAdapter<C>, id: string, options?: WriteOptions): Promise<void> {
 	if (options?.etag) {
-		const current = await ctx.call(() => Item.Bind(ctx.service, new ItemId(id), PropertySet.IdOnly)).catch((e: unknown) => {
-			if (e instanceof ExchangeError && e.code === 'notFound') return undefined;
-			throw e;
-		});
+		const current = await ctx
+			.call(() => Item.Bind(ctx.service, new ItemId(id), PropertySet.IdOnly))
+			.catch((e: unknown) => {
+				if (e instanceof ExchangeError && e.code === 'notFound') return undefined;
+				throw e;
+			});
 		if (!current) return;
 		if (current.Id.ChangeKey !== options.etag) throw ewsError('conflict', 'The item was changed in Exchange since the last sync; not deleted.');
 	}
 	try {
-		await ctx.call(() =>
-			ctx.service.DeleteItems([new ItemId(id)], DeleteMode.MoveToDeletedItems, adapter.sendCancellations, adapter.affectedTaskOccurrences),
-		);
+		await ctx.call(() => ctx.service.DeleteItems([new ItemId(id)], DeleteMode.MoveToDeletedItems, adapter.sendCancellations, adapter.affectedTaskOccurrences));
 	} catch (e) {
 		if (e instanceof ExchangeError && e.code === 'notFound') return;
 		throw e;

@@ -47,10 +47,7 @@ class NtlmXhrApi implements IXHRApi {
 			ca: options?.ca ? [...tls.rootCertificates, options.ca] : undefined,
 			rejectUnauthorized: options?.allowSelfSigned !== true,
 		});
-		this.inner = new XhrApi({ httpsAgent: agent, rejectUnauthorized: options?.allowSelfSigned !== true }).useNtlmAuthentication(
-			username,
-			password,
-		);
+		this.inner = new XhrApi({ httpsAgent: agent, rejectUnauthorized: options?.allowSelfSigned !== true }).useNtlmAuthentication(username, password);
 	}
 	async xhr(...args: Parameters<IXHRApi['xhr']>): ReturnType<IXHRApi['xhr']> {
 		let deadline: NodeJS.Timeout | undefined;

@@ -35,7 +35,14 @@ export async function syncFolderItems(
 ): Promise<SyncPage> {
 	const sync = (s: string | undefined) =>
 		ctx.call(() =>
-			ctx.service.SyncFolderItems(folderIdOf(folderId), properties(), null as unknown as ItemId[], max, SyncFolderItemsScope.NormalItems, s ?? (null as unknown as string)),
+			ctx.service.SyncFolderItems(
+				folderIdOf(folderId),
+				properties(),
+				null as unknown as ItemId[],
+				max,
+				SyncFolderItemsScope.NormalItems,
+				s ?? (null as unknown as string),
+			),
 		);
 	try {
 		return { changes: await sync(state), fullResync: state === undefined };

@@ -1,5 +1,15 @@
 /** Tasks: the task adapter (Task items; A2's window rule for tasks; deletes remove every occurrence). */
-import { AffectedTaskOccurrence, ConflictResolutionMode, FolderId, Item, ItemId, PropertySet, SendCancellationsMode, Task as EwsTask, type PropertyDefinitionBase } from 'ews-javascript-api';
+import {
+	AffectedTaskOccurrence,
+	ConflictResolutionMode,
+	FolderId,
+	Item,
+	ItemId,
+	PropertySet,
+	SendCancellationsMode,
+	Task as EwsTask,
+	type PropertyDefinitionBase,
+} from 'ews-javascript-api';
 
 import type { Task } from '../../model/types';
 import type { ExchangeItem, SyncWindow, WriteOptions } from '../types';

@@ -80,4 +80,3 @@ export function contactToGraph(c: Contact): Json {
 		categories: c.categories ?? [],
 	};
 }
-

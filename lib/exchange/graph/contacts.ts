@@ -60,7 +60,7 @@ export class ContactAdapter implements ComponentAdapter<'contact'> {
 		let fields: Record<string, unknown> = contactToGraph(record);
 		if (changed) {
 			const lists = contactPatchNeedsLists(changed)
-				? await this.ctx.request<ContactLists>('GET', `${path}?$select=${CONTACT_LIST_SELECT}`, 'Reading a contact\'s addresses and phones')
+				? await this.ctx.request<ContactLists>('GET', `${path}?$select=${CONTACT_LIST_SELECT}`, "Reading a contact's addresses and phones")
 				: {};
 			fields = contactPatch(record, changed, lists);
 		}

@@ -32,7 +32,11 @@ export function exchangeErrorFrom(f: GraphFailure, what: string, mailbox: string
 	const code = f.code ?? '';
 	const message = `${what} failed: ${f.message || code || `HTTP ${status ?? 'error'}`}`;
 	if (TLS_CODES.has(code)) {
-		return new ExchangeError('tls', message, 'The server certificate is not trusted. If the server uses a private CA or a self-signed certificate, add it in the credential (custom CA certificate).');
+		return new ExchangeError(
+			'tls',
+			message,
+			'The server certificate is not trusted. If the server uses a private CA or a self-signed certificate, add it in the credential (custom CA certificate).',
+		);
 	}
 	if (code === 'ENOTFOUND' || code === 'ECONNREFUSED' || code === 'EAI_AGAIN') {
 		return new ExchangeError('badUrl', message, 'The Graph server cannot be reached. Check the Graph base URL in the credential and the network.', status);
@@ -55,7 +59,12 @@ export function exchangeErrorFrom(f: GraphFailure, what: string, mailbox: string
 			return new ExchangeError('auth', message, 'Authentication failed. Reconnect the credential; check tenant, client ID and secret.', status);
 		case 403:
 			if (/MailboxNotEnabledForRESTAPI|MailboxNotFound/i.test(code + (f.message ?? ''))) {
-				return new ExchangeError('notFound', message, `The mailbox ${mailbox} was not found or is not an Exchange Online mailbox. Check the mailbox address.`, status);
+				return new ExchangeError(
+					'notFound',
+					message,
+					`The mailbox ${mailbox} was not found or is not an Exchange Online mailbox. Check the mailbox address.`,
+					status,
+				);
 			}
 			return new ExchangeError('forbidden', message, SCOPES_HINT, status);
 		case 404:

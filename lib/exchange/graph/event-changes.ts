@@ -102,7 +102,9 @@ async function resolveEventDelta(
 		// pair knows: check the series seen before (one GET each, in $batches of 20).
 		const unchecked = [...knownSeries].filter((id) => !removed.includes(id) && !masterIds.has(id));
 		if (gone && unchecked.length) {
-			const check = await ctx.batch(unchecked.map((id, i) => [{ id: `s${i}`, method: 'GET' as const, url: `${ctx.eventsPath(folderId)}/${q(id)}?$select=id` }]));
+			const check = await ctx.batch(
+				unchecked.map((id, i) => [{ id: `s${i}`, method: 'GET' as const, url: `${ctx.eventsPath(folderId)}/${q(id)}?$select=id` }]),
+			);
 			unchecked.forEach((id, i) => {
 				const r = check.get(`s${i}`);
 				if (r?.status === 404) deletedIds.push(id);
@@ -141,7 +143,9 @@ async function resolveEventDelta(
 async function addEventIdents(ctx: GraphContext, folderId: string, targets: Array<ExchangeItem<'event'>>, items: Array<ExchangeItem<'event'>>): Promise<void> {
 	if (!targets.length) return;
 	const base = ctx.eventsPath(folderId);
-	const res = await ctx.batch(targets.map((t, i) => [{ id: `p${i}`, method: 'GET' as const, url: `${base}/${q(t.id)}?$select=id&$expand=${q(IDENT_EXPAND)}` }]));
+	const res = await ctx.batch(
+		targets.map((t, i) => [{ id: `p${i}`, method: 'GET' as const, url: `${base}/${q(t.id)}?$select=id&$expand=${q(IDENT_EXPAND)}` }]),
+	);
 	targets.forEach((t, i) => {
 		const r = res.get(`p${i}`);
 		if (r?.status === 404) {

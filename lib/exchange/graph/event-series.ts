@@ -15,10 +15,34 @@ import { eventFromGraph, exceptionToGraph, identFromExtendedProperties } from '.
  * properties the mapping (and the raw output) need are selected with it.
  */
 const EVENT_SELECT = [
-	'id', 'createdDateTime', 'lastModifiedDateTime', 'changeKey', 'categories', 'subject', 'body', 'bodyPreview', 'start', 'end',
-	'originalStartTimeZone', 'originalEndTimeZone', 'isAllDay', 'isCancelled', 'location', 'locations', 'sensitivity', 'showAs',
-	'importance', 'isReminderOn', 'reminderMinutesBeforeStart', 'recurrence', 'type', 'seriesMasterId', 'organizer', 'attendees',
-	'webLink', 'cancelledOccurrences',
+	'id',
+	'createdDateTime',
+	'lastModifiedDateTime',
+	'changeKey',
+	'categories',
+	'subject',
+	'body',
+	'bodyPreview',
+	'start',
+	'end',
+	'originalStartTimeZone',
+	'originalEndTimeZone',
+	'isAllDay',
+	'isCancelled',
+	'location',
+	'locations',
+	'sensitivity',
+	'showAs',
+	'importance',
+	'isReminderOn',
+	'reminderMinutesBeforeStart',
+	'recurrence',
+	'type',
+	'seriesMasterId',
+	'organizer',
+	'attendees',
+	'webLink',
+	'cancelledOccurrences',
 ].join(',');
 const INSTANCE_SELECT = 'id,type,start,end,originalStart,originalStartTimeZone,originalEndTimeZone,subject,location,seriesMasterId,isAllDay';
 

@@ -146,9 +146,7 @@ export class GraphFolders {
 	/** F5/F6: deletes the CRM-Sync folders (with content); never a default folder. */
 	async removeSyncFolders(kinds: SyncFolderKind[], folderName = DEFAULT_SYNC_FOLDER_NAME): Promise<void> {
 		for (const kind of kinds) {
-			const folders = (await this.listFolders(kind)).filter(
-				(f) => f.displayName.toLowerCase() === folderName.toLowerCase() && !f.wellKnownName,
-			);
+			const folders = (await this.listFolders(kind)).filter((f) => f.displayName.toLowerCase() === folderName.toLowerCase() && !f.wellKnownName);
 			for (const f of folders) {
 				try {
 					await this.ctx.request('DELETE', `${this.folderCollection(kind)}/${q(f.id)}`, `Deleting folder ${folderName}`);

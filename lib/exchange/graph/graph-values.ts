@@ -5,7 +5,6 @@ import { GRAPH_IDENT_PROPERTY_ID } from '../ident';
 import { ianaToWindows, windowsToIana } from '../timezones';
 import type { GraphDateTimeTimeZone, GraphItemBase } from './graph-types';
 
-
 export function text(value: string | null | undefined): string | undefined {
 	if (value === null || value === undefined) return undefined;
 	const t = value.trim();
@@ -64,9 +63,7 @@ export function etagOf(item: GraphItemBase): string {
 }
 
 export function identFromExtendedProperties(item: GraphItemBase): string | undefined {
-	const prop = item.singleValueExtendedProperties?.find(
-		(p) => p.id.toLowerCase() === GRAPH_IDENT_PROPERTY_ID.toLowerCase(),
-	);
+	const prop = item.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === GRAPH_IDENT_PROPERTY_ID.toLowerCase());
 	return text(prop?.value);
 }
 
@@ -95,4 +92,3 @@ export function plainBody(body: { contentType?: string; content?: string | null 
 			.replace(/\n{3,}/g, '\n\n'),
 	);
 }
-

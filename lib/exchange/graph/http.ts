@@ -49,7 +49,10 @@ export class HttpTransport {
 	 * `timeoutMs` bounds one request from sending to the last byte of the answer (not only socket
 	 * idleness: a server that trickles bytes or never answers ends the same way).
 	 */
-	constructor(tls: TlsOptions = {}, readonly timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS) {
+	constructor(
+		tls: TlsOptions = {},
+		readonly timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+	) {
 		this.httpsAgent = new https.Agent({ keepAlive: true, ca: tls.ca ? [...tlsRootCertificates(), tls.ca] : undefined, minVersion: 'TLSv1.2' });
 		this.httpAgent = new http.Agent({ keepAlive: true });
 	}

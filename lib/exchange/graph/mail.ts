@@ -72,7 +72,9 @@ export async function moveMessages(ctx: GraphContext, moves: MessageMove[]): Pro
 	let res: Awaited<ReturnType<GraphContext['batch']>>;
 	try {
 		res = await ctx.batch(
-			moves.map((m, i) => [{ id: `m${i}`, method: 'POST' as const, url: `${ctx.root}/messages/${q(m.id)}/move`, body: { destinationId: m.destinationFolderId } }]),
+			moves.map((m, i) => [
+				{ id: `m${i}`, method: 'POST' as const, url: `${ctx.root}/messages/${q(m.id)}/move`, body: { destinationId: m.destinationFolderId } },
+			]),
 		);
 	} catch (e) {
 		const error = e instanceof ExchangeError ? e : toExchangeError(e, what, ctx.mailbox);

@@ -45,7 +45,13 @@ export class TaskAdapter implements ComponentAdapter<'task'> {
 		const changed = options.changedFields;
 		return {
 			steps: (key) => [
-				{ id: key, method: 'PATCH', url: path, body: changed ? taskPatch(record, changed) : taskToGraph(record, { create: false }), ...(headers ? { headers } : {}) },
+				{
+					id: key,
+					method: 'PATCH',
+					url: path,
+					body: changed ? taskPatch(record, changed) : taskToGraph(record, { create: false }),
+					...(headers ? { headers } : {}),
+				},
 				{ id: `${key}-links`, method: 'GET', url: `${path}/linkedResources`, dependsOn: [key] },
 			],
 			result: (key, res) => this.updatedItem(folderId, path, ident, res.get(key), res.get(`${key}-links`)),

@@ -133,10 +133,20 @@ function tokenError(status: number, body: TokenResponse): ExchangeError {
 		return new ExchangeError('auth', `Microsoft sign-in failed: ${first}`, 'Check the tenant (directory) ID or domain in the credential.', status);
 	}
 	if (/AADSTS7000215|AADSTS7000222|invalid_client/i.test(`${body.error} ${description}`)) {
-		return new ExchangeError('auth', `Microsoft sign-in failed: ${first}`, 'The client secret is wrong or expired. Create a new secret in the app registration and update the credential.', status);
+		return new ExchangeError(
+			'auth',
+			`Microsoft sign-in failed: ${first}`,
+			'The client secret is wrong or expired. Create a new secret in the app registration and update the credential.',
+			status,
+		);
 	}
 	if (/AADSTS700016|unauthorized_client/i.test(`${body.error} ${description}`)) {
-		return new ExchangeError('auth', `Microsoft sign-in failed: ${first}`, 'The client (application) ID is not known in this tenant. Check the credential.', status);
+		return new ExchangeError(
+			'auth',
+			`Microsoft sign-in failed: ${first}`,
+			'The client (application) ID is not known in this tenant. Check the credential.',
+			status,
+		);
 	}
 	if (/invalid_grant/i.test(`${body.error}`)) {
 		return new ExchangeError('auth', `Microsoft sign-in failed: ${first}`, 'The sign-in has expired or was revoked. Reconnect the credential.', status);

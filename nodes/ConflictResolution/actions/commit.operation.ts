@@ -9,7 +9,13 @@ export const description: INodeProperties[] = [];
 
 /** One line a person reads first, e.g. "contacts: 3 created, 1 updated, 0 deleted, 0 conflicts, 0 errors". */
 function runSummary(component: string, counts: RunCounts, dryRun: boolean): string {
-	const parts = [`${counts.created} created`, `${counts.updated} updated`, `${counts.deleted} deleted`, `${counts.conflicts} conflicts`, `${counts.errors} errors`];
+	const parts = [
+		`${counts.created} created`,
+		`${counts.updated} updated`,
+		`${counts.deleted} deleted`,
+		`${counts.conflicts} conflicts`,
+		`${counts.errors} errors`,
+	];
 	return `${component}${dryRun ? ' (dry run, nothing written)' : ''}: ${parts.join(', ')}`;
 }
 
@@ -91,7 +97,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const mailbox = run.marker?.mailbox ?? tableRef(this).mailbox;
 			const status = await log.finishSyncRun(runKey(mailbox, first.component, first.table), runHolder(this), {
 				summary: json.summary as string,
-				...(counts.errors > 0 ? { error: `${counts.errors} change(s) could not be written; they are tried again in the next run (the Commit report lists them under "failures").` } : {}),
+				...(counts.errors > 0
+					? { error: `${counts.errors} change(s) could not be written; they are tried again in the next run (the Commit report lists them under "failures").` }
+					: {}),
 				// The run log keeps it as this sync's newest state (docs/decisions.md §17); a dry run changed nothing.
 				...(report ? { state: table.save() } : {}),
 			});

@@ -193,8 +193,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	} catch (error) {
 		if (error instanceof SideInputError) {
 			throw new NodeOperationError(this.getNode(), error.message, {
-				description:
-					'Connect the CRM changes (after Field Mapping: CRM → Canonical) to the first input and the Exchange changes to the second.',
+				description: 'Connect the CRM changes (after Field Mapping: CRM → Canonical) to the first input and the Exchange changes to the second.',
 			});
 		}
 		throw new NodeOperationError(this.getNode(), error as Error);

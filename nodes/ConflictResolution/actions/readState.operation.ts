@@ -45,7 +45,15 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const waitSeconds = this.getNodeParameter('waitSeconds', 0, 0) as number;
 		const start = await startSyncRunWaiting(log, key, runHolder(this), Math.max(1, minutes) * 60_000, { waitMs: Math.max(0, waitSeconds) * 1000 });
 		if (!start.acquired) {
-			const skipped: IDataObject = { skipped: true, paused: start.paused === true, reason: start.reason, mailbox: ref.mailbox, component: ref.component, heldBy: start.status.holder ?? null, leaseUntil: start.status.leaseUntil ?? null };
+			const skipped: IDataObject = {
+				skipped: true,
+				paused: start.paused === true,
+				reason: start.reason,
+				mailbox: ref.mailbox,
+				component: ref.component,
+				heldBy: start.status.holder ?? null,
+				leaseUntil: start.status.leaseUntil ?? null,
+			};
 			return [[], [{ json: skipped, pairedItem: { item: 0 } }]];
 		}
 		lease = { holder: start.status.holder ?? null, until: start.status.leaseUntil ?? null };

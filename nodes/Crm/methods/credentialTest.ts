@@ -4,10 +4,7 @@ import { createCrmBackend } from '../../../lib/crm';
 import { credentialsToConfig } from '../transport/backend';
 
 /** Opens (or creates) the CRM the credential describes and reads its users. */
-export async function crmApiTest(
-	this: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted,
-): Promise<INodeCredentialTestResult> {
+export async function crmApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	try {
 		const crm = await createCrmBackend(credentialsToConfig(credential.data ?? {}));
 		try {

@@ -20,9 +20,7 @@ export async function getGroups(this: ILoadOptionsFunctions): Promise<INodePrope
 /** Users and groups; values are "user:<id>" / "group:<id>". */
 export async function getAssignees(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const crm = await getCrmBackend(this);
-	const users = (await crm.listUsers())
-		.filter((u) => u.active)
-		.map((u) => ({ name: `User: ${userLabel(u)}`, value: `user:${u.id}` }));
+	const users = (await crm.listUsers()).filter((u) => u.active).map((u) => ({ name: `User: ${userLabel(u)}`, value: `user:${u.id}` }));
 	const groups = (await crm.listGroups()).map((g) => ({ name: `Group: ${g.name}`, value: `group:${g.id}` }));
 	return [...users, ...groups];
 }

@@ -53,10 +53,7 @@ export async function openSharedCrmBackend(config: CrmConnectionConfig): Promise
  * The CRM the node's credential points at. Shared within the process: callers must not close
  * it (it is closed when the process exits).
  */
-export async function getCrmBackend(
-	ctx: IExecuteFunctions | ILoadOptionsFunctions | ITriggerFunctions,
-	credentialName = 'crmApi',
-): Promise<CrmBackend> {
+export async function getCrmBackend(ctx: IExecuteFunctions | ILoadOptionsFunctions | ITriggerFunctions, credentialName = 'crmApi'): Promise<CrmBackend> {
 	const credentials = await ctx.getCredentials(credentialName);
 	return openSharedCrmBackend(credentialsToConfig(credentials));
 }

@@ -80,10 +80,7 @@ async function importAll(this: IExecuteFunctions, crm: CrmBackend, mailbox: Exch
 			input = await readMessageInput.call(this, i, resolveFolder);
 		} catch (error) {
 			await flush();
-			const nodeError =
-				error instanceof NodeOperationError
-					? error
-					: new NodeOperationError(node, (error as Error).message, { itemIndex: i });
+			const nodeError = error instanceof NodeOperationError ? error : new NodeOperationError(node, (error as Error).message, { itemIndex: i });
 			if (!this.continueOnFail()) throw nodeError;
 			out.push(errorItem(nodeError, undefined, i));
 			continue;
@@ -107,17 +104,12 @@ function carriesMessage(ctx: IExecuteFunctions, itemIndex: number): boolean {
 async function crmUserOf(crm: CrmBackend, ownerAddresses: string[]): Promise<string | undefined> {
 	if (ownerAddresses.length === 0) return undefined;
 	const users = await crm.listUsers();
-	const match = users
-		.filter((user) => user.email && ownerAddresses.includes(user.email.toLowerCase()))
-		.sort((a, b) => Number(b.active) - Number(a.active))[0];
+	const match = users.filter((user) => user.email && ownerAddresses.includes(user.email.toLowerCase())).sort((a, b) => Number(b.active) - Number(a.active))[0];
 	return match?.id;
 }
 
 /** Maps a folder id to its CRM-Sync role, reading the mailbox's CRM-Sync folders once per run. */
-function folderResolver(
-	ctx: IExecuteFunctions,
-	mailbox: ExchangeClient | undefined,
-): (folderId: string) => Promise<MailFolderRole> {
+function folderResolver(ctx: IExecuteFunctions, mailbox: ExchangeClient | undefined): (folderId: string) => Promise<MailFolderRole> {
 	let folders: Promise<SyncFolders['mail']> | undefined;
 	return async (folderId) => {
 		if (!mailbox) {

@@ -15,8 +15,7 @@ export const importOptions: INodeProperties = {
 			name: 'crmUserId',
 			type: 'string',
 			default: '',
-			description:
-				'CRM user the e-mail and new leads are assigned to. Empty: the CRM user whose e-mail address is the mailbox owner\'s.',
+			description: "CRM user the e-mail and new leads are assigned to. Empty: the CRM user whose e-mail address is the mailbox owner's.",
 		},
 		{
 			displayName: 'Blacklist',
@@ -68,8 +67,7 @@ export const importOptions: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: 'anna@firm.com, a.schmidt@firm.com',
-			description:
-				'The mailbox owner\'s own addresses (aliases), never matched. The connected mailbox\'s address is always included.',
+			description: "The mailbox owner's own addresses (aliases), never matched. The connected mailbox's address is always included.",
 		},
 		{
 			displayName: 'Max New Leads Per E-Mail',
@@ -85,15 +83,14 @@ export const importOptions: INodeProperties = {
 			name: 'moveBack',
 			type: 'boolean',
 			default: true,
-			description:
-				'Whether to move the message back to the folder it came from (or Inbox / Sent Items when that is unknown) once it is processed',
+			description: 'Whether to move the message back to the folder it came from (or Inbox / Sent Items when that is unknown) once it is processed',
 		},
 		{
 			displayName: 'Placeholder',
 			name: 'placeholder',
 			type: 'string',
 			default: '???',
-			description: 'Value used for a lead\'s last name or company when the placeholder is chosen',
+			description: "Value used for a lead's last name or company when the placeholder is chosen",
 		},
 		{
 			displayName: 'Search Modules',

@@ -27,7 +27,7 @@ export const itemFolderParameters: INodeProperties[] = ITEM_RESOURCES.map((compo
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
-	description: 'The folder to work in. The list shows the CRM-Sync folder and the mailbox\'s own folders.',
+	description: "The folder to work in. The list shows the CRM-Sync folder and the mailbox's own folders.",
 	modes: [
 		{
 			displayName: 'From List',

@@ -4,10 +4,7 @@ import { ExchangeError, GraphExchangeClient, testEwsConnection, type EwsCredenti
 import { graphConfigFromCredentials } from '../transport';
 
 /** Signs in and reads the mailbox's Inbox: proves tenant, app, secret, scopes and mailbox. */
-export async function microsoftGraphConnectionTest(
-	this: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted,
-): Promise<INodeCredentialTestResult> {
+export async function microsoftGraphConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	let client: GraphExchangeClient | undefined;
 	try {
 		client = new GraphExchangeClient(graphConfigFromCredentials(credential.data ?? {}));
@@ -25,10 +22,7 @@ export async function microsoftGraphConnectionTest(
  * Binds the Inbox over EWS and says which of A7's cases failed: wrong password, wrong URL,
  * untrusted certificate, unreachable server, missing permission.
  */
-export async function exchangeEwsConnectionTest(
-	this: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted,
-): Promise<INodeCredentialTestResult> {
+export async function exchangeEwsConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	const data = (credential.data ?? {}) as unknown as Partial<EwsCredentialData>;
 	const { status, message } = await testEwsConnection({ ...data, url: String(data.url ?? '').trim(), authentication: data.authentication ?? 'basic' });
 	return { status, message };

@@ -51,7 +51,11 @@ export const authenticationParameter: INodeProperties = {
 	noDataExpression: true,
 	options: [
 		{ name: 'Microsoft 365 (Graph)', value: GRAPH_CREDENTIAL, description: 'Exchange Online through Microsoft Graph' },
-		{ name: 'Exchange Server (EWS)', value: EWS_CREDENTIAL, description: 'Exchange 2016, 2019 or Subscription Edition on-premises through Exchange Web Services' },
+		{
+			name: 'Exchange Server (EWS)',
+			value: EWS_CREDENTIAL,
+			description: 'Exchange 2016, 2019 or Subscription Edition on-premises through Exchange Web Services',
+		},
 	],
 	default: GRAPH_CREDENTIAL,
 };
@@ -139,7 +143,11 @@ export function graphConfigFromCredentials(credentials: ICredentialDataDecrypted
 export function ewsConfigFromCredentials(credentials: ICredentialDataDecryptedObject, options: ClientOptions = {}): EwsClientConfig {
 	const data = credentials as unknown as EwsCredentialData;
 	if (!str(data.url)) {
-		throw new ExchangeError('badUrl', 'The Exchange (EWS) credential has no EWS URL', 'Open the credential and enter the address, e.g. https://mail.example.com/EWS/Exchange.asmx.');
+		throw new ExchangeError(
+			'badUrl',
+			'The Exchange (EWS) credential has no EWS URL',
+			'Open the credential and enter the address, e.g. https://mail.example.com/EWS/Exchange.asmx.',
+		);
 	}
 	const own = (str(data.mailbox) || str(data.username)).toLowerCase();
 	const requested = str(options.mailbox);

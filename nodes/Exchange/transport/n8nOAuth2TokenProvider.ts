@@ -66,7 +66,11 @@ export class N8nOAuth2TokenProvider implements TokenProvider {
 			);
 		}
 		if (!data?.access_token) {
-			throw new ExchangeError('auth', 'Microsoft sign-in could not be renewed: no access token came back', 'Open the Microsoft credential and click "Reconnect" (sign in again).');
+			throw new ExchangeError(
+				'auth',
+				'Microsoft sign-in could not be renewed: no access token came back',
+				'Open the Microsoft credential and click "Reconnect" (sign in again).',
+			);
 		}
 		this.token = data.access_token;
 		this.expiresAt = expiresAtOf(data, this.now());

@@ -27,8 +27,7 @@ export const crmFieldsFieldProperty: INodeProperties = {
 	name: 'crmFieldsField',
 	type: 'string',
 	default: 'fields',
-	description:
-		'Item field that holds the CRM record’s fields, as the CRM node outputs them (leave empty to use the whole item)',
+	description: 'Item field that holds the CRM record’s fields, as the CRM node outputs them (leave empty to use the whole item)',
 };
 
 const KIND_OPTIONS = [
@@ -51,8 +50,7 @@ export const customisationProperties: INodeProperties[] = [
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true },
 		default: {},
-		description:
-			'Add field pairs or override the preset’s. A pair with the same canonical field or the same CRM field replaces the preset’s pair.',
+		description: 'Add field pairs or override the preset’s. A pair with the same canonical field or the same CRM field replaces the preset’s pair.',
 		options: [
 			{
 				displayName: 'Pair',
@@ -118,8 +116,7 @@ export const customisationProperties: INodeProperties[] = [
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true },
 		default: {},
-		description:
-			'Entries put before the preset’s picklist entries, so they win (e.g. CRM “overdue” ⇄ notStarted)',
+		description: 'Entries put before the preset’s picklist entries, so they win (e.g. CRM “overdue” ⇄ notStarted)',
 		options: [
 			{
 				displayName: 'Entry',
@@ -185,8 +182,7 @@ export const eventOptionsProperty: INodeProperties = {
 			name: 'enrichment',
 			type: 'boolean',
 			default: true,
-			description:
-				'Whether to add company, address, website, contact person, remark and a CRM link below the description in Exchange',
+			description: 'Whether to add company, address, website, contact person, remark and a CRM link below the description in Exchange',
 		},
 		{
 			displayName: 'Private as Busy Block',
@@ -267,7 +263,7 @@ export const mappingSourceProperties: INodeProperties[] = [
 		default: "={{ $('Map CRM → Canonical').params }}",
 		description:
 			'The CRM → Canonical node whose mapping this node uses, as an expression with its name. Change a field pair there and it applies to both directions.',
-		hint: 'Keep the form {{ $(\'Node Name\').params }}; n8n updates the name when the node is renamed',
+		hint: "Keep the form {{ $('Node Name').params }}; n8n updates the name when the node is renamed",
 		displayOptions: { show: { operation: ['toCrm'], mappingFrom: ['node'] } },
 	},
 ];

@@ -106,7 +106,7 @@ function settingOf(ctx: IExecuteFunctions, itemIndex: number, parameters: IDataO
  */
 function mappingNodeParameters(ctx: IExecuteFunctions, itemIndex: number, component: Component): IDataObject {
 	const source = ctx.getNodeParameter('mappingSource', itemIndex, undefined) as unknown;
-	const fix = 'Set “Mapping Node” to {{ $(\'Name of the CRM → Canonical node\').params }}, or choose “Mapping: Set Here”.';
+	const fix = "Set “Mapping Node” to {{ $('Name of the CRM → Canonical node').params }}, or choose “Mapping: Set Here”.";
 	if (!source || typeof source !== 'object' || Array.isArray(source)) {
 		throw new NodeOperationError(ctx.getNode(), 'The node this mapping should come from was not found', { itemIndex, description: fix });
 	}

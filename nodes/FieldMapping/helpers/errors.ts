@@ -13,13 +13,7 @@ export interface MappedItems {
  * workflow can file a sync conflict and go on), unless the builder chose to fail on it; then
  * "Continue On Fail" is honoured per item.
  */
-export function handleItemError(
-	this: IExecuteFunctions,
-	error: unknown,
-	item: INodeExecutionData,
-	itemIndex: number,
-	result: MappedItems,
-): void {
+export function handleItemError(this: IExecuteFunctions, error: unknown, item: INodeExecutionData, itemIndex: number, result: MappedItems): void {
 	const invalidRecords = this.getNodeParameter('invalidRecords', itemIndex, 'output') as string;
 	if (error instanceof MappingError && invalidRecords === 'output') {
 		const json: IDataObject = { ...item.json, reason: error.message };

@@ -35,14 +35,20 @@ function hintFor(status: number, path: string): { message: string; description: 
 	}
 	if (status === 404 && path === '/workflows') {
 		return {
-			message: 'n8n\'s public API is not reachable at this base URL',
-			description: 'Set the Base URL of the n8n API credential to this instance\'s API, e.g. http://localhost:5678/api/v1, and make sure the public API is not disabled (N8N_PUBLIC_API_DISABLED).',
+			message: "n8n's public API is not reachable at this base URL",
+			description:
+				"Set the Base URL of the n8n API credential to this instance's API, e.g. http://localhost:5678/api/v1, and make sure the public API is not disabled (N8N_PUBLIC_API_DISABLED).",
 		};
 	}
 	return undefined;
 }
 
-export async function n8nApi<T>(ctx: Ctx, method: IHttpRequestMethods, path: string, options: { body?: object; qs?: IDataObject; itemIndex?: number } = {}): Promise<T> {
+export async function n8nApi<T>(
+	ctx: Ctx,
+	method: IHttpRequestMethods,
+	path: string,
+	options: { body?: object; qs?: IDataObject; itemIndex?: number } = {},
+): Promise<T> {
 	const credentials = await ctx.getCredentials<{ baseUrl?: string; apiKey?: string }>(N8N_API_CREDENTIAL);
 	const baseUrl = String(credentials.baseUrl ?? '').replace(/\/+$/, '');
 	if (!baseUrl || !credentials.apiKey) {
@@ -115,8 +121,11 @@ export const createWorkflow = (ctx: Ctx, body: WorkflowBody, itemIndex: number) 
 export const updateWorkflow = (ctx: Ctx, id: string, body: WorkflowBody, itemIndex: number) =>
 	n8nApi<ApiWorkflow>(ctx, 'PUT', `/workflows/${encodeURIComponent(id)}`, { body, itemIndex });
 
-export const publishWorkflow = (ctx: Ctx, id: string, itemIndex: number) => n8nApi<ApiWorkflow>(ctx, 'POST', `/workflows/${encodeURIComponent(id)}/publish`, { body: {}, itemIndex });
+export const publishWorkflow = (ctx: Ctx, id: string, itemIndex: number) =>
+	n8nApi<ApiWorkflow>(ctx, 'POST', `/workflows/${encodeURIComponent(id)}/publish`, { body: {}, itemIndex });
 
-export const unpublishWorkflow = (ctx: Ctx, id: string, itemIndex: number) => n8nApi<ApiWorkflow>(ctx, 'POST', `/workflows/${encodeURIComponent(id)}/unpublish`, { itemIndex });
+export const unpublishWorkflow = (ctx: Ctx, id: string, itemIndex: number) =>
+	n8nApi<ApiWorkflow>(ctx, 'POST', `/workflows/${encodeURIComponent(id)}/unpublish`, { itemIndex });
 
-export const deleteWorkflow = (ctx: Ctx, id: string, itemIndex: number) => n8nApi<ApiWorkflow>(ctx, 'DELETE', `/workflows/${encodeURIComponent(id)}`, { itemIndex });
+export const deleteWorkflow = (ctx: Ctx, id: string, itemIndex: number) =>
+	n8nApi<ApiWorkflow>(ctx, 'DELETE', `/workflows/${encodeURIComponent(id)}`, { itemIndex });

@@ -153,7 +153,9 @@ describeWithChromium('the admin’s first hour in the n8n editor (issue 16)', ()
 			const stillMarked = Object.entries(reviews).filter(([, r]) => r.markersAfterPicking.length > 0);
 			expect(stillMarked).toEqual([]);
 			const unlinked = Object.entries(reviews).flatMap(([file, r]) =>
-				Object.entries(r.savedCredentials).flatMap(([node, refs]) => refs.filter((ref) => /\((no id|REPLACE_WITH_[A-Z_]+)\)$/.test(ref)).map((ref) => `${file} › ${node} › ${ref}`)),
+				Object.entries(r.savedCredentials).flatMap(([node, refs]) =>
+					refs.filter((ref) => /\((no id|REPLACE_WITH_[A-Z_]+)\)$/.test(ref)).map((ref) => `${file} › ${node} › ${ref}`),
+				),
 			);
 			expect(unlinked).toEqual([]);
 		},
@@ -203,12 +205,15 @@ describeWithChromium('the admin’s first hour in the n8n editor (issue 16)', ()
 
 					const crmAfter = await crm.list('contacts');
 					const outlook = (await exchange.listChanges('contact', folderId, undefined)).items.map((i) => i.record as Contact);
-					expect(names(crmAfter.map((r) => [r.fields.firstname, r.fields.lastname]))).toEqual(names([...crmBefore.map((r) => [r.fields.firstname, r.fields.lastname]), [olga.firstName, olga.lastName]]));
+					expect(names(crmAfter.map((r) => [r.fields.firstname, r.fields.lastname]))).toEqual(
+						names([...crmBefore.map((r) => [r.fields.firstname, r.fields.lastname]), [olga.firstName, olga.lastName]]),
+					);
 					expect(names(outlook.map((c) => [c.firstName, c.lastName]))).toEqual(names(crmAfter.map((r) => [r.fields.firstname, r.fields.lastname])));
 					expect(crmAfter.find((r) => r.fields.lastname === 'Outlook')?.fields.email).toBe(olga.email);
 					expect(outlook.find((c) => c.lastName === 'Outlook')).toMatchObject(olga);
 					// Nothing else changed: the CRM's existing contacts and other modules, and no write outside the sync folder.
-					for (const before of crmBefore) expect(crmAfter.find((r) => r.id === before.id)).toMatchObject({ fields: before.fields, assignedTo: before.assignedTo, tags: before.tags });
+					for (const before of crmBefore)
+						expect(crmAfter.find((r) => r.id === before.id)).toMatchObject({ fields: before.fields, assignedTo: before.assignedTo, tags: before.tags });
 					expect(await otherModules(crm)).toEqual(othersBefore);
 					// A $batch envelope is a POST whatever it carries; its sub-requests are recorded one by one.
 					const writes = recorder.exchanges.filter((x) => x.method !== 'GET' && x.path !== '/$batch');
@@ -262,7 +267,8 @@ async function reviewTemplate(editor: N8nEditor, template: Template): Promise<Te
 	let saved = await editor.savedWorkflow(id);
 	if (markersOnImport.length > 0) {
 		// Autosave: every slot of the nodes just edited is stored with a credential id.
-		const stored = (w: SavedWorkflow, node: string) => Object.values(w.nodes.find((n) => n.name === node)?.credentials ?? {}).filter((c) => Boolean(c.id)).length;
+		const stored = (w: SavedWorkflow, node: string) =>
+			Object.values(w.nodes.find((n) => n.name === node)?.credentials ?? {}).filter((c) => Boolean(c.id)).length;
 		saved = await editor.waitForSavedWorkflow(id, (w) => Object.entries(slots).every(([node, count]) => stored(w, node) >= count));
 		await editor.openWorkflow(id);
 		after = await editor.canvasNodes(template.nodeNames.length);
@@ -336,6 +342,12 @@ function credentialsOf(workflow: SavedWorkflow | undefined): Record<string, stri
 }
 
 function names(pairs: unknown[][]): string[] {
-	return pairs.map((p) => p.map((v) => String(v ?? '')).join(' ').trim()).sort();
+	return pairs
+		.map((p) =>
+			p
+				.map((v) => String(v ?? ''))
+				.join(' ')
+				.trim(),
+		)
+		.sort();
 }
-

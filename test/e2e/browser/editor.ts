@@ -89,7 +89,11 @@ export class N8nEditor {
 		await this.page.goto(`${this.baseUrl}/home/credentials/create`);
 		await this.page.getByTestId('new-credential-type-select').click();
 		await this.page.keyboard.type(typeDisplayName);
-		await this.page.getByTestId('new-credential-type-select-option').filter({ hasText: new RegExp(`^${escapeRegExp(typeDisplayName)}$`) }).first().click();
+		await this.page
+			.getByTestId('new-credential-type-select-option')
+			.filter({ hasText: new RegExp(`^${escapeRegExp(typeDisplayName)}$`) })
+			.first()
+			.click();
 		await this.page.getByTestId('new-credential-type-button').click();
 		const modal = this.page.getByTestId('editCredential-modal');
 		await modal.waitFor();
@@ -124,7 +128,9 @@ export class N8nEditor {
 		const chooser = this.page.waitForEvent('filechooser');
 		await this.page.getByTestId('workflow-menu-item-import-from-file').click();
 		await (await chooser).setFiles(file);
-		await this.canvasNode().nth(nodeCount - 1).waitFor();
+		await this.canvasNode()
+			.nth(nodeCount - 1)
+			.waitFor();
 		const id = workflowIdFromUrl(this.page.url());
 		await this.waitForSavedWorkflow(id, (saved) => saved.nodes.filter((n) => !n.type.endsWith('.stickyNote')).length >= nodeCount);
 		return id;
@@ -147,7 +153,9 @@ export class N8nEditor {
 			if (saved && done(saved)) return saved;
 			await this.page.waitForTimeout(500);
 		}
-		throw new Error(`n8n did not save workflow ${id} as expected within ${timeoutMs} ms; stored: ${JSON.stringify(saved?.nodes.map((n) => [n.name, n.credentials]))}`);
+		throw new Error(
+			`n8n did not save workflow ${id} as expected within ${timeoutMs} ms; stored: ${JSON.stringify(saved?.nodes.map((n) => [n.name, n.credentials]))}`,
+		);
 	}
 
 	async openWorkflow(id: string): Promise<void> {
@@ -157,7 +165,9 @@ export class N8nEditor {
 
 	/** Every node on the canvas with its issue markers, once their number has stopped changing. */
 	async canvasNodes(expectedCount: number): Promise<CanvasNode[]> {
-		await this.canvasNode().nth(expectedCount - 1).waitFor();
+		await this.canvasNode()
+			.nth(expectedCount - 1)
+			.waitFor();
 		// The markers follow the node's parameter and credential issues, computed after the nodes render.
 		let previous = '';
 		for (let attempt = 0; attempt < 10; attempt += 1) {
@@ -214,7 +224,11 @@ export class N8nEditor {
 	/** Presses Execute workflow and waits until the run has finished on the canvas. */
 	async executeWorkflow(lastNode: string, timeoutMs: number): Promise<void> {
 		await this.page.getByTestId('execute-workflow-button').click();
-		await this.canvasNode(lastNode).getByTestId('canvas-node-status-success').or(this.page.getByText('Problem in node')).first().waitFor({ timeout: timeoutMs });
+		await this.canvasNode(lastNode)
+			.getByTestId('canvas-node-status-success')
+			.or(this.page.getByText('Problem in node'))
+			.first()
+			.waitFor({ timeout: timeoutMs });
 		const problem = this.page.getByText('Problem in node');
 		if (await problem.isVisible()) throw new Error(`the run failed in the editor: ${normalizeSpace(await problem.locator('..').innerText())}`);
 	}
@@ -274,7 +288,10 @@ export class NodeView {
 			if ((await select.locator('input').first().inputValue()) !== '') continue;
 			// An option reads "<name> <type>"; the list also offers "Create new credential".
 			const options = this.page.locator('.el-select-dropdown__item:visible');
-			const option = known.map((name) => options.filter({ hasText: name })).reduce((a, b) => a.or(b)).first();
+			const option = known
+				.map((name) => options.filter({ hasText: name }))
+				.reduce((a, b) => a.or(b))
+				.first();
 			await pick(select, option);
 			picked.push(`${normalizeSpace(await slot.getByTestId('credentials-label').innerText())}: ${await select.locator('input').first().inputValue()}`);
 		}

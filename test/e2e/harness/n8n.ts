@@ -168,7 +168,13 @@ export class N8nInstance {
 			TZ: 'UTC',
 			...options.env,
 		});
-		const instance = new N8nInstance(installed.value, workDir, userFolder, env, options.keep ?? (options.workDir !== undefined || process.env.N8N_E2E_KEEP === '1'));
+		const instance = new N8nInstance(
+			installed.value,
+			workDir,
+			userFolder,
+			env,
+			options.keep ?? (options.workDir !== undefined || process.env.N8N_E2E_KEEP === '1'),
+		);
 		instance.timings.ensureN8n = installed.ms;
 		try {
 			const packed = await packPackage(path.join(workDir, 'pack'));

@@ -82,10 +82,14 @@ export class QueueDatabase {
 
 	private async psql(database: string, sql: string): Promise<string> {
 		const s = this.services;
-		const result = await runOrThrow(path.join(s.pgBin, 'psql'), ['-h', s.pgHost, '-p', String(s.pgPort), '-U', s.pgUser, '-d', database, '-v', 'ON_ERROR_STOP=1', '-qtAc', sql], {
-			env: { ...process.env, PGPASSWORD: s.pgPassword, PGCONNECT_TIMEOUT: '10' },
-			timeoutMs: 60_000,
-		});
+		const result = await runOrThrow(
+			path.join(s.pgBin, 'psql'),
+			['-h', s.pgHost, '-p', String(s.pgPort), '-U', s.pgUser, '-d', database, '-v', 'ON_ERROR_STOP=1', '-qtAc', sql],
+			{
+				env: { ...process.env, PGPASSWORD: s.pgPassword, PGCONNECT_TIMEOUT: '10' },
+				timeoutMs: 60_000,
+			},
+		);
 		return result.stdout;
 	}
 
@@ -277,7 +281,8 @@ export class QueueN8n {
 		const published = await this.db.scalar(
 			`WITH u AS (UPDATE workflow_entity w SET active = true, "activeVersionId" = w."versionId" WHERE w.id IN (${ids}) AND NOT w."isArchived" AND EXISTS (SELECT 1 FROM workflow_history h WHERE h."workflowId" = w.id AND h."versionId" = w."versionId") RETURNING w.id) SELECT count(*) FROM u`,
 		);
-		if (Number(published) !== workflowIds.length) throw new Error(`published ${published} of ${workflowIds.length} workflows (a version missing in workflow_history?)`);
+		if (Number(published) !== workflowIds.length)
+			throw new Error(`published ${published} of ${workflowIds.length} workflows (a version missing in workflow_history?)`);
 	}
 
 	/** Starts the main (owner set up, signed in) and the workers. */
@@ -323,7 +328,9 @@ export class QueueN8n {
 	}
 
 	logs(): string {
-		return [`--- main ---\n${this.main?.log().slice(-3000) ?? ''}`, ...this.workers.map((w) => `--- worker ${w.index} ---\n${w.log().slice(-3000)}`)].join('\n');
+		return [`--- main ---\n${this.main?.log().slice(-3000) ?? ''}`, ...this.workers.map((w) => `--- worker ${w.index} ---\n${w.log().slice(-3000)}`)].join(
+			'\n',
+		);
 	}
 
 	async stop(): Promise<void> {

@@ -39,7 +39,14 @@ export class N8nServer {
 	static async start(processSpec: N8nServerProcess, port: number, timeoutMs = 180_000): Promise<N8nServer> {
 		const child = spawn(processSpec.command, processSpec.args, {
 			cwd: processSpec.cwd,
-			env: { ...processSpec.env, N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_HOST: '127.0.0.1', N8N_PROTOCOL: 'http', N8N_SECURE_COOKIE: 'false' },
+			env: {
+				...processSpec.env,
+				N8N_PORT: String(port),
+				N8N_LISTEN_ADDRESS: '127.0.0.1',
+				N8N_HOST: '127.0.0.1',
+				N8N_PROTOCOL: 'http',
+				N8N_SECURE_COOKIE: 'false',
+			},
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		const server = new N8nServer(child, `http://127.0.0.1:${port}`);

@@ -1,5 +1,9 @@
 /** Polls `probe` until it returns a value (not undefined); fails after `timeoutMs` with `context()` appended (e.g. n8n's log). */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, options: { timeoutMs: number; intervalMs?: number; context?: () => string }): Promise<T> {
+export async function waitFor<T>(
+	what: string,
+	probe: () => Promise<T | undefined>,
+	options: { timeoutMs: number; intervalMs?: number; context?: () => string },
+): Promise<T> {
 	const deadline = Date.now() + options.timeoutMs;
 	for (;;) {
 		const value = await probe();

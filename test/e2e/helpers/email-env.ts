@@ -5,7 +5,16 @@
  */
 import type { GraphExchangeClient } from '../../../lib/exchange';
 import type { N8nWorkflow } from '../harness';
-import { ANNA, loadTemplate, prepareTemplate, sandboxGraphClient, sandboxGraphCredential, startSyncEnv, type SyncEnv, type TemplateOverrides } from './sync-env';
+import {
+	ANNA,
+	loadTemplate,
+	prepareTemplate,
+	sandboxGraphClient,
+	sandboxGraphCredential,
+	startSyncEnv,
+	type SyncEnv,
+	type TemplateOverrides,
+} from './sync-env';
 
 export { ANNA };
 export const BEN = 'ben@contoso.example';

@@ -19,7 +19,19 @@ const AUTHENTICATED = new Set([`${PACKAGE}.exchange`, `${PACKAGE}.exchangeTrigge
 const EMAIL_TO_LEAD = `${PACKAGE}.emailToLead`;
 
 /** SOAP operations that change a mailbox. */
-export const EWS_WRITE_OPERATIONS = ['CreateItem', 'UpdateItem', 'DeleteItem', 'MoveItem', 'CopyItem', 'CreateFolder', 'UpdateFolder', 'DeleteFolder', 'MoveFolder', 'EmptyFolder', 'SendItem'];
+export const EWS_WRITE_OPERATIONS = [
+	'CreateItem',
+	'UpdateItem',
+	'DeleteItem',
+	'MoveItem',
+	'CopyItem',
+	'CreateFolder',
+	'UpdateFolder',
+	'DeleteFolder',
+	'MoveFolder',
+	'EmptyFolder',
+	'SendItem',
+];
 
 type Json = Record<string, unknown>;
 
@@ -39,16 +51,18 @@ const GRAPH_ONLY = new Set(['n8n-nodes-exchange-crm-sync.exchangeNotificationTri
 export function switchToEws(workflow: N8nWorkflow): N8nWorkflow {
 	const graphOnly = (workflow.nodes as Json[]).filter((node) => GRAPH_ONLY.has(node.type as string)).map((node) => node.name as string);
 	const connections = Object.fromEntries(Object.entries((workflow.connections ?? {}) as Record<string, Json>).filter(([from]) => !graphOnly.includes(from)));
-	const nodes = (workflow.nodes as Json[]).filter((node) => !GRAPH_ONLY.has(node.type as string)).map((node) => {
-		const credentials = node.credentials as Record<string, unknown> | undefined;
-		if (!credentials?.microsoftGraphOAuth2Api) return node;
-		const { microsoftGraphOAuth2Api: _graph, ...others } = credentials;
-		const parameters = { ...(node.parameters as Json) };
-		if (AUTHENTICATED.has(node.type as string)) parameters.authentication = 'exchangeEwsApi';
-		else if (node.type === EMAIL_TO_LEAD) parameters.exchangeConnection = 'ews';
-		else throw new Error(`Node "${String(node.name)}" (${String(node.type)}) uses the Graph credential but has no protocol switch`);
-		return { ...node, parameters, credentials: { ...others, exchangeEwsApi: EWS_CREDENTIAL } };
-	});
+	const nodes = (workflow.nodes as Json[])
+		.filter((node) => !GRAPH_ONLY.has(node.type as string))
+		.map((node) => {
+			const credentials = node.credentials as Record<string, unknown> | undefined;
+			if (!credentials?.microsoftGraphOAuth2Api) return node;
+			const { microsoftGraphOAuth2Api: _graph, ...others } = credentials;
+			const parameters = { ...(node.parameters as Json) };
+			if (AUTHENTICATED.has(node.type as string)) parameters.authentication = 'exchangeEwsApi';
+			else if (node.type === EMAIL_TO_LEAD) parameters.exchangeConnection = 'ews';
+			else throw new Error(`Node "${String(node.name)}" (${String(node.type)}) uses the Graph credential but has no protocol switch`);
+			return { ...node, parameters, credentials: { ...others, exchangeEwsApi: EWS_CREDENTIAL } };
+		});
 	return { ...workflow, nodes, connections } as N8nWorkflow;
 }
 

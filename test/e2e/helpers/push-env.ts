@@ -28,7 +28,8 @@ export function pushTemplate(options: PushOptions): N8nWorkflow {
 	});
 	const nodes = (workflow.nodes as Array<Record<string, unknown>>).map((node) => {
 		if (node.name === 'On Change in Outlook') return { ...node, disabled: false, webhookId: options.webhookId };
-		if (node.name === 'On Change in the CRM') return { ...node, disabled: false, parameters: { ...(node.parameters as object), intervalSeconds: options.crmIntervalSeconds ?? 3 } };
+		if (node.name === 'On Change in the CRM')
+			return { ...node, disabled: false, parameters: { ...(node.parameters as object), intervalSeconds: options.crmIntervalSeconds ?? 3 } };
 		return node;
 	});
 	return { ...workflow, nodes } as N8nWorkflow;

@@ -94,9 +94,13 @@ export async function startQueueSyncEnv(options: QueueSyncOptions): Promise<Queu
 			client.close();
 			const store = sb.sandbox.store.mailbox(user.mailbox);
 			store.createItem(store.requireFolder('contacts').id, 'contact', { givenName: 'Private', surname: id, jobTitle: 'keep' });
-			for (let c = 0; c < options.outlookContacts; c++) store.createItem(user.folderId, 'contact', { givenName: 'Outlook', surname: `${id}-${c}`, jobTitle: 'from outlook' });
+			for (let c = 0; c < options.outlookContacts; c++)
+				store.createItem(user.folderId, 'contact', { givenName: 'Outlook', surname: `${id}-${c}`, jobTitle: 'from outlook' });
 			for (let c = 0; c < options.crmContacts; c++) {
-				await crm.create('contacts', { fields: { firstname: 'Crm', lastname: `${id}-${c}`, title: 'from crm' }, assignedTo: { type: 'user', id: user.crmUserId } });
+				await crm.create('contacts', {
+					fields: { firstname: 'Crm', lastname: `${id}-${c}`, title: 'from crm' },
+					assignedTo: { type: 'user', id: user.crmUserId },
+				});
 			}
 			users.push(user);
 		}
@@ -127,7 +131,13 @@ export async function startQueueSyncEnv(options: QueueSyncOptions): Promise<Queu
 			queue: started,
 			users,
 			broken,
-			outlook: (user) => (user.folderId ? sb.sandbox.store.mailbox(user.mailbox).listItems(user.folderId, 'contact').map((item) => item.data as ContactData) : []),
+			outlook: (user) =>
+				user.folderId
+					? sb.sandbox.store
+							.mailbox(user.mailbox)
+							.listItems(user.folderId, 'contact')
+							.map((item) => item.data as ContactData)
+					: [],
 			async waitForCycle(since, cycleUsers, timeoutMs) {
 				const ids = cycleUsers.map((u) => u.workflowId);
 				return await waitFor(

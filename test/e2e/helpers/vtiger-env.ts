@@ -72,7 +72,8 @@ async function countingProxy(target: string): Promise<VtigerEndpoint> {
 		void (async () => {
 			const body = await readAll(req);
 			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-			const params = req.method === 'POST' && !/multipart/i.test(req.headers['content-type'] ?? '') ? new URLSearchParams(body.toString('utf8')) : url.searchParams;
+			const params =
+				req.method === 'POST' && !/multipart/i.test(req.headers['content-type'] ?? '') ? new URLSearchParams(body.toString('utf8')) : url.searchParams;
 			const operation = params.get('operation') ?? url.searchParams.get('operation') ?? '';
 			requestCounts[operation] = (requestCounts[operation] ?? 0) + 1;
 			const forward = request(
@@ -92,7 +93,11 @@ async function countingProxy(target: string): Promise<VtigerEndpoint> {
 	return {
 		url: `http://127.0.0.1:${port}`,
 		requestCounts,
-		close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
 	};
 }
 
@@ -101,7 +106,9 @@ const REAL_MODULES: CrmModule[] = ['contacts', 'accounts', 'events', 'tasks'];
 export async function startVtigerSyncEnv(options: { flavour?: VtigerSandboxOptions['flavour']; real?: RealVtiger } = {}): Promise<VtigerSyncEnv> {
 	const sb = await startTestSandbox();
 	const real = options.real;
-	const vtiger: VtigerEndpoint = real ? await countingProxy(real.url) : await startVtigerSandbox({ flavour: options.flavour ?? 'stock', users: [VT_ADMIN, VT_ANNA] });
+	const vtiger: VtigerEndpoint = real
+		? await countingProxy(real.url)
+		: await startVtigerSandbox({ flavour: options.flavour ?? 'stock', users: [VT_ADMIN, VT_ANNA] });
 	const login = real ? { userName: real.userName, accessKey: real.accessKey } : { userName: VT_ADMIN.userName, accessKey: VT_ADMIN.accessKey };
 	const warnings: string[] = [];
 	const crm = new VtigerCrmBackend({ kind: 'vtiger', url: vtiger.url, ...login }, { warn: (m) => warnings.push(m) });
@@ -120,7 +127,7 @@ export async function startVtigerSyncEnv(options: { flavour?: VtigerSandboxOptio
 				type: 'crmApi',
 				data: { backend: 'vtiger', url: vtiger.url, ...login, partnerModule: 'Vendors' },
 			},
-				sandboxGraphCredential(sb),
+			sandboxGraphCredential(sb),
 		]);
 	} catch (error) {
 		exchange.close();

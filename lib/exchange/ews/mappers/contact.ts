@@ -1,13 +1,5 @@
 /** EWS Contact ⇄ canonical Contact (S7, S10, S22). Field choices match the Graph mapper. */
-import {
-	Contact as EwsContact,
-	EmailAddress,
-	EmailAddressKey,
-	IOutParam,
-	PhoneNumberKey,
-	PhysicalAddressEntry,
-	PhysicalAddressKey,
-} from 'ews-javascript-api';
+import { Contact as EwsContact, EmailAddress, EmailAddressKey, IOutParam, PhoneNumberKey, PhysicalAddressEntry, PhysicalAddressKey } from 'ews-javascript-api';
 
 import { normalizeContact } from '../../../model/normalize';
 import type { Contact, PostalAddress } from '../../../model/types';

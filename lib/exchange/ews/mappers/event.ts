@@ -4,15 +4,7 @@
  * the organiser used (StartTimeZone); the canonical model wants UTC + IANA zone, and for
  * all-day events plain dates (end exclusive, as Graph).
  */
-import {
-	Appointment,
-	DayOfTheWeek,
-	DayOfTheWeekIndex,
-	Month,
-	Recurrence as EwsRecurrence,
-	Sensitivity,
-	TimeZoneInfo,
-} from 'ews-javascript-api';
+import { Appointment, DayOfTheWeek, DayOfTheWeekIndex, Month, Recurrence as EwsRecurrence, Sensitivity, TimeZoneInfo } from 'ews-javascript-api';
 
 import { normalizeEvent } from '../../../model/normalize';
 import type {
@@ -65,7 +57,8 @@ export function recurrenceFromEws(r: EwsRecurrence, zone: string | undefined): R
 	} else if (r instanceof EwsRecurrence.MonthlyPattern) pattern = { type: 'absoluteMonthly', interval, dayOfMonth: Number(r.DayOfMonth) };
 	else if (r instanceof EwsRecurrence.RelativeMonthlyPattern)
 		pattern = { type: 'relativeMonthly', interval, daysOfWeek: days([r.DayOfTheWeek]), index: INDEXES[r.DayOfTheWeekIndex] };
-	else if (r instanceof EwsRecurrence.YearlyPattern) pattern = { type: 'absoluteYearly', interval: 1, month: monthOf(r.Month), dayOfMonth: Number(r.DayOfMonth) };
+	else if (r instanceof EwsRecurrence.YearlyPattern)
+		pattern = { type: 'absoluteYearly', interval: 1, month: monthOf(r.Month), dayOfMonth: Number(r.DayOfMonth) };
 	else if (r instanceof EwsRecurrence.RelativeYearlyPattern)
 		pattern = { type: 'relativeYearly', interval: 1, month: monthOf(r.Month), daysOfWeek: days([r.DayOfTheWeek]), index: INDEXES[r.DayOfTheWeekIndex] };
 	else return undefined; // regeneration patterns exist only on tasks
@@ -265,7 +258,6 @@ export function applyEventToEws(
 		else if (!isNew) a.Recurrence = null as unknown as EwsRecurrence;
 	}
 }
-
 
 /** What a moved or changed occurrence differs in (like Graph's exceptionToGraph), onto the bound occurrence. */
 export function applyExceptionToEws(a: Appointment, ex: RecurrenceException, allDay: boolean, zone: string | undefined): void {

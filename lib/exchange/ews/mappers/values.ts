@@ -76,7 +76,10 @@ export function textBody(value: string | undefined): MessageBody {
 
 export function categories(list: StringList | null | undefined): string[] | undefined {
 	if (!list) return undefined;
-	const items = list.GetEnumerator().map((c) => c.trim()).filter((c) => c !== '');
+	const items = list
+		.GetEnumerator()
+		.map((c) => c.trim())
+		.filter((c) => c !== '');
 	return items.length ? items : undefined;
 }
 

@@ -49,11 +49,7 @@ export const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['conflict'], operation: ['create'] } }, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	crm: CrmBackend,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, crm: CrmBackend): Promise<INodeExecutionData[]> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	let payload: unknown = options.payload ?? null;
 	if (typeof payload === 'string') {

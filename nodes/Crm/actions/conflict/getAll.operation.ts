@@ -19,11 +19,7 @@ export const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['conflict'], operation: ['getAll'] } }, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	crm: CrmBackend,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, crm: CrmBackend): Promise<INodeExecutionData[]> {
 	const status = this.getNodeParameter('status', itemIndex, 'open') as string;
 	const conflicts = await crm.listConflicts(status === 'all' ? {} : { resolved: status === 'resolved' });
 	return conflicts.map((c) => ({ json: c as unknown as IDataObject, pairedItem: { item: itemIndex } }));

@@ -69,8 +69,7 @@ export const properties: INodeProperties[] = [
 				name: 'skipExisting',
 				type: 'boolean',
 				default: true,
-				description:
-					'Whether to return the stored e-mail (marked alreadyStored) instead of failing when its Message-ID is known',
+				description: 'Whether to return the stored e-mail (marked alreadyStored) instead of failing when its Message-ID is known',
 			},
 		],
 	},
@@ -78,11 +77,7 @@ export const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['email'], operation: ['create'] } }, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	crm: CrmBackend,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, crm: CrmBackend): Promise<INodeExecutionData[]> {
 	const messageId = String(this.getNodeParameter('messageId', itemIndex)).trim();
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	if (options.skipExisting !== false) {

@@ -15,17 +15,10 @@ export const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: ['email'], operation: ['findByMessageId'] } },
-	properties,
-);
+export const description = updateDisplayOptions({ show: { resource: ['email'], operation: ['findByMessageId'] } }, properties);
 
 /** Outputs the stored e-mail, or nothing when this Message-ID has not been stored. */
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	crm: CrmBackend,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, crm: CrmBackend): Promise<INodeExecutionData[]> {
 	const email = await crm.findEmailByMessageId(String(this.getNodeParameter('messageId', itemIndex)).trim());
 	return email ? [await emailItem(this, crm, email, itemIndex, false)] : [];
 }

@@ -17,11 +17,7 @@ export const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['email'], operation: ['get'] } }, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	crm: CrmBackend,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, crm: CrmBackend): Promise<INodeExecutionData[]> {
 	const email = await loadEmail(crm, String(this.getNodeParameter('emailId', itemIndex)).trim());
 	const download = this.getNodeParameter('downloadAttachments', itemIndex, false) as boolean;
 	return [await emailItem(this, crm, email, itemIndex, download)];

@@ -35,16 +35,9 @@ export const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: [...RECORD_RESOURCES], operation: ['create'] } },
-	properties,
-);
+export const description = updateDisplayOptions({ show: { resource: [...RECORD_RESOURCES], operation: ['create'] } }, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	crm: CrmBackend,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, crm: CrmBackend): Promise<INodeExecutionData[]> {
 	const resource = this.getNodeParameter('resource', itemIndex) as RecordResource;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const assignedTo = parseAssignee(options.assignedTo);

@@ -18,16 +18,9 @@ export const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: [...RECORD_RESOURCES], operation: ['delete'] } },
-	properties,
-);
+export const description = updateDisplayOptions({ show: { resource: [...RECORD_RESOURCES], operation: ['delete'] } }, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	crm: CrmBackend,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, crm: CrmBackend): Promise<INodeExecutionData[]> {
 	const resource = this.getNodeParameter('resource', itemIndex) as RecordResource;
 	const id = String(this.getNodeParameter('recordId', itemIndex)).trim();
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;

@@ -19,21 +19,13 @@ export const properties: INodeProperties[] = [
 		name: 'earliestOnly',
 		type: 'boolean',
 		default: true,
-		description:
-			'Whether to return only the earliest created record when several have this address (the rule the e-mail import uses)',
+		description: 'Whether to return only the earliest created record when several have this address (the rule the e-mail import uses)',
 	},
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: [...PERSON_RESOURCES], operation: ['findByEmail'] } },
-	properties,
-);
+export const description = updateDisplayOptions({ show: { resource: [...PERSON_RESOURCES], operation: ['findByEmail'] } }, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	crm: CrmBackend,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, crm: CrmBackend): Promise<INodeExecutionData[]> {
 	const resource = this.getNodeParameter('resource', itemIndex) as RecordResource;
 	const email = String(this.getNodeParameter('email', itemIndex)).trim();
 	const earliestOnly = this.getNodeParameter('earliestOnly', itemIndex, true) as boolean;

@@ -54,23 +54,15 @@ export const properties: INodeProperties[] = [
 				name: 'type',
 				type: 'string',
 				default: '',
-				description:
-					'Record type: account type, contact type, lead source, partner type, task status (events: use Event Type)',
+				description: 'Record type: account type, contact type, lead source, partner type, task status (events: use Event Type)',
 			},
 		],
 	},
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: [...RECORD_RESOURCES], operation: ['getAll'] } },
-	properties,
-);
+export const description = updateDisplayOptions({ show: { resource: [...RECORD_RESOURCES], operation: ['getAll'] } }, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	crm: CrmBackend,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, crm: CrmBackend): Promise<INodeExecutionData[]> {
 	const resource = this.getNodeParameter('resource', itemIndex) as RecordResource;
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);

@@ -14,8 +14,7 @@ export const properties: INodeProperties[] = [
 		name: 'cursor',
 		type: 'string',
 		default: '',
-		description:
-			'The cursor returned by the previous run; empty to start from the beginning. Changes after it are returned, deletions included.',
+		description: 'The cursor returned by the previous run; empty to start from the beginning. Changes after it are returned, deletions included.',
 	},
 	{
 		displayName: 'Fetch All Pages',
@@ -42,16 +41,9 @@ export const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: [...RECORD_RESOURCES], operation: ['getChanges'] } },
-	properties,
-);
+export const description = updateDisplayOptions({ show: { resource: [...RECORD_RESOURCES], operation: ['getChanges'] } }, properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	crm: CrmBackend,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, crm: CrmBackend): Promise<INodeExecutionData[]> {
 	const resource = this.getNodeParameter('resource', itemIndex) as RecordResource;
 	const start = String(this.getNodeParameter('cursor', itemIndex, '')).trim();
 	const fetchAll = this.getNodeParameter('fetchAll', itemIndex, true) as boolean;

@@ -25,13 +25,30 @@ function operationParameter(resource: keyof typeof NOUN): INodeProperties {
 	const options: INodePropertyOptions[] = [
 		{ name: 'Create', value: 'create', description: `Create ${one}`, action: `Create ${one}` },
 		{ name: 'Delete', value: 'delete', description: `Delete ${one}`, action: `Delete ${one}` },
-		...(email ? [{ name: 'Find by Email', value: 'findByEmail', description: `The ${many} with this e-mail address, earliest created first`, action: `Find ${many} by email` }] : []),
+		...(email
+			? [
+					{
+						name: 'Find by Email',
+						value: 'findByEmail',
+						description: `The ${many} with this e-mail address, earliest created first`,
+						action: `Find ${many} by email`,
+					},
+				]
+			: []),
 		{ name: 'Get', value: 'get', description: `Get ${one} by ID`, action: `Get ${one}` },
 		{ name: 'Get Changes', value: 'getChanges', description: `The ${many} changed or deleted since a cursor`, action: `Get changed ${many}` },
 		{ name: 'Get Many', value: 'getAll', description: `List ${many} with filters`, action: `Get many ${many}` },
 		{ name: 'Update', value: 'update', description: `Change some fields of ${one}`, action: `Update ${one}` },
 	];
-	return { displayName: 'Operation', name: 'operation', type: 'options', noDataExpression: true, displayOptions: { show: { resource: [resource] } }, options, default: 'get' };
+	return {
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [resource] } },
+		options,
+		default: 'get',
+	};
 }
 
 export const description: INodeProperties[] = [

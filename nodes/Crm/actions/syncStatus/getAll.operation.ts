@@ -20,7 +20,7 @@ export const description = updateDisplayOptions({ show: { resource: ['syncStatus
 export async function execute(this: IExecuteFunctions, itemIndex: number, crm: CrmBackend): Promise<INodeExecutionData[]> {
 	if (!hasSyncRunLog(crm)) {
 		throw new NodeOperationError(this.getNode(), `The ${crm.kind} CRM keeps no sync run log`, {
-			description: 'The sync status is kept by the embedded CRM. With this CRM, read each sync workflow\'s executions in n8n instead.',
+			description: "The sync status is kept by the embedded CRM. With this CRM, read each sync workflow's executions in n8n instead.",
 			itemIndex,
 		});
 	}

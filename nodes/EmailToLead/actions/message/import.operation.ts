@@ -19,7 +19,7 @@ export const properties: INodeProperties[] = [
 				name: 'CRM-Sync Folders',
 				value: 'syncFolders',
 				description:
-					'Mail the user moved into CRM-Sync or its subfolders: the Exchange Trigger\'s items, or, for an item without a message (Run Now, a schedule), the mails moved in since the last run, read here. Moved back afterwards.',
+					"Mail the user moved into CRM-Sync or its subfolders: the Exchange Trigger's items, or, for an item without a message (Run Now, a schedule), the mails moved in since the last run, read here. Moved back afterwards.",
 			},
 			{
 				name: 'Inbox (All Incoming Mail)',
@@ -48,15 +48,14 @@ export const properties: INodeProperties[] = [
 		name: 'internetMessageId',
 		type: 'string',
 		default: '={{ ($json.message || $json).internetMessageId }}',
-		description:
-			'Optional. The Message-ID header as the trigger reports it; an e-mail already in the CRM is then recognised without downloading it.',
+		description: 'Optional. The Message-ID header as the trigger reports it; an e-mail already in the CRM is then recognised without downloading it.',
 	},
 	{
 		displayName: 'Sender Address',
 		name: 'senderAddress',
 		type: 'string',
 		default: '={{ ($json.message || $json).from }}',
-		description: 'Optional. Sender as the trigger reports it; used to move the mailbox owner\'s own mail back to Sent Items.',
+		description: "Optional. Sender as the trigger reports it; used to move the mailbox owner's own mail back to Sent Items.",
 	},
 	{
 		displayName: 'Raw Message Binary Property',
@@ -75,7 +74,7 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Auto-Detect From Folder ID',
 				value: 'detect',
-				description: 'Compare the folder ID with the mailbox\'s CRM-Sync folders (needs the Exchange connection)',
+				description: "Compare the folder ID with the mailbox's CRM-Sync folders (needs the Exchange connection)",
 			},
 			{ name: 'CRM-Sync (Search Leads → Contacts → Accounts → Partners)', value: 'syncRoot' },
 			{ name: 'CRM-Sync/Accounts', value: 'accounts' },
@@ -91,8 +90,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.folder }}',
 		displayOptions: { show: { source: ['syncFolders'], folder: ['detect'] } },
-		description:
-			'The CRM-Sync folder as the Exchange Trigger names it (root, accounts, contacts, leads, partner). Empty: detected from the folder ID.',
+		description: 'The CRM-Sync folder as the Exchange Trigger names it (root, accounts, contacts, leads, partner). Empty: detected from the folder ID.',
 	},
 	{
 		displayName: 'Folder ID',
@@ -108,8 +106,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.previousFolderId || ($json.message || {}).previousFolderId }}',
 		displayOptions: { show: { source: ['syncFolders'] } },
-		description:
-			'Folder the message was moved out of, when the trigger knows it. Empty: Inbox, or Sent Items for the mailbox owner\'s own mail.',
+		description: "Folder the message was moved out of, when the trigger knows it. Empty: Inbox, or Sent Items for the mailbox owner's own mail.",
 	},
 	importOptions,
 ];
@@ -156,9 +153,7 @@ export async function readMessageInput(
 	const exchangeId = stringParameter.call(this, 'messageId', itemIndex);
 	const binaryPropertyName = stringParameter.call(this, 'binaryPropertyName', itemIndex) ?? 'data';
 	const item = this.getInputData()[itemIndex];
-	const raw = item.binary?.[binaryPropertyName]
-		? await this.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName)
-		: undefined;
+	const raw = item.binary?.[binaryPropertyName] ? await this.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName) : undefined;
 
 	const known = {
 		exchangeId,

@@ -34,10 +34,17 @@ export async function importFromSyncFolders(
 	const before = migrateTriggerState(byMailbox[mailbox.mailbox]);
 	const folderName = String(this.getNodeParameter('syncFolderName', itemIndex, DEFAULT_SYNC_FOLDER_NAME) ?? '').trim() || DEFAULT_SYNC_FOLDER_NAME;
 	const syncFolders = before.folders?.mail ?? (await mailbox.ensureSyncFolders({ components: ['mail'], folderName })).mail;
-	if (!syncFolders) throw new NodeOperationError(node, `The mailbox ${mailbox.mailbox} has no "${folderName}" mail folders`, { description: 'Run the sync folder setup (Ensure Sync Folders) first.' });
+	if (!syncFolders)
+		throw new NodeOperationError(node, `The mailbox ${mailbox.mailbox} has no "${folderName}" mail folders`, {
+			description: 'Run the sync folder setup (Ensure Sync Folders) first.',
+		});
 	const { ids: originFolderIds, wellKnown } = await resolveWellKnown(mailbox, before, DEFAULT_ORIGIN_FOLDERS);
 	// The first run imports what is already in CRM-Sync: the user put it there to be imported.
-	const { events, state: polled } = await pollMailMoves(mailbox, { ...before, folders: { mail: syncFolders } }, { syncFolders, originFolderIds, emitExisting: true });
+	const { events, state: polled } = await pollMailMoves(
+		mailbox,
+		{ ...before, folders: { mail: syncFolders } },
+		{ syncFolders, originFolderIds, emitExisting: true },
+	);
 
 	// All of the run's mails in one call, so their moves back go together ($batch on Graph, issue 15).
 	const results = await importer.importMessages(

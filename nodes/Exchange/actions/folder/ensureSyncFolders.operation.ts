@@ -32,7 +32,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'Tasks', value: 'task' },
 		],
 		default: [],
-		description: 'Components that sync the mailbox\'s own folder instead of a CRM-Sync folder (F2)',
+		description: "Components that sync the mailbox's own folder instead of a CRM-Sync folder (F2)",
 	},
 	{ displayName: 'Folder Name', name: 'folderName', type: 'string', default: 'CRM-Sync' },
 	{

@@ -16,7 +16,12 @@ export const description: INodeProperties[] = [
 		options: [
 			{ name: 'Ensure Sync Folders', value: 'ensureSyncFolders', description: 'Find or create the CRM-Sync folders', action: 'Ensure the sync folders' },
 			{ name: 'Get Many', value: 'getAll', description: 'List folders of one type', action: 'Get many folders' },
-			{ name: 'Remove Sync Folders', value: 'removeSyncFolders', description: 'Delete the CRM-Sync folders with their content', action: 'Remove the sync folders' },
+			{
+				name: 'Remove Sync Folders',
+				value: 'removeSyncFolders',
+				description: 'Delete the CRM-Sync folders with their content',
+				action: 'Remove the sync folders',
+			},
 		],
 		default: 'getAll',
 	},

@@ -22,7 +22,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to write the record\'s attendees into the appointment text. Attendees are never invited: Exchange sends no invitations (events only).',
+					"Whether to write the record's attendees into the appointment text. Attendees are never invited: Exchange sends no invitations (events only).",
 			},
 			rawOutputParameter,
 		],
@@ -34,8 +34,14 @@ export const description = updateDisplayOptions({ show: { resource: ITEM_RESOURC
 export async function execute(this: IExecuteFunctions, i: number, client: ExchangeClient): Promise<INodeExecutionData[]> {
 	const component = this.getNodeParameter('resource', i) as Component;
 	const options = this.getNodeParameter('options', i, {}) as { attendeesInBody?: boolean; rawOutput?: boolean };
-	const item = await client.create(component, folderIdParam(this, component, i), recordParam<CanonicalRecord>(this, i) as never, optionalString(this, 'ident', i), {
-		attendeesInBody: options.attendeesInBody,
-	});
+	const item = await client.create(
+		component,
+		folderIdParam(this, component, i),
+		recordParam<CanonicalRecord>(this, i) as never,
+		optionalString(this, 'ident', i),
+		{
+			attendeesInBody: options.attendeesInBody,
+		},
+	);
 	return [{ json: itemJson(item, options.rawOutput === true), pairedItem: { item: i } }];
 }

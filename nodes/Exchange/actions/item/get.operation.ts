@@ -14,6 +14,12 @@ export async function execute(this: IExecuteFunctions, i: number, client: Exchan
 	const component = this.getNodeParameter('resource', i) as Component;
 	const id = String(this.getNodeParameter('itemId', i)).trim();
 	const item = await client.get(component, folderIdParam(this, component, i), id);
-	if (!item) throw new ExchangeError('notFound', `There is no ${component} with the ID "${id}" in this folder`, 'Check the ID and the folder; the item may have been deleted or moved.', 404);
+	if (!item)
+		throw new ExchangeError(
+			'notFound',
+			`There is no ${component} with the ID "${id}" in this folder`,
+			'Check the ID and the folder; the item may have been deleted or moved.',
+			404,
+		);
 	return [{ json: itemJson(item, this.getNodeParameter('rawOutput', i, false) as boolean), pairedItem: { item: i } }];
 }

@@ -29,7 +29,8 @@ export const properties: INodeProperties[] = [
 		name: 'confirmIds',
 		type: 'string',
 		default: '',
-		description: 'IDs (a list, or separated by commas) of items the sync created in its last run, usually from Sync State. Those the changes list neither as changed nor as deleted are looked up, and the ones that are gone are reported as deleted: an appointment created and deleted between two runs is in no calendar change list.',
+		description:
+			'IDs (a list, or separated by commas) of items the sync created in its last run, usually from Sync State. Those the changes list neither as changed nor as deleted are looked up, and the ones that are gone are reported as deleted: an appointment created and deleted between two runs is in no calendar change list.',
 	},
 	rawOutputParameter,
 ];

@@ -23,7 +23,7 @@ export const properties: INodeProperties[] = [
 				name: 'attendeesInBody',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to write the record\'s attendees into the appointment text (never invited; events only)',
+				description: "Whether to write the record's attendees into the appointment text (never invited; events only)",
 			},
 			{
 				displayName: 'Clear Fields Not Given',
@@ -31,7 +31,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to clear every synced field the record does not carry (the whole record replaces the item\'s synced fields). Properties the sync does not know, such as categories, stay either way.',
+					"Whether to clear every synced field the record does not carry (the whole record replaces the item's synced fields). Properties the sync does not know, such as categories, stay either way.",
 			},
 			rawOutputParameter,
 		],

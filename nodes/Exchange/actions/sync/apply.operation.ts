@@ -21,8 +21,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		description:
-			'The folder (contacts folder, calendar or task list) the actions write to, usually the output of “Ensure Sync Folders”',
+		description: 'The folder (contacts folder, calendar or task list) the actions write to, usually the output of “Ensure Sync Folders”',
 	},
 	{
 		displayName: 'Options',
@@ -113,7 +112,11 @@ async function prepareRecords(client: ExchangeClient, pending: PendingWrite[]): 
 			groups.set(key, [...(groups.get(key) ?? []), p]);
 		}
 		for (const group of groups.values()) {
-			const found = await client.getMany(group[0].action.component, group[0].folderId, group.map((p) => p.action.targetId as string));
+			const found = await client.getMany(
+				group[0].action.component,
+				group[0].folderId,
+				group.map((p) => p.action.targetId as string),
+			);
 			group.forEach((p, n) => current.set(p, found[n]));
 		}
 	} else {

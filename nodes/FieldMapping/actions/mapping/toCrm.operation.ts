@@ -19,7 +19,8 @@ export const description: INodeProperties[] = [
 		name: 'creating',
 		type: 'boolean',
 		default: false,
-		description: 'Whether the records are about to be created in the CRM. Create-only values such as the reminder are written only then. Set it with an expression from the planned action (create or update).',
+		description:
+			'Whether the records are about to be created in the CRM. Create-only values such as the reminder are written only then. Set it with an expression from the planned action (create or update).',
 		displayOptions: { show },
 	},
 	{

@@ -5,7 +5,18 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { buildCopy, diffCopies, mailboxKey, readMarker, type ApiWorkflow, type CopyPlan, type CopyUser, type ExistingCopy, type RemovedCopyPolicy, type WorkflowBody } from '../../../../lib/provision';
+import {
+	buildCopy,
+	diffCopies,
+	mailboxKey,
+	readMarker,
+	type ApiWorkflow,
+	type CopyPlan,
+	type CopyUser,
+	type ExistingCopy,
+	type RemovedCopyPolicy,
+	type WorkflowBody,
+} from '../../../../lib/provision';
 import { createWorkflow, deleteWorkflow, getWorkflow, listWorkflows, publishWorkflow, unpublishWorkflow, updateWorkflow } from '../../transport';
 
 export const properties: INodeProperties[] = [
@@ -65,7 +76,7 @@ function usersOf(ctx: IExecuteFunctions, items: INodeExecutionData[], failed: IN
 		}
 		const error = new NodeOperationError(ctx.getNode(), 'This item is not a connected user', {
 			itemIndex,
-			description: 'Each item needs `mailbox` (an e-mail address) and `crmUserId`, as the CRM node\'s User → Get Many gives them.',
+			description: "Each item needs `mailbox` (an e-mail address) and `crmUserId`, as the CRM node's User → Get Many gives them.",
 		});
 		if (!ctx.continueOnFail()) throw error;
 		failed.push({ json: { action: 'failed', error: error.message }, pairedItem: { item: itemIndex } });
@@ -103,7 +114,12 @@ async function carryOut(ctx: IExecuteFunctions, plan: CopyPlan, body: WorkflowBo
 		case 'unchanged': {
 			if (plan.action === 'update') await updateWorkflow(ctx, plan.copy.id, body as WorkflowBody, itemIndex);
 			if (plan.activate) await publishWorkflow(ctx, plan.copy.id, itemIndex);
-			return { workflowId: plan.copy.id, workflowName: plan.action === 'update' ? (body as WorkflowBody).name : plan.copy.name, active: plan.copy.active || plan.activate, activated: plan.activate };
+			return {
+				workflowId: plan.copy.id,
+				workflowName: plan.action === 'update' ? (body as WorkflowBody).name : plan.copy.name,
+				active: plan.copy.active || plan.activate,
+				activated: plan.activate,
+			};
 		}
 		case 'deactivate':
 			await unpublishWorkflow(ctx, plan.copy.id, itemIndex);
@@ -120,13 +136,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const failed: INodeExecutionData[] = [];
 	const users = usersOf(this, items, failed);
 	const templateId = String(this.getNodeParameter('templateWorkflow', 0, '', { extractValue: true }) ?? '').trim();
-	if (!templateId) throw new NodeOperationError(this.getNode(), 'No template workflow chosen', { description: 'Pick the sync workflow to copy in "Template Workflow".' });
+	if (!templateId)
+		throw new NodeOperationError(this.getNode(), 'No template workflow chosen', { description: 'Pick the sync workflow to copy in "Template Workflow".' });
 	const removed = this.getNodeParameter('removedUsers', 0, 'deactivate') as RemovedCopyPolicy;
 	const activate = this.getNodeParameter('activateCopies', 0, true) as boolean;
 
 	const template = await getWorkflow(this, templateId, 0);
 	if (readMarker(template.nodes)) {
-		throw new NodeOperationError(this.getNode(), `"${template.name}" is itself a provisioned copy`, { description: 'Pick the template the copies are made from, not one of the copies.' });
+		throw new NodeOperationError(this.getNode(), `"${template.name}" is itself a provisioned copy`, {
+			description: 'Pick the template the copies are made from, not one of the copies.',
+		});
 	}
 	const existing = copiesOf(await listWorkflows(this));
 
@@ -155,7 +174,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			out.push({ json: { action, ...about, ...result }, pairedItem: { item: itemIndex } });
 		} catch (error) {
 			if (!this.continueOnFail()) throw error instanceof NodeApiError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-			out.push({ json: { action: 'failed', planned: plan.action, ...about, ...('copy' in plan ? { workflowId: plan.copy.id } : {}), error: error instanceof Error ? error.message : String(error) }, pairedItem: { item: itemIndex } });
+			out.push({
+				json: {
+					action: 'failed',
+					planned: plan.action,
+					...about,
+					...('copy' in plan ? { workflowId: plan.copy.id } : {}),
+					error: error instanceof Error ? error.message : String(error),
+				},
+				pairedItem: { item: itemIndex },
+			});
 		}
 	}
 	return out;
