@@ -3,9 +3,10 @@
  * window and the moves back (E9) of a run go last, together ($batch on Graph, issue 15). Per-message
  * problems never throw: they come back as a result with status "error", so a batch goes on with the next mail.
  */
-import { CrmError, type CrmBackend, type CrmEmailInput, type CrmEmailRecord, type CrmPersonModule, type CrmRecord } from '../crm/types';
+import { CrmError, type CrmBackend, type CrmEmailInput, type CrmPersonModule, type CrmRecord } from '../crm/types';
 import { ExchangeError, type ExchangeClient, type MailMessageSummary, type MessageMove } from '../exchange/types';
 import { collectParticipants, filterParticipants, type Participant } from './addresses';
+import { READ_AHEAD_WINDOW, readAhead, type ReadAhead } from './read-ahead';
 import { plainTextBody } from './body';
 import { encryptionReason } from './encryption';
 import { isSyncFolder, modulesToSearch, moveBackTarget } from './folders';
@@ -24,20 +25,6 @@ import {
 /** What the importer needs from a mailbox (an ExchangeClient, Graph or EWS). */
 export type MailboxAccess = Pick<ExchangeClient, 'mailbox' | 'getMessageMime' | 'moveMessage' | 'getWellKnownFolder'> &
 	Partial<Pick<ExchangeClient, 'moveMessages' | 'getMessageMimes'>>;
-
-/**
- * MIME reads that share a $batch: each mail at most 1 MiB, at most 8 MiB per window of 20 mails (the
- * whole answer, base64 in JSON, is held in memory). Larger mails, and mails of unknown size, are read alone.
- */
-const WINDOW = 20;
-const MAX_BATCHED_MIME_BYTES = 1024 * 1024;
-const MAX_WINDOW_MIME_BYTES = 8 * 1024 * 1024;
-
-/** What a window's read-ahead already knows of a message: its E6 check, its MIME. */
-interface ReadAhead {
-	existing?: { record: CrmEmailRecord | undefined } | { error: unknown };
-	mime?: Buffer | Error;
-}
 
 /** A result whose message is still to be moved back (E9), once the run's imports are done. */
 interface Imported {
@@ -77,9 +64,9 @@ export class EmailImporter {
 	 */
 	async importMessages(inputs: EmailMessageInput[], options: ImportMessagesOptions = {}): Promise<EmailImportResult[]> {
 		const imported: Imported[] = [];
-		run: for (let start = 0; start < inputs.length; start += WINDOW) {
-			const window = inputs.slice(start, start + WINDOW);
-			const ahead = await this.readAhead(window);
+		run: for (let start = 0; start < inputs.length; start += READ_AHEAD_WINDOW) {
+			const window = inputs.slice(start, start + READ_AHEAD_WINDOW);
+			const ahead = await readAhead(this.deps, window);
 			for (const [k, input] of window.entries()) {
 				const one = await this.importUnmoved(input, ahead[k]);
 				ahead[k] = undefined;
@@ -89,42 +76,6 @@ export class EmailImporter {
 		}
 		await this.moveAllBack(imported);
 		return imported.map((one) => one.result);
-	}
-
-	/**
-	 * The window's small mails of known size: their E6 checks, then the MIME of the ones not yet in the
-	 * CRM in one $batch (when the mailbox can, and for two or more). Everything else is read as it comes.
-	 */
-	private async readAhead(window: EmailMessageInput[]): Promise<Array<ReadAhead | undefined>> {
-		const ahead: Array<ReadAhead | undefined> = window.map(() => undefined);
-		const exchange = this.deps.exchange;
-		if (!exchange?.getMessageMimes) return ahead;
-		let budget = MAX_WINDOW_MIME_BYTES;
-		const eligible: number[] = [];
-		window.forEach((input, k) => {
-			if (input.raw || !input.exchangeId || input.size === undefined || input.size > MAX_BATCHED_MIME_BYTES || input.size > budget) return;
-			budget -= input.size;
-			eligible.push(k);
-		});
-		if (eligible.length < 2) return ahead;
-		const fetch: number[] = [];
-		for (const k of eligible) {
-			const messageId = window[k].internetMessageId;
-			const entry: ReadAhead = {};
-			ahead[k] = entry;
-			if (messageId) {
-				try {
-					entry.existing = { record: await this.deps.crm.findEmailByMessageId(messageId) };
-				} catch (error) {
-					entry.existing = { error };
-				}
-			}
-			if (!entry.existing || ('record' in entry.existing && !entry.existing.record)) fetch.push(k);
-		}
-		if (fetch.length < 2) return ahead;
-		const mimes = await exchange.getMessageMimes(fetch.map((k) => window[k].exchangeId as string));
-		fetch.forEach((k, i) => ((ahead[k] as ReadAhead).mime = mimes[i]));
-		return ahead;
 	}
 
 	private async importUnmoved(input: EmailMessageInput, ahead?: ReadAhead): Promise<Imported> {
