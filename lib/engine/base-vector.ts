@@ -40,13 +40,25 @@ export function fieldCode(value: unknown, length: number = CODE_LENGTH): string 
 /** The base of a prepared record, in the written format. */
 export function encodeBase(record: object, fields: readonly string[]): string {
 	const values = record as Record<string, unknown>;
-	const bitmap = new Array<number>(Math.ceil(fields.length / FIELDS_PER_CHAR)).fill(0);
+	return encodeWritten(fields.map((field) => (values[field] === undefined ? ABSENT : fieldCode(values[field]))));
+}
+
+/**
+ * A base in the written format from its entries (in field order), or `undefined` when an entry is a code
+ * of the format before it, which the written format cannot hold.
+ */
+export function encodeEntries(entries: readonly BaseCode[]): string | undefined {
+	return entries.every((entry) => entry === ABSENT || entry.length === CODE_LENGTH) ? encodeWritten(entries) : undefined;
+}
+
+function encodeWritten(entries: readonly BaseCode[]): string {
+	const bitmap = new Array<number>(Math.ceil(entries.length / FIELDS_PER_CHAR)).fill(0);
 	let codes = '';
-	for (let i = 0; i < fields.length; i++) {
-		const value = values[fields[i]];
-		if (value === undefined) continue;
+	for (let i = 0; i < entries.length; i++) {
+		const entry = entries[i];
+		if (entry === ABSENT) continue;
 		bitmap[Math.floor(i / FIELDS_PER_CHAR)] |= 1 << i % FIELDS_PER_CHAR;
-		codes += fieldCode(value);
+		codes += entry;
 	}
 	let map = '';
 	for (const bits of bitmap) map += ALPHABET[bits];

@@ -1,7 +1,7 @@
 import { hashRecord, stableStringify } from '../model/hash';
 import { normalize } from '../model/normalize';
 import { COMPONENT_FIELDS, type Component, type ComponentRecordMap } from '../model/types';
-import { decodeBase, differsFromBase } from './base-vector';
+import { ABSENT, decodeBase, differsFromBase } from './base-vector';
 
 export function fieldsOf(component: Component, syncedFields?: readonly string[]): readonly string[] {
 	return syncedFields ?? COMPONENT_FIELDS[component];
@@ -100,6 +100,22 @@ export function changedSinceBase(record: object, base: string | undefined, field
 	const values = record as Record<string, unknown>;
 	const changed = fields.filter((f, i) => differsFromBase(values[f], entries[i]));
 	return changed.length ? changed : changedFields(undefined, record, fields);
+}
+
+/**
+ * Of the fields an update would change, those it may: never a field the source has no value for and had
+ * none for at the base either, since the source did not clear it. Writing it would clear a value only the
+ * target holds: one a field the mapping newly pairs or remapped brought in (mapping-change.ts), or one
+ * the target's user entered that a whole-record winner never had. Without a usable base all stay.
+ */
+export function withoutUnheldClears(changed: readonly string[], record: object, base: string | undefined, fields: readonly string[]): string[] {
+	const entries = decodeBase(base, fields);
+	if (entries === undefined) return [...changed];
+	const values = record as Record<string, unknown>;
+	return changed.filter((field) => {
+		const entry = entries[fields.indexOf(field)];
+		return entry !== ABSENT || differsFromBase(values[field], entry);
+	});
 }
 
 /** Canonical fields whose values differ between two prepared records. */

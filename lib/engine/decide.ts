@@ -4,7 +4,7 @@
  */
 import { stableStringify } from '../model/hash';
 import type { Component, ComponentRecordMap } from '../model/types';
-import { changedFields, fieldVector } from './content';
+import { changedFields, fieldVector, withoutUnheldClears } from './content';
 import type { ActionLog } from './emit';
 import { exchangeBornIdent } from './ident';
 import { mergeRecords, winnerFor } from './merge';
@@ -55,13 +55,14 @@ function bothPresent<C extends Component>({ ctx, out }: Decider<C>, key: KeyStat
 	const ident = ctx.ident(key.crmId);
 	const cChanged = changedOf(key.crm);
 	const eChanged = changedOf(key.exchange);
+	const base = key.row?.mergeBase;
 	if (cChanged && eChanged) return bothChanged({ ctx, out }, key.crmId, key.row, c, e);
 	if (cChanged) {
-		if (ctx.canWrite('exchange')) return out.write('update', 'exchange', ident, c, { p: e }, 'Changed in the CRM.');
+		if (ctx.canWrite('exchange')) return out.write('update', 'exchange', ident, c, { p: e, base }, 'Changed in the CRM.');
 		return out.noop(ident, 'keep', 'Changed in the CRM; direction is Exchange → CRM only.');
 	}
 	if (eChanged) {
-		if (ctx.canWrite('crm')) return out.write('update', 'crm', ident, e, { p: c }, 'Changed in Exchange.');
+		if (ctx.canWrite('crm')) return out.write('update', 'crm', ident, e, { p: c, base }, 'Changed in Exchange.');
 		return out.noop(ident, 'keep', 'Changed in Exchange; direction is CRM → Exchange only.');
 	}
 	out.noop(ident, 'pair', 'Unchanged.', c, e);
@@ -132,15 +133,17 @@ function bothChanged<C extends Component>(d: Decider<C>, crmId: string, row: Sta
 	const { ctx, out } = d;
 	const ident = ctx.ident(crmId);
 	if (c.hash === e.hash) return out.noop(ident, 'pair', row ? 'Both sides changed to the same content.' : 'Paired by ident; same content.', c, e);
-	if (ctx.direction === 'crmToExchange') return out.write('update', 'exchange', ident, c, { p: e }, 'CRM → Exchange only: the CRM version is written.');
-	if (ctx.direction === 'exchangeToCrm') return out.write('update', 'crm', ident, e, { p: c }, 'Exchange → CRM only: the Exchange version is written.');
+	const base = row?.mergeBase;
+	if (ctx.direction === 'crmToExchange') return out.write('update', 'exchange', ident, c, { p: e, base }, 'CRM → Exchange only: the CRM version is written.');
+	if (ctx.direction === 'exchangeToCrm') return out.write('update', 'crm', ident, e, { p: c, base }, 'Exchange → CRM only: the Exchange version is written.');
 	if (ctx.policy === 'merge') return merge(d, ident, row, c, e);
 	const winner = winnerFor(ctx.policy, c.modifiedAt, e.modifiedAt);
 	if (winner === null) return out.conflict(ident, 'Changed in the CRM and in Exchange since the last sync; policy "none" leaves both as they are.', c, e);
 	const why = `Changed on both sides; ${ctx.policy} → the ${winner === 'crm' ? 'CRM' : 'Exchange'} version wins.`;
-	const overridden = out.overridden(c, e, changedFields(c.record, e.record, ctx.fields), winner);
-	if (winner === 'crm') out.write('update', 'exchange', ident, c, { p: e }, why, { overridden });
-	else out.write('update', 'crm', ident, e, { p: c }, why, { overridden });
+	const written = withoutUnheldClears(changedFields(c.record, e.record, ctx.fields), (winner === 'crm' ? c : e).record, base, ctx.fields);
+	const overridden = out.overridden(c, e, written, winner);
+	if (winner === 'crm') out.write('update', 'exchange', ident, c, { p: e, base }, why, { overridden });
+	else out.write('update', 'crm', ident, e, { p: c, base }, why, { overridden });
 }
 
 /**
@@ -190,8 +193,8 @@ function merge<C extends Component>({ ctx, out }: Decider<C>, ident: string, row
 	const reason = 'Changed on both sides; merged field by field.';
 	const overridden = result.decided.flatMap(({ field, winner }) => out.overridden(c, e, [field], winner));
 	const refs = { crm: out.ref(c), exchange: out.ref(e), mergeBase: base, ...(overridden.length ? { overridden } : {}) };
-	if (fromExchange.hash !== c.hash) out.write('update', 'crm', ident, fromExchange, { p: c }, reason, refs);
-	if (fromCrm.hash !== e.hash) out.write('update', 'exchange', ident, fromCrm, { p: e }, reason, refs);
+	if (fromExchange.hash !== c.hash) out.write('update', 'crm', ident, fromExchange, { p: c, base: row?.mergeBase }, reason, refs);
+	if (fromCrm.hash !== e.hash) out.write('update', 'exchange', ident, fromCrm, { p: e, base: row?.mergeBase }, reason, refs);
 }
 
 /**

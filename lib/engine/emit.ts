@@ -4,7 +4,7 @@
  * S17 (an update of a private appointment keeps its details).
  */
 import type { Component, ComponentRecordMap } from '../model/types';
-import { changedFields, changedSinceBase, PRIVATE_EVENT_FIELDS } from './content';
+import { changedFields, changedSinceBase, PRIVATE_EVENT_FIELDS, withoutUnheldClears } from './content';
 import { parseCrmIdent } from './ident';
 import { mergeFields } from './merge';
 import type { PlanContext, Prepared } from './plan-context';
@@ -100,9 +100,9 @@ export class ActionLog<C extends Component> {
 	/** The fields an update changes: against the target's current record, or else against the pair's base. */
 	private changedBy(record: ComponentRecordMap[C], other: { p?: Prepared<C>; base?: string }): string[] {
 		const fields = this.ctx.fields;
-		return other.p
-			? changedFields(this.ctx.comparable(other.p.record), this.ctx.comparable(record), fields)
-			: changedSinceBase(this.ctx.comparable(record), other.base, fields);
+		const source = this.ctx.comparable(record);
+		if (!other.p) return changedSinceBase(source, other.base, fields);
+		return withoutUnheldClears(changedFields(this.ctx.comparable(other.p.record), source, fields), source, other.base, fields);
 	}
 
 	/**

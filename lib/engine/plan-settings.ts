@@ -88,7 +88,7 @@ export function applyCrmScope<C extends Component>(changes: SideChanges<C>, reco
 export function planOptionsFromSettings(
 	settings: PlanSettings,
 	target: { component: Component; crmInstance: string; crmModule: string; table: string },
-	sides: Pick<PlanOptions, 'syncedFields' | 'enrichmentMarker'>,
+	sides: Pick<PlanOptions, 'syncedFields' | 'mappingCodes' | 'enrichmentMarker'>,
 	now: Date = new Date(),
 ): PlanOptions {
 	const required = settings.requiredCrmFields?.trim() ? commaList(settings.requiredCrmFields) : [...DEFAULT_REQUIRED_CRM_FIELDS[target.component]];
@@ -98,6 +98,7 @@ export function planOptionsFromSettings(
 		crmInstance: target.crmInstance,
 		crmModule: target.crmModule,
 		syncedFields: sides.syncedFields,
+		mappingCodes: sides.mappingCodes,
 		enrichmentMarker: sides.enrichmentMarker,
 		direction: settings.direction,
 		policy: settings.policy,

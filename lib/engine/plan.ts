@@ -9,6 +9,7 @@ import { classify } from './classify';
 import { decideCrmTwin, decideExchangeTwin, decideKey, decideNewInExchange, type Decider } from './decide';
 import { withMissingEchoes } from './echo';
 import { ActionLog } from './emit';
+import { adoptMapping } from './mapping-change';
 import { PlanContext } from './plan-context';
 import { holdWaitingRetries, takeUpRetries } from './retry';
 import type { StatusTable } from './state';
@@ -17,6 +18,7 @@ import type { PlanOptions, SideChanges, SyncPlan } from './types';
 export function plan<C extends Component>(table: StatusTable, crmFeed: SideChanges<C>, exchangeFeed: SideChanges<C>, options: PlanOptions<C>): SyncPlan<C> {
 	const ctx = new PlanContext(options);
 	const d: Decider<C> = { ctx, out: new ActionLog(ctx) };
+	adoptMapping(table, ctx.fields, options.mappingCodes);
 	// Failed writes of earlier runs come back as changes of their side (DESIGN.md §2); copies created last
 	// run that the Exchange delta does not list were deleted meanwhile.
 	const retries = takeUpRetries(table, crmFeed, withMissingEchoes(table, exchangeFeed, options.component, options.windowFrom));

@@ -73,6 +73,8 @@ export interface TableData {
 	g?: number;
 	/** 1: emptied by Reset State, so the run log's newer copy must not replace it (the reset is deliberate). */
 	z?: 1;
+	/** The mapping the merge bases were written with: `<field>=<code>` per synced field, in base order (lib/engine/mapping-change.ts). */
+	m?: string[];
 }
 
 export interface SyncStateRoot {
@@ -136,6 +138,11 @@ function commonPrefix(ids: Iterable<string>): string {
 	return (prefix ?? '').slice(0, Math.max(0, shortest - 1));
 }
 
+function splitMappingEntry(entry: string): [string, string] {
+	const at = entry.lastIndexOf('=');
+	return at === -1 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
+}
+
 /** The in-memory view of one table: rows decoded, with a reverse index from Exchange id to CRM id. */
 export class StatusTable {
 	private readonly rows = new Map<string, StatusRow>();
@@ -150,6 +157,8 @@ export class StatusTable {
 	generation: number;
 	/** Emptied on purpose by Reset State and not committed since. */
 	reset: boolean;
+	/** Synced fields (in base order) with the code of their CRM mapping, as the merge bases were written; absent in older state. */
+	mapping?: Array<[field: string, code: string]>;
 
 	private constructor(data: TableData | undefined) {
 		this.cursors = { ...(data?.c ?? {}) };
@@ -158,6 +167,7 @@ export class StatusTable {
 		for (const crmId of data?.e ?? []) this.echoes.add(crmId);
 		this.generation = data?.g ?? 0;
 		this.reset = data?.z === 1;
+		if (Array.isArray(data?.m)) this.mapping = data.m.map((entry) => splitMappingEntry(entry));
 		const prefix = data?.x ?? '';
 		for (const [crmId, encoded] of Object.entries(data?.r ?? {})) {
 			const [suffix, crmEtag, crmHash, exchangeEtag, exchangeHash, mergeBase] = encoded.split('|');
@@ -232,6 +242,7 @@ export class StatusTable {
 		if (this.echoes.size) data.e = [...this.echoes];
 		if (this.generation) data.g = this.generation;
 		if (this.reset) data.z = 1;
+		if (this.mapping) data.m = this.mapping.map(([field, code]) => `${field}=${code}`);
 		return data;
 	}
 }

@@ -67,6 +67,8 @@ export interface PlanOptions<C extends Component = Component> {
 	modifiedSince?: string;
 	/** Canonical fields the mapping syncs; only these count for the hash. Default: all. */
 	syncedFields?: readonly string[];
+	/** Per synced field, a code of its CRM mapping (lib/mapping `mappingCodes`); a changed code re-keys the merge bases (mapping-change.ts). */
+	mappingCodes?: Readonly<Record<string, string>>;
 	/** Canonical fields that must be present before a record is written to a side (S12, e.g. CRM mandatory fields). */
 	requiredFields?: Partial<Record<Side, readonly string[]>>;
 	/** Marker line below which the mapping writes the CRM's enrichment into appointment texts (S21); not hashed. */

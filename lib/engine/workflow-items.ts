@@ -56,6 +56,10 @@ function str(value: unknown): string | undefined {
 	return undefined;
 }
 
+function stringValues(json: Json): Record<string, string> {
+	return Object.fromEntries(Object.entries(json).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
 export class SideInputError extends Error {}
 
 /** One change record: `{ id, etag, ident | exchangeIdent, modifiedAt, record }`. */
@@ -84,7 +88,12 @@ export function readSideInput<C extends Component>(
 	items: Json[],
 	where: string,
 	readWithoutCursor: boolean,
-): SideChanges<C> & { invalid: Array<{ id?: string; reason: string }>; syncedFields?: string[]; enrichmentMarker?: string } {
+): SideChanges<C> & {
+	invalid: Array<{ id?: string; reason: string }>;
+	syncedFields?: string[];
+	mappingCodes?: Record<string, string>;
+	enrichmentMarker?: string;
+} {
 	const changes: Array<SideItem<C>> = [];
 	const deletedIds: string[] = [];
 	const invalid: Array<{ id?: string; reason: string }> = [];
@@ -92,6 +101,7 @@ export function readSideInput<C extends Component>(
 	let fullResync = false;
 	let partial = false;
 	let syncedFields: string[] | undefined;
+	let mappingCodes: Record<string, string> | undefined;
 	let enrichmentMarker: string | undefined;
 	for (const json of items) {
 		const list = (Array.isArray(json.changed) ? json.changed : Array.isArray(json.changes) ? json.changes : undefined) as Json[] | undefined;
@@ -105,6 +115,7 @@ export function readSideInput<C extends Component>(
 			partial = json.hasMore === true;
 			if (typeof json.enrichmentMarker === 'string') enrichmentMarker = json.enrichmentMarker;
 			if (Array.isArray(json.syncedFields)) syncedFields = json.syncedFields.filter((f): f is string => typeof f === 'string');
+			if (json.mappingCodes && typeof json.mappingCodes === 'object') mappingCodes = stringValues(json.mappingCodes as Json);
 		} else if (Object.keys(json).length > 0) {
 			changes.push(toSideItem<C>(json, where));
 		}
@@ -117,6 +128,7 @@ export function readSideInput<C extends Component>(
 		...(partial ? { partial } : {}),
 		invalid,
 		syncedFields,
+		mappingCodes,
 		enrichmentMarker,
 	};
 }

@@ -1,3 +1,4 @@
+import { shortHash, stableStringify } from '../model/hash';
 import type { Component } from '../model/types';
 import { MappingError } from './errors';
 import { DEFAULT_EVENT_OPTIONS, PRESET_PAIRS, PRESET_PICKLISTS } from './presets';
@@ -61,4 +62,23 @@ export function syncedFields(component: Component, config: MappingConfig = build
 	}
 	if (component === 'event' && config.event.enrichment.enabled && config.event.enrichment.setCategory) fields.add('categories');
 	return [...fields].sort();
+}
+
+/**
+ * A short code per synced field (see `syncedFields`) of how the CRM side maps it: the field pairs that
+ * write it (CRM field, kind, direction, options) with their picklist tables. The state keeps the codes
+ * its merge bases were written with, so a field the builder remaps (jobTitle from `title` to
+ * `cf_position`) is not taken for one the CRM cleared (lib/engine/mapping-change.ts).
+ */
+export function mappingCodes(component: Component, config: MappingConfig = buildMappingConfig(component)): Record<string, string> {
+	const codes: Record<string, string> = {};
+	for (const field of syncedFields(component, config)) {
+		const pairs = config.pairs
+			.filter((pair) => topLevel(pair.canonical) === field)
+			.map((pair) => ({ ...pair, ...(pair.picklist ? { table: config.picklists[pair.picklist] } : {}) }))
+			.sort((a, b) => stableStringify(a).localeCompare(stableStringify(b)));
+		const enrichment = field === 'categories' && component === 'event' ? config.event.enrichment.setCategory : undefined;
+		codes[field] = shortHash(stableStringify({ pairs, enrichment })).slice(0, 6);
+	}
+	return codes;
 }

@@ -184,6 +184,12 @@ describe('contacts sync template in real n8n', () => {
 	it(
 		'a field pair added once, in "Map CRM → Canonical", flows both ways (issue 17); a second workflow of this sync starts from its state (§17)',
 		async () => {
+			// A contact whose web page is in sync under the preset mapping (CRM field website).
+			await env.exchange.create('contact', folderId, { firstName: 'Vera', lastName: 'Vorher', website: 'https://vera.example', jobTitle: 'Einkauf' });
+			expect(report(await env.run(WORKFLOW))).toMatchObject({ created: 1, errors: 0 });
+			const vera = (await crmContacts()).find((c) => c.fields.lastname === 'Vorher') as CrmRecord;
+			expect(vera.fields.website).toBe('https://vera.example');
+
 			// The builder's change: the web page goes to the CRM field cf_homepage instead of the preset's website.
 			const pair = { canonical: 'website', crm: 'cf_homepage', kind: 'text' };
 			const remapped = await env.importTemplate('contacts-sync.json', 'e2eContactsMap01', {
@@ -203,6 +209,13 @@ describe('contacts sync template in real n8n', () => {
 			const outlook = (await exchangeContacts()).find((e) => e.record.lastName === 'Web');
 			expect(outlook?.record).toMatchObject({ website: 'https://wanda.example/neu', jobTitle: 'Vertrieb', firstName: 'Wanda' });
 			expect((await crmContacts()).filter((c) => c.fields.lastname === 'Web')).toHaveLength(1);
+
+			// Vera's cf_homepage is empty: that is the remap, not a CRM user clearing her web page. A CRM edit of
+			// her phone keeps the web page in Outlook (lib/engine/mapping-change.ts); before, Outlook lost it.
+			await env.crm.update('contacts', vera.id, { fields: { phone: '+49 30 555' } });
+			expect(report(await env.run(remapped))).toMatchObject({ updated: 1, errors: 0, conflicts: 0 });
+			const veraOutlook = (await exchangeContacts()).find((e) => e.record.lastName === 'Vorher');
+			expect(veraOutlook?.record).toMatchObject({ website: 'https://vera.example', phone: '+49 30 555', jobTitle: 'Einkauf', firstName: 'Vera' });
 		},
 		2 * STEP_TIMEOUT,
 	);

@@ -28,6 +28,8 @@ export interface PlannedRun {
 	table: IDataObject;
 	actions: INodeExecutionData[];
 	notifications: IDataObject[];
+	/** Field Mapping settings of this run (RunOptions.mapping). */
+	mapping: IDataObject;
 }
 
 export interface RunOptions {
@@ -35,6 +37,8 @@ export interface RunOptions {
 	planOptions?: IDataObject;
 	/** Reset State before Sync State, as workflows/initial-sync.json does. */
 	resetFirst?: boolean;
+	/** The builder's Field Mapping settings (e.g. `{ 'fieldPairs.pair': [...] }`), for both directions. */
+	mapping?: IDataObject;
 }
 
 export interface TemplateOptions {
@@ -140,7 +144,7 @@ export async function startContactsTemplate(templateOptions: TemplateOptions = {
 			const [crmChanges] = await runNode(data, crmNode, { resource: 'contact', operation: 'getChanges', cursor: (state.json.crmCursor as string) ?? '' }, [
 				[state],
 			]);
-			const [canonical] = await runNode(data, mapping, { component: 'contact', operation: 'toCanonical' }, [crmChanges]);
+			const [canonical] = await runNode(data, mapping, { component: 'contact', operation: 'toCanonical', ...options.mapping }, [crmChanges]);
 			const [exChanges] = await runNode(
 				data,
 				exchange,
@@ -160,10 +164,11 @@ export async function startContactsTemplate(templateOptions: TemplateOptions = {
 				planOptions: options.planOptions ?? {},
 			};
 			const [actions, notes] = await runNode(data, resolution, planParams, [canonical, exChanges]);
-			return { data, executionId, state: state.json, folderId, table, actions, notifications: (notes ?? []).map((n) => n.json) };
+			const notifications = (notes ?? []).map((n) => n.json);
+			return { data, executionId, state: state.json, folderId, table, actions, notifications, mapping: options.mapping ?? {} };
 		},
 		async applyAndCommit(run) {
-			const [toCrm] = await runNode(run.data, mapping, { component: 'contact', operation: 'toCrm' }, [run.actions]);
+			const [toCrm] = await runNode(run.data, mapping, { component: 'contact', operation: 'toCrm', ...run.mapping }, [run.actions]);
 			const [crmWritten] = await runNode(run.data, crmNode, { resource: 'syncAction', operation: 'apply', crmUserId: '', recordConflicts: true }, [toCrm]);
 			const [exWritten] = await runNode(run.data, exchange, { resource: 'syncAction', operation: 'apply', syncFolderId: run.folderId, options: {} }, [
 				crmWritten,

@@ -206,7 +206,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const planOptions = planOptionsFromSettings(
 		{ ...options, direction, policy, mergeFallback, pastDays },
 		{ component: ref.component, crmInstance: ref.crmInstance, crmModule: COMPONENT_MODULE[ref.component], table: ref.key },
-		{ syncedFields: crm.syncedFields ?? exchange.syncedFields, enrichmentMarker: crm.enrichmentMarker },
+		{ syncedFields: crm.syncedFields ?? exchange.syncedFields, mappingCodes: crm.mappingCodes, enrichmentMarker: crm.enrichmentMarker },
 	);
 
 	let result: ReturnType<typeof plan>;

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { crmToCanonical, isSyncedEventType, MappingError, setPath, syncedFields } from '../../../../lib/mapping';
+import { crmToCanonical, isSyncedEventType, mappingCodes, MappingError, setPath, syncedFields } from '../../../../lib/mapping';
 import type { RelatedRecords } from '../../../../lib/mapping';
 import { crmFieldsFieldProperty, recordFieldProperty } from '../../descriptions/common.description';
 import { objectAt, readMappingConfig, readSetFields } from '../../helpers/config';
@@ -24,7 +24,8 @@ export const description: INodeProperties[] = [
 				name: 'includeSyncedFields',
 				type: 'boolean',
 				default: true,
-				description: 'Whether to add the list of canonical fields the mapping syncs (the engine hashes only these)',
+				description:
+					'Whether to add the list of canonical fields the mapping syncs (the engine hashes only these) and a code of how each is mapped (so a remapped field is not taken for a cleared one)',
 			},
 			{
 				displayName: 'Keep CRM Fields',
@@ -94,7 +95,12 @@ function mapChangeSet(this: IExecuteFunctions, json: IDataObject, i: number): ID
 			invalid.push({ id: crmRecord.id as string, reason: error.message, ...(error.field ? { field: error.field } : {}) });
 		}
 	}
-	const out: IDataObject = { ...json, changed, syncedFields: syncedFields(config.component, config) };
+	const out: IDataObject = {
+		...json,
+		changed,
+		syncedFields: syncedFields(config.component, config),
+		mappingCodes: mappingCodes(config.component, config),
+	};
 	if (config.component === 'event' && config.event.enrichment.enabled !== false) out.enrichmentMarker = config.event.enrichment.marker;
 	if (invalid.length) out.invalid = invalid;
 	return out;
@@ -136,7 +142,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			} else {
 				out = { ...json, [recordField]: record };
 				if (fromField && !options.keepCrmFields) delete out[crmFieldsField.trim()];
-				if (options.includeSyncedFields !== false) out.syncedFields = syncedFields(config.component, config);
+				if (options.includeSyncedFields !== false) {
+					out.syncedFields = syncedFields(config.component, config);
+					out.mappingCodes = mappingCodes(config.component, config);
+				}
 			}
 			result.mapped.push({ json: out, pairedItem: { item: i } });
 		} catch (error) {
