@@ -75,8 +75,8 @@ export function mappingCodes(component: Component, config: MappingConfig = build
 	for (const field of syncedFields(component, config)) {
 		const pairs = config.pairs
 			.filter((pair) => topLevel(pair.canonical) === field)
-			.map((pair) => ({ ...pair, ...(pair.picklist ? { table: config.picklists[pair.picklist] } : {}) }))
-			.sort((a, b) => stableStringify(a).localeCompare(stableStringify(b)));
+			.map((pair) => stableStringify({ ...pair, ...(pair.picklist ? { table: config.picklists[pair.picklist] } : {}) }))
+			.sort();
 		const enrichment = field === 'categories' && component === 'event' ? config.event.enrichment.setCategory : undefined;
 		codes[field] = shortHash(stableStringify({ pairs, enrichment })).slice(0, 6);
 	}
